@@ -1,0 +1,26 @@
+import type { Kysely } from 'kysely';
+import type { Readable } from 'node:stream';
+import type { Clock, IdSource } from '../core/clock.js';
+import type { Database } from '../store/schema.js';
+
+/** The archive store, as application services use it. */
+export interface ReleaseArchiveStore {
+  /** Stores the archive (content-addressed), refusing unsafe entries; returns its digest and size. */
+  put(archive: Readable, options: { readonly maxBytes: number }): Promise<{ readonly digest: string; readonly sizeBytes: number }>;
+}
+
+export interface SshProbe {
+  /** Connects once and returns the host key fingerprint to pin. Throws TARGET_UNREACHABLE / HOST_KEY_MISMATCH. */
+  (input: { user: string; host: string; port: number; keyPath: string; knownHostsPath?: string; timeoutMs: number }): Promise<{ hostKeySha256: string }>;
+}
+
+export interface AppDeps {
+  readonly db: Kysely<Database>;
+  readonly archives: ReleaseArchiveStore;
+  readonly probeSsh: SshProbe;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  /** Tells the engine that there is something new to look at (queued work, a cancel request). */
+  readonly wakeEngine: () => void;
+  readonly limits: { readonly maxArchiveBytes: number };
+}

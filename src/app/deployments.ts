@@ -1,0 +1,157 @@
+import { sql } from 'kysely';
+import { isTerminalDeploymentState } from '../core/deployment/deployment-machine.js';
+import { GantryError } from '../core/errors.js';
+import { parseManifest } from '../core/manifest/parse-manifest.js';
+import type { Deployment, DeploymentEventRecord, DeploymentKind, LogLine, Task } from '../core/model.js';
+import { labelsMatch } from '../core/names.js';
+import * as deployments from '../store/deployments.repository.js';
+import { listTargets } from '../store/targets.repository.js';
+import type { AppDeps } from './app-deps.js';
+import { requireApplication } from './applications.js';
+import { requireRelease } from './releases.js';
+
+export interface DeploymentRequest {
+  readonly app: string;
+  readonly version: string;
+  readonly environment: string;
+  /** Overrides the lifecycle check; recorded on the deployment. */
+  readonly force: boolean;
+}
+
+export interface QueuedDeployment {
+  readonly deployment: Deployment;
+  /** Deployments of the same app and environment that run first, oldest first. */
+  readonly waitingFor: readonly Deployment[];
+}
+
+/**
+ * Queues a deployment after checking everything that can be known before it runs: the release
+ * and environment exist, the lifecycle allows it, and some target matches. The engine starts it
+ * when no other deployment of the app to that environment is active (first in, first out).
+ */
+export async function startDeployment(deps: AppDeps, request: DeploymentRequest, kind: DeploymentKind = 'deploy'): Promise<QueuedDeployment> {
+  await requireApplication(deps, request.app);
+  const release = await requireRelease(deps, request.app, request.version);
+  const manifest = parseManifest(release.manifestSource, `release ${release.app} ${release.version}`);
+  const environment = manifest.environments.find((candidate) => candidate.name === request.environment);
+  if (!environment) {
+    throw new GantryError('ENVIRONMENT_NOT_FOUND', `application ${request.app} has no environment ${request.environment} (it has ${manifest.environments.map((e) => e.name).join(', ')})`, { where: 'environment' });
+  }
+  if (kind === 'deploy' && !request.force) await checkLifecycle(deps, manifest.lifecycle ?? [], request);
+  const targets = (await listTargets(deps.db)).filter((target) => labelsMatch(environment.targets, target.labels));
+  if (targets.length === 0) {
+    const selector = Object.entries(environment.targets).map(([key, value]) => `${key}=${value}`).join(', ');
+    throw new GantryError('NO_MATCHING_TARGETS', `no registered target has the labels of environment ${environment.name} (${selector || 'no labels'}); add one with gantry target add`, { where: 'environment' });
+  }
+  const now = deps.clock.now().toISOString();
+  const id = deps.ids.next('d');
+  await deps.db.transaction().execute((trx) =>
+    deployments.insertDeployment(trx, { id, app: request.app, environment: request.environment, version: request.version, kind, forced: request.force, createdAt: now }, [
+      { type: 'deployment:queued', data: { kind, forced: request.force } },
+    ]),
+  );
+  deps.wakeEngine();
+  const deployment = deployments.assertDeploymentFound(await deployments.getDeployment(deps.db, id), id);
+  return { deployment, waitingFor: await deployments.listQueuedAhead(deps.db, deployment) };
+}
+
+async function checkLifecycle(deps: AppDeps, lifecycle: readonly string[], request: DeploymentRequest): Promise<void> {
+  const position = lifecycle.indexOf(request.environment);
+  if (position <= 0) return;
+  const previous = lifecycle[position - 1]!;
+  if (!(await deployments.hasSucceeded(deps.db, request.app, previous, request.version))) {
+    throw new GantryError(
+      'LIFECYCLE_VIOLATION',
+      `${request.app} ${request.version} has not succeeded in ${previous}, which comes before ${request.environment} in the lifecycle; deploy it there first (or pass --force, which is recorded)`,
+      { where: 'environment' },
+    );
+  }
+}
+
+/** Redeploys the release that was live in the environment before the current one. */
+export async function rollbackEnvironment(deps: AppDeps, app: string, environment: string): Promise<QueuedDeployment> {
+  await requireApplication(deps, app);
+  const succeeded = await deployments.listSucceededVersions(deps.db, app, environment);
+  const live = succeeded[0]?.version;
+  const previous = succeeded.find((entry) => entry.version !== live)?.version;
+  if (!previous) {
+    throw new GantryError('NO_PREVIOUS_RELEASE', `${app} has no earlier successful release in ${environment} to roll back to${live ? ` (only ${live} has succeeded there)` : ''}`, { where: 'environment' });
+  }
+  return startDeployment(deps, { app, version: previous, environment, force: false }, 'rollback');
+}
+
+export async function cancelDeployment(deps: AppDeps, id: string): Promise<Deployment> {
+  const deployment = await requireDeployment(deps, id);
+  if (isTerminalDeploymentState(deployment.state)) {
+    throw new GantryError('DEPLOYMENT_FINISHED', `deployment ${id} already ended (${deployment.state})`, { where: 'id' });
+  }
+  if (deployment.state === 'rolling_back') {
+    throw new GantryError('DEPLOYMENT_ROLLING_BACK', `deployment ${id} is rolling back; stopping half-way would leave targets on different releases`, { where: 'id' });
+  }
+  const now = deps.clock.now().toISOString();
+  if (deployment.state !== 'queued' || !(await deployments.cancelQueued(deps.db, id, 'cancelled on request before it started', now))) {
+    await deployments.requestCancel(deps.db, id, now);
+  }
+  deps.wakeEngine();
+  return requireDeployment(deps, id);
+}
+
+export async function requireDeployment(deps: AppDeps, id: string): Promise<Deployment> {
+  return deployments.assertDeploymentFound(await deployments.getDeployment(deps.db, id), id);
+}
+
+export interface DeploymentDetail {
+  readonly deployment: Deployment;
+  readonly tasks: readonly Task[];
+  readonly waitingFor: readonly Deployment[];
+}
+
+export async function describeDeployment(deps: AppDeps, id: string): Promise<DeploymentDetail> {
+  const deployment = await requireDeployment(deps, id);
+  return {
+    deployment,
+    tasks: await deployments.listTasks(deps.db, id),
+    waitingFor: deployment.state === 'queued' ? await deployments.listQueuedAhead(deps.db, deployment) : [],
+  };
+}
+
+export async function listRecentDeployments(deps: AppDeps, filter: { app?: string; limit: number }): Promise<Deployment[]> {
+  if (filter.app !== undefined) await requireApplication(deps, filter.app);
+  return deployments.listDeployments(deps.db, filter);
+}
+
+export interface EnvironmentStatus {
+  readonly environment: string;
+  /** The version that last succeeded there: what the targets run. */
+  readonly liveVersion: string | null;
+  readonly liveSince: string | null;
+  readonly latest: Deployment | null;
+}
+
+/** Each environment of an application with its live version and its latest deployment. */
+export async function applicationStatus(deps: AppDeps, app: string): Promise<EnvironmentStatus[]> {
+  const application = await requireApplication(deps, app);
+  return Promise.all(
+    application.manifest.environments.map(async ({ name }) => {
+      const [latest] = await deployments.listDeployments(deps.db, { app, environment: name, limit: 1 });
+      const [live] = await deployments.listSucceededVersions(deps.db, app, name);
+      return { environment: name, liveVersion: live?.version ?? null, liveSince: live?.finishedAt ?? null, latest: latest ?? null };
+    }),
+  );
+}
+
+export async function readEvents(deps: AppDeps, id: string, afterSeq: number): Promise<DeploymentEventRecord[]> {
+  return deployments.listEvents(deps.db, id, afterSeq);
+}
+
+export async function readLogs(deps: AppDeps, id: string, afterSeq: number): Promise<LogLine[]> {
+  return deployments.listLogs(deps.db, id, afterSeq);
+}
+
+/** Answers whether the store is reachable (for /healthz). */
+export async function storeIsReachable(deps: AppDeps): Promise<boolean> {
+  return sql`select 1`.execute(deps.db).then(
+    () => true,
+    () => false,
+  );
+}

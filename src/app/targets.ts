@@ -1,0 +1,55 @@
+import { GantryError } from '../core/errors.js';
+import type { Target, Transport } from '../core/model.js';
+import type { Labels } from '../core/names.js';
+import { isTargetInActiveDeployment } from '../store/deployments.repository.js';
+import { deleteTarget, getTarget, insertTarget, listTargets } from '../store/targets.repository.js';
+import type { AppDeps } from './app-deps.js';
+
+export type TargetRegistration =
+  | { readonly name: string; readonly labels: Labels; readonly local: { readonly root: string } }
+  | {
+      readonly name: string;
+      readonly labels: Labels;
+      readonly ssh: { readonly user: string; readonly host: string; readonly port: number; readonly keyPath: string; readonly knownHostsPath?: string; readonly root: string };
+    };
+
+const SSH_PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * Registers a target. An SSH target is contacted once: the key must log in, and its host key is
+ * pinned (checked against --known-hosts when given); every later connection must present it.
+ */
+export async function addTarget(deps: AppDeps, registration: TargetRegistration): Promise<Target> {
+  if (await getTarget(deps.db, registration.name)) {
+    throw new GantryError('TARGET_EXISTS', `target ${registration.name} already exists; remove it first to change it`, { where: 'name' });
+  }
+  let transport: Transport;
+  if ('local' in registration) {
+    transport = { type: 'local', root: registration.local.root };
+  } else {
+    const { user, host, port, keyPath, knownHostsPath, root } = registration.ssh;
+    const { hostKeySha256 } = await deps.probeSsh({ user, host, port, keyPath, ...(knownHostsPath ? { knownHostsPath } : {}), timeoutMs: SSH_PROBE_TIMEOUT_MS });
+    transport = { type: 'ssh', user, host, port, keyPath, hostKeySha256, root };
+  }
+  const target: Target = { name: registration.name, transport, labels: registration.labels, createdAt: deps.clock.now().toISOString() };
+  await insertTarget(deps.db, target);
+  return target;
+}
+
+export function listAllTargets(deps: AppDeps): Promise<Target[]> {
+  return listTargets(deps.db);
+}
+
+export async function requireTarget(deps: AppDeps, name: string): Promise<Target> {
+  const target = await getTarget(deps.db, name);
+  if (!target) throw new GantryError('TARGET_NOT_FOUND', `target ${name} does not exist`, { where: 'name' });
+  return target;
+}
+
+export async function removeTarget(deps: AppDeps, name: string): Promise<void> {
+  await requireTarget(deps, name);
+  if (await isTargetInActiveDeployment(deps.db, name)) {
+    throw new GantryError('TARGET_IN_USE', `target ${name} is part of an active deployment; wait for it to finish or cancel it`, { where: 'name' });
+  }
+  await deleteTarget(deps.db, name);
+}

@@ -1,0 +1,51 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { GantryError } from '../core/errors.js';
+
+/**
+ * `gantry serve` configuration: defaults < environment < flags, validated once and frozen.
+ * GANTRY_DATABASE_URL is a secret (it may hold a password) and is never printed.
+ */
+const serverConfigSchema = z
+  .object({
+    /** --data; default ./.gantry. Holds the SQLite file, the archive store, admin.token and node.id. */
+    dataDir: z.string().min(1),
+    /** --listen HOST:PORT; default 127.0.0.1:7400. */
+    listenHost: z.string().min(1),
+    listenPort: z.number().int().min(0).max(65535),
+    /** GANTRY_DATABASE_URL=postgres://…; when unset, SQLite in the data dir. */
+    databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+    /** GANTRY_MAX_ARCHIVE_BYTES; default 2 GiB. */
+    maxArchiveBytes: z.number().int().positive(),
+    /** GANTRY_LOG_LEVEL; default info. */
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    /** GANTRY_LEASE_MS and GANTRY_HEARTBEAT_MS: how fast another node or a restart takes over. */
+    leaseMs: z.number().int().min(1000),
+    heartbeatMs: z.number().int().min(100),
+  })
+  .strict()
+  .refine((config) => config.heartbeatMs * 2 <= config.leaseMs, { message: 'the heartbeat must be at most half the lease', path: ['heartbeatMs'] });
+
+export type ServerConfig = Readonly<z.infer<typeof serverConfigSchema>>;
+
+export function loadServerConfig(flags: { dataDir?: string; listen?: string }, env: NodeJS.ProcessEnv): ServerConfig {
+  const listen = flags.listen ?? '127.0.0.1:7400';
+  const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(listen);
+  if (!match) throw new GantryError('REQUEST_INVALID', `--listen ${listen} is not HOST:PORT`, { where: '--listen' });
+  const number = (name: string, fallback: number) => (env[name] === undefined ? fallback : Number(env[name]));
+  const result = serverConfigSchema.safeParse({
+    dataDir: resolve(flags.dataDir ?? '.gantry'),
+    listenHost: match[1]!.replace(/^\[|\]$/g, ''),
+    listenPort: Number(match[2]),
+    databaseUrl: env.GANTRY_DATABASE_URL || undefined,
+    maxArchiveBytes: number('GANTRY_MAX_ARCHIVE_BYTES', 2 * 1024 ** 3),
+    logLevel: env.GANTRY_LOG_LEVEL ?? 'info',
+    leaseMs: number('GANTRY_LEASE_MS', 15_000),
+    heartbeatMs: number('GANTRY_HEARTBEAT_MS', 3_000),
+  });
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new GantryError('REQUEST_INVALID', `configuration ${issue.path.join('.')}: ${issue.message}`, { where: issue.path.join('.') });
+  }
+  return Object.freeze(result.data);
+}

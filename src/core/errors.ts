@@ -1,0 +1,75 @@
+/**
+ * The error catalogue. Every failure a user can see has a stable code from this table;
+ * codes never change meaning and are never reused. Domain code never sees HTTP: the server
+ * maps `kind` to a status, the CLI maps it to an exit code. docs/errors.md documents each
+ * code and a test keeps the two in step.
+ */
+export type ErrorKind = 'invalid' | 'not_found' | 'conflict' | 'forbidden' | 'unauthorized' | 'unavailable' | 'internal';
+
+export const ERROR_CATALOGUE = {
+  REQUEST_INVALID: { kind: 'invalid', title: 'The request is not valid' },
+  MANIFEST_INVALID: { kind: 'invalid', title: 'The manifest is not valid' },
+  NAME_INVALID: { kind: 'invalid', title: 'A name or version is not allowed' },
+  VARIABLE_MISSING: { kind: 'invalid', title: 'A configuration template uses a variable that has no value' },
+  TEMPLATE_INVALID: { kind: 'invalid', title: 'A configuration template cannot be rendered' },
+  ARTIFACT_UNSAFE: { kind: 'invalid', title: 'The release archive contains an entry that is not allowed' },
+  ARTIFACT_INVALID: { kind: 'invalid', title: 'The release archive cannot be read' },
+  UNAUTHORIZED: { kind: 'unauthorized', title: 'A valid API token is required' },
+  APP_NOT_FOUND: { kind: 'not_found', title: 'No such application' },
+  ENVIRONMENT_NOT_FOUND: { kind: 'not_found', title: 'The application has no such environment' },
+  TARGET_NOT_FOUND: { kind: 'not_found', title: 'No such target' },
+  RELEASE_NOT_FOUND: { kind: 'not_found', title: 'No such release' },
+  DEPLOYMENT_NOT_FOUND: { kind: 'not_found', title: 'No such deployment' },
+  ROUTE_NOT_FOUND: { kind: 'not_found', title: 'No such API route' },
+  RELEASE_EXISTS: { kind: 'conflict', title: 'That release version already exists and releases are immutable' },
+  TARGET_EXISTS: { kind: 'conflict', title: 'A target with that name already exists' },
+  TARGET_IN_USE: { kind: 'conflict', title: 'The target is part of an active deployment' },
+  NO_MATCHING_TARGETS: { kind: 'conflict', title: 'No registered target matches the environment' },
+  LIFECYCLE_VIOLATION: { kind: 'conflict', title: 'The release has not succeeded in the previous environment of the lifecycle' },
+  NO_PREVIOUS_RELEASE: { kind: 'conflict', title: 'There is no earlier successful release to roll back to' },
+  DEPLOYMENT_FINISHED: { kind: 'conflict', title: 'The deployment has already finished' },
+  DEPLOYMENT_ROLLING_BACK: { kind: 'conflict', title: 'The deployment is rolling back and cannot be cancelled' },
+  DEPLOYMENT_LOCKED: { kind: 'conflict', title: 'Another deployment of the application to the environment is active' },
+  TARGET_UNREACHABLE: { kind: 'unavailable', title: 'The target cannot be reached' },
+  HOST_KEY_MISMATCH: { kind: 'forbidden', title: "The SSH host key does not match the known one" },
+  ARTIFACT_DIGEST_MISMATCH: { kind: 'internal', title: 'The artifact on the target does not match its digest' },
+  STEP_FAILED: { kind: 'internal', title: 'A deployment step failed on a target' },
+  STEP_TIMEOUT: { kind: 'internal', title: 'A deployment step ran past its timeout and was killed' },
+  HEALTH_CHECK_FAILED: { kind: 'internal', title: 'The health checks did not pass' },
+  INTERRUPTED: { kind: 'internal', title: 'The step was interrupted and could not be resumed' },
+  DATA_CORRUPT: { kind: 'internal', title: 'Stored data could not be read' },
+  STORE_UNAVAILABLE: { kind: 'unavailable', title: 'The database cannot be reached' },
+  INTERNAL: { kind: 'internal', title: 'An unexpected error happened; the server log has the details' },
+} as const satisfies Record<string, { kind: ErrorKind; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export interface ErrorDetails {
+  /** Where the problem is: a field path, or file:line:column. */
+  readonly where?: string;
+  readonly [key: string]: unknown;
+}
+
+export class GantryError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'GantryError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get kind(): ErrorKind {
+    return ERROR_CATALOGUE[this.code].kind;
+  }
+}
+
+export function isGantryError(value: unknown): value is GantryError {
+  return value instanceof GantryError;
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CATALOGUE, value);
+}

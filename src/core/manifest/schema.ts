@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { durationSchema } from '../duration.js';
+import { labelsSchema, nameSchema } from '../names.js';
+import { quantitySchema } from '../rollout/quantity.js';
+
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const RESERVED_PREFIX = 'GANTRY_';
+
+/** A variable: one value, or values by specificity (target beats environment beats default). */
+const variableSchema = z.union([
+  z.string(),
+  z
+    .object({
+      default: z.string().optional(),
+      environments: z.record(nameSchema, z.string()).optional(),
+      targets: z.record(nameSchema, z.string()).optional(),
+    })
+    .strict(),
+]);
+
+const hookSchema = z.union([
+  z.string().min(1),
+  z.object({ run: z.string().min(1), timeout: durationSchema.optional() }).strict(),
+]);
+
+const checkTiming = {
+  timeout: durationSchema.default(5000),
+  retries: z.number().int().min(0).max(1000).default(3),
+  interval: durationSchema.default(1000),
+};
+
+const healthCheckSchema = z.union([
+  z.object({ command: z.string().min(1), ...checkTiming }).strict(),
+  z
+    .object({
+      http: z
+        .object({
+          url: z.string().min(1),
+          expect: z.number().int().min(100).max(599).default(200),
+        })
+        .strict(),
+      ...checkTiming,
+    })
+    .strict(),
+  z
+    .object({
+      tcp: z.object({ host: z.string().default('127.0.0.1'), port: z.union([z.number().int(), z.string()]) }).strict(),
+      ...checkTiming,
+    })
+    .strict(),
+]);
+
+const allAtOnceSchema = z
+  .object({
+    type: z.literal('allAtOnce'),
+    maxFailures: quantitySchema.default({ count: 0 }),
+    onFailure: z.enum(['rollback', 'halt']).default('rollback'),
+  })
+  .strict();
+
+const rollingSchema = z
+  .object({
+    type: z.literal('rolling'),
+    batch: quantitySchema.default({ percent: 25 }),
+    maxFailures: quantitySchema.default({ count: 0 }),
+    pauseBetweenBatches: durationSchema.default(0),
+    onFailure: z.enum(['rollback', 'halt']).default('rollback'),
+  })
+  .strict();
+
+export const strategySchema = z.discriminatedUnion('type', [allAtOnceSchema, rollingSchema]);
+
+const environmentSchema = z
+  .object({
+    name: nameSchema,
+    targets: labelsSchema,
+    protected: z.boolean().default(false),
+  })
+  .strict();
+
+export const manifestSchema = z
+  .object({
+    app: nameSchema,
+    artifact: z.object({ path: z.string().min(1) }).strict().optional(),
+    keepReleases: z.number().int().min(2).max(1000).default(5),
+    environments: z.array(environmentSchema).min(1),
+    lifecycle: z.array(nameSchema).optional(),
+    variables: z
+      .record(
+        z.string().regex(VARIABLE_NAME, 'variable names are letters, digits and "_", not starting with a digit').refine(
+          (name) => !name.startsWith(RESERVED_PREFIX),
+          `variable names starting with ${RESERVED_PREFIX} are reserved for Gantry`,
+        ),
+        variableSchema,
+      )
+      .default({}),
+    config: z
+      .array(
+        z
+          .object({
+            template: z.string().min(1),
+            path: z.string().min(1),
+          })
+          .strict(),
+      )
+      .default([]),
+    hooks: z
+      .object({
+        beforeInstall: hookSchema.optional(),
+        afterInstall: hookSchema.optional(),
+        beforeActivate: hookSchema.optional(),
+        afterActivate: hookSchema.optional(),
+      })
+      .strict()
+      .default({}),
+    hookTimeout: durationSchema.default(300_000),
+    transferTimeout: durationSchema.default(600_000),
+    health: z.array(healthCheckSchema).default([]),
+    strategy: strategySchema.prefault({ type: 'rolling' }),
+  })
+  .strict()
+  .superRefine((manifest, ctx) => {
+    const names = manifest.environments.map((environment) => environment.name);
+    names.forEach((name, index) => {
+      if (names.indexOf(name) !== index) {
+        ctx.addIssue({ code: 'custom', path: ['environments', index, 'name'], message: `environment "${name}" is declared twice` });
+      }
+    });
+    manifest.lifecycle?.forEach((name, index) => {
+      if (!names.includes(name)) {
+        ctx.addIssue({ code: 'custom', path: ['lifecycle', index], message: `"${name}" is not one of the environments (${names.join(', ')})` });
+      }
+    });
+    for (const [variable, value] of Object.entries(manifest.variables)) {
+      if (typeof value === 'string') continue;
+      for (const environment of Object.keys(value.environments ?? {})) {
+        if (!names.includes(environment)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['variables', variable, 'environments', environment],
+            message: `"${environment}" is not one of the environments (${names.join(', ')})`,
+          });
+        }
+      }
+    }
+    manifest.config.forEach((entry, index) => {
+      for (const key of ['template', 'path'] as const) {
+        if (!isRelativeInside(entry[key])) {
+          ctx.addIssue({ code: 'custom', path: ['config', index, key], message: 'must be a relative path inside the release (no "..", not absolute)' });
+        }
+      }
+    });
+  });
+
+export function isRelativeInside(path: string): boolean {
+  return !path.startsWith('/') && !path.includes('\0') && path.split('/').every((part) => part !== '..') && path !== '.';
+}
+
+export type Manifest = z.output<typeof manifestSchema>;
+export type ManifestInput = z.input<typeof manifestSchema>;
+export type Strategy = z.output<typeof strategySchema>;
+export type HealthCheck = Manifest['health'][number];
+export type HookName = keyof Manifest['hooks'];
+export type Hook = z.output<typeof hookSchema>;
+export type VariableDefinition = z.output<typeof variableSchema>;
+export type EnvironmentDefinition = Manifest['environments'][number];
+
+export const HOOK_NAMES = ['beforeInstall', 'afterInstall', 'beforeActivate', 'afterActivate'] as const satisfies readonly HookName[];

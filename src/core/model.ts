@@ -1,0 +1,115 @@
+import type { DeploymentState } from './deployment/deployment-machine.js';
+import type { StepName, TaskState } from './deployment/task-machine.js';
+import type { Manifest } from './manifest/schema.js';
+import type { Labels } from './names.js';
+import type { RolloutPlan } from './rollout/plan-batches.js';
+
+/** How Gantry reaches a target. ROOT holds `<app>/releases/<version>/` and `<app>/current`. */
+export type Transport =
+  | { readonly type: 'local'; readonly root: string }
+  | {
+      readonly type: 'ssh';
+      readonly user: string;
+      readonly host: string;
+      readonly port: number;
+      /** Path, on the server, of the private key file. The key itself is never stored. */
+      readonly keyPath: string;
+      /** SHA-256 fingerprint of the host key, pinned when the target was added. */
+      readonly hostKeySha256: string;
+      readonly root: string;
+    };
+
+export interface Target {
+  readonly name: string;
+  readonly transport: Transport;
+  readonly labels: Labels;
+  readonly createdAt: string;
+}
+
+export interface Application {
+  readonly name: string;
+  readonly manifest: Manifest;
+  /** The manifest as the user wrote it, kept so it can be re-read and shown. */
+  readonly manifestSource: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface Release {
+  readonly app: string;
+  readonly version: string;
+  /** sha256 of the gzipped tar archive, hex. The archive store is content-addressed by it. */
+  readonly digest: string;
+  readonly sizeBytes: number;
+  /** Snapshot of the manifest source the release was created with. */
+  readonly manifestSource: string;
+  readonly commit: string | null;
+  readonly notes: string | null;
+  readonly createdAt: string;
+}
+
+export type DeploymentKind = 'deploy' | 'rollback';
+
+export interface Deployment {
+  readonly id: string;
+  readonly app: string;
+  readonly environment: string;
+  readonly version: string;
+  readonly kind: DeploymentKind;
+  readonly state: DeploymentState;
+  /** Why it ended as it did (or why it failed to start), in the user's words. */
+  readonly reason: string | null;
+  readonly plan: RolloutPlan | null;
+  /** Index of the batch being deployed; batches before it are finished. */
+  readonly currentBatch: number;
+  /** The lifecycle check was overridden with --force. */
+  readonly forced: boolean;
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+}
+
+export interface StepError {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface Task {
+  readonly id: string;
+  readonly deploymentId: string;
+  readonly target: string;
+  readonly batch: number;
+  readonly state: TaskState;
+  /** The step started last (deploy steps while running, rollback steps while rolling back). */
+  readonly step: StepName | null;
+  /** Whether `step` finished (true) or was started and not yet recorded as finished (false). */
+  readonly stepDone: boolean;
+  /** How many times `step` has been started; a restart after a crash runs it again. */
+  readonly attempt: number;
+  /** The version `current` pointed at before this deployment touched the target, if any. */
+  readonly previousVersion: string | null;
+  readonly error: StepError | null;
+  readonly updatedAt: string;
+}
+
+export interface DeploymentEventRecord {
+  readonly seq: number;
+  readonly deploymentId: string;
+  readonly target: string | null;
+  /** `noun:verb` in the past tense: `deployment:started`, `task:step-failed`. */
+  readonly type: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly at: string;
+}
+
+export type LogStream = 'stdout' | 'stderr' | 'gantry';
+
+export interface LogLine {
+  readonly seq: number;
+  readonly deploymentId: string;
+  readonly target: string | null;
+  readonly step: string | null;
+  readonly stream: LogStream;
+  readonly text: string;
+  readonly at: string;
+}

@@ -1,0 +1,82 @@
+import type { Manifest } from '../core/manifest/schema.js';
+import type { Deployment, Release, Task } from '../core/model.js';
+import type { EngineDeps } from './engine-deps.js';
+import type { LogSink } from './log-sink.js';
+import type { DeploymentChange, Lease, NewEvent, NewTask, TargetSession, TaskChange } from './ports.js';
+import type { SessionPool } from './session-pool.js';
+import type { TargetWork } from './target-work.js';
+
+/** Why a run's signal was aborted. */
+export type StopReason = 'cancel' | 'lease-lost' | 'shutdown';
+
+/**
+ * Everything one run of one deployment shares. It keeps the latest copy of the deployment and
+ * its tasks, updated only after the store has committed each change.
+ */
+export class RunContext {
+  private current: Deployment;
+  private readonly tasks = new Map<string, Task>();
+
+  constructor(
+    readonly deps: EngineDeps,
+    readonly lease: Lease,
+    readonly signal: AbortSignal,
+    deployment: Deployment,
+    tasks: readonly Task[],
+    readonly release: Release,
+    readonly manifest: Manifest,
+    readonly work: ReadonlyMap<string, TargetWork>,
+    readonly sessions: SessionPool,
+    readonly logs: LogSink,
+  ) {
+    this.current = deployment;
+    for (const task of tasks) this.tasks.set(task.target, task);
+  }
+
+  get deployment(): Deployment {
+    return this.current;
+  }
+
+  get stopReason(): StopReason | undefined {
+    return this.signal.aborted ? (this.signal.reason as StopReason) : undefined;
+  }
+
+  task(target: string): Task {
+    const task = this.tasks.get(target);
+    if (!task) throw new Error(`no task for target ${target} in deployment ${this.current.id}`);
+    return task;
+  }
+
+  allTasks(): Task[] {
+    return [...this.tasks.values()];
+  }
+
+  now(): string {
+    return this.deps.clock.now().toISOString();
+  }
+
+  session(target: string): Promise<TargetSession> {
+    return this.sessions.open(this.work.get(target)?.target ?? target, this.signal);
+  }
+
+  async recordDeployment(change: DeploymentChange, events: readonly NewEvent[], newTasks?: readonly NewTask[]): Promise<void> {
+    const at = this.now();
+    await this.deps.store.recordDeployment(this.lease, change, events, at, newTasks);
+    if (newTasks?.length) {
+      const { tasks } = await this.deps.store.loadDeployment(this.current.id);
+      for (const task of tasks) this.tasks.set(task.target, task);
+    }
+    this.current = { ...this.current, ...change } as Deployment;
+    this.deps.onProgress(this.current.id);
+  }
+
+  async recordTask(target: string, change: TaskChange, events: readonly NewEvent[]): Promise<Task> {
+    const task = this.task(target);
+    const at = this.now();
+    await this.deps.store.recordTask(this.lease, task.id, change, events.map((event) => ({ target, ...event })), at);
+    const next = { ...task, ...change, updatedAt: at } as Task;
+    this.tasks.set(target, next);
+    this.deps.onProgress(this.current.id);
+    return next;
+  }
+}

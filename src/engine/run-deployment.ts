@@ -1,0 +1,204 @@
+import { transitionDeployment } from '../core/deployment/deployment-machine.js';
+import { transitionTask } from '../core/deployment/task-machine.js';
+import { GantryError } from '../core/errors.js';
+import { labelsMatch } from '../core/names.js';
+import { parseManifest } from '../core/manifest/parse-manifest.js';
+import type { Deployment, Task } from '../core/model.js';
+import { failuresExceeded, planRollout } from '../core/rollout/plan-batches.js';
+import { formatQuantity } from '../core/rollout/quantity.js';
+import { deployTask } from './deploy-task.js';
+import type { EngineDeps } from './engine-deps.js';
+import { LogSink } from './log-sink.js';
+import { LeaseLostError, type Lease } from './ports.js';
+import { needsRollback, rollbackTask } from './rollback-task.js';
+import { RunContext, type StopReason } from './run-context.js';
+import { SessionPool } from './session-pool.js';
+import { resolveTargetWork } from './target-work.js';
+
+export interface DeploymentRun {
+  readonly done: Promise<void>;
+  /** Looks for a cancel request now instead of at the next heartbeat. */
+  checkCancel(): void;
+  stop(reason: StopReason): void;
+}
+
+/** Advances one claimed deployment until it ends or the run is stopped. */
+export function runDeployment(deps: EngineDeps, lease: Lease): DeploymentRun {
+  const controller = new AbortController();
+  const stop = (reason: StopReason) => {
+    if (!controller.signal.aborted) controller.abort(reason);
+  };
+  const checkCancel = () => {
+    deps.store.isCancelRequested(lease.deploymentId).then(
+      (requested) => requested && stop('cancel'),
+      () => undefined,
+    );
+  };
+  const heartbeat = setInterval(() => {
+    const expiresAt = new Date(deps.clock.now().getTime() + deps.settings.leaseMs).toISOString();
+    deps.store.renewLease(lease, expiresAt).then(
+      (renewed) => (renewed ? checkCancel() : stop('lease-lost')),
+      (error: unknown) => deps.log.warn({ err: error, deploymentId: lease.deploymentId }, 'lease renewal failed; will retry'),
+    );
+  }, deps.settings.heartbeatMs);
+  const done = advance(deps, lease, controller.signal)
+    .catch((error: unknown) => {
+      if (!(error instanceof LeaseLostError) && !controller.signal.aborted) deps.log.error({ err: error, deploymentId: lease.deploymentId }, 'deployment run failed');
+    })
+    .finally(() => clearInterval(heartbeat));
+  return { done, checkCancel, stop };
+}
+
+async function advance(deps: EngineDeps, lease: Lease, signal: AbortSignal): Promise<void> {
+  const { deployment, tasks } = await deps.store.loadDeployment(lease.deploymentId);
+  const sessions = new SessionPool(deps.executor, deps.settings.connectTimeoutMs);
+  const logs = new LogSink(deps.store, deps.clock, deployment.id, () => deps.onProgress(deployment.id));
+  let ctx: RunContext;
+  try {
+    ctx = await prepare(deps, lease, signal, deployment, tasks, sessions, logs);
+  } catch (error) {
+    if (!(error instanceof GantryError)) throw error;
+    // Nothing was touched yet (or the run cannot continue): end the deployment with the reason.
+    logs.note(null, null, `error[${error.code}]: ${error.message}`);
+    await logs.flush(true);
+    const event = deployment.state === 'rolling_back' ? 'failRollback' : 'fail';
+    await deps.store.recordDeployment(lease, { state: transitionDeployment(deployment.state, event), reason: `error[${error.code}]: ${error.message}`, finishedAt: deps.clock.now().toISOString() }, [
+      { type: deployment.state === 'rolling_back' ? 'deployment:rollback-failed' : 'deployment:failed', data: { code: error.code, message: error.message } },
+    ], deps.clock.now().toISOString());
+    deps.onProgress(deployment.id);
+    return;
+  }
+  try {
+    if (ctx.deployment.state === 'running') await deployBatches(ctx);
+    if (ctx.deployment.state === 'rolling_back') await rollBack(ctx);
+  } finally {
+    await logs.flush(true);
+    await sessions.closeAll();
+  }
+}
+
+async function prepare(
+  deps: EngineDeps,
+  lease: Lease,
+  signal: AbortSignal,
+  deployment: Deployment,
+  tasks: readonly Task[],
+  sessions: SessionPool,
+  logs: LogSink,
+): Promise<RunContext> {
+  const release = await deps.store.getRelease(deployment.app, deployment.version);
+  if (!release) throw new GantryError('RELEASE_NOT_FOUND', `release ${deployment.app} ${deployment.version} no longer exists`);
+  const manifest = parseManifest(release.manifestSource, `release ${deployment.app} ${deployment.version}`);
+  const environment = manifest.environments.find((candidate) => candidate.name === deployment.environment);
+  if (!environment) throw new GantryError('ENVIRONMENT_NOT_FOUND', `release ${release.version} of ${deployment.app} has no environment ${deployment.environment}`);
+  const registered = await deps.store.listTargets();
+  const planned = new Set(tasks.map((task) => task.target));
+  const targets = deployment.plan === null ? registered.filter((target) => labelsMatch(environment.targets, target.labels)) : registered.filter((target) => planned.has(target.name));
+  if (deployment.plan === null && targets.length === 0) {
+    const selector = Object.entries(environment.targets).map(([key, value]) => `${key}=${value}`).join(', ');
+    throw new GantryError('NO_MATCHING_TARGETS', `no registered target has the labels of environment ${environment.name} (${selector || 'no labels'})`);
+  }
+  if (deployment.plan === null) await deps.artifacts.verify(release.digest);
+  const templates = await deps.artifacts.readFiles(release.digest, manifest.config.map((entry) => entry.template));
+  const work = resolveTargetWork(manifest, deployment.environment, targets, templates);
+  const ctx = new RunContext(deps, lease, signal, deployment, tasks, release, manifest, work, sessions, logs);
+  if (deployment.plan === null) {
+    const plan = planRollout(targets.map((target) => target.name), manifest.strategy);
+    await ctx.recordDeployment(
+      { plan },
+      [{ type: 'deployment:planned', data: { batches: plan.batches, allowedFailures: plan.allowedFailures, strategy: manifest.strategy.type } }],
+      plan.batches.flatMap((batch, index) => batch.map((target) => ({ target, batch: index }))),
+    );
+    logs.note(null, null, `planned ${targets.length} target${targets.length === 1 ? '' : 's'} in ${plan.batches.length} batch${plan.batches.length === 1 ? '' : 'es'} (${manifest.strategy.type}), up to ${plan.allowedFailures} failure${plan.allowedFailures === 1 ? '' : 's'} tolerated`);
+  }
+  return ctx;
+}
+
+async function deployBatches(ctx: RunContext): Promise<void> {
+  const plan = ctx.deployment.plan!;
+  const strategy = ctx.manifest.strategy;
+  for (let batch = ctx.deployment.currentBatch; batch < plan.batches.length; batch++) {
+    const targets = plan.batches[batch] ?? [];
+    if (targets.every((target) => ctx.task(target).state === 'pending')) {
+      await ctx.recordDeployment({ currentBatch: batch }, [{ type: 'batch:started', data: { batch, targets } }]);
+    }
+    await Promise.all(targets.map((target) => deployTask(ctx, target)));
+    if (await stopped(ctx)) return;
+    const failed = ctx.allTasks().filter((task) => task.state === 'failed');
+    if (failuresExceeded(failed.length, plan.allowedFailures)) {
+      const reason = `${describeFailures(failed)}; ${failed.length} failed target${failed.length === 1 ? '' : 's'} exceed${failed.length === 1 ? 's' : ''} maxFailures ${formatQuantity(strategy.maxFailures)} (${plan.allowedFailures} of ${ctx.allTasks().length})`;
+      if (strategy.onFailure === 'rollback') {
+        await skipPending(ctx);
+        await ctx.recordDeployment({ state: transitionDeployment('running', 'beginRollback'), reason }, [{ type: 'deployment:rolling-back', data: { reason } }]);
+        return;
+      }
+      await skipPending(ctx);
+      await finish(ctx, 'fail', `halted: ${reason}`, 'deployment:failed');
+      return;
+    }
+    await ctx.recordDeployment({ currentBatch: batch + 1 }, [{ type: 'batch:finished', data: { batch } }]);
+    if (batch < plan.batches.length - 1 && strategy.type === 'rolling' && strategy.pauseBetweenBatches > 0) {
+      ctx.logs.note(null, null, `pausing ${strategy.pauseBetweenBatches}ms before batch ${batch + 2}`);
+      await ctx.deps.clock.sleep(strategy.pauseBetweenBatches, ctx.signal).catch(() => undefined);
+      if (await stopped(ctx)) return;
+    }
+  }
+  const tasks = ctx.allTasks();
+  const failed = tasks.filter((task) => task.state === 'failed');
+  const reason = failed.length === 0 ? `${tasks.length} of ${tasks.length} targets on ${ctx.deployment.version}` : `${tasks.length - failed.length} of ${tasks.length} targets on ${ctx.deployment.version}; ${describeFailures(failed)} (within maxFailures)`;
+  await finish(ctx, 'succeed', reason, 'deployment:succeeded');
+}
+
+async function rollBack(ctx: RunContext): Promise<void> {
+  await skipPending(ctx);
+  const touched = ctx.allTasks().filter(needsRollback).map((task) => task.target);
+  ctx.logs.note(null, null, touched.length > 0 ? `rolling back ${touched.join(', ')}` : 'no target was switched; nothing to roll back');
+  await Promise.all(touched.map((target) => rollbackTask(ctx, target)));
+  if (ctx.stopReason) return;
+  const failed = ctx.allTasks().filter((task) => task.state === 'rollback_failed');
+  const reason = ctx.deployment.reason ?? 'rolled back';
+  if (failed.length > 0) {
+    await finish(ctx, 'failRollback', `${reason}; rollback failed on ${failed.map((task) => `${task.target} (${task.error?.code ?? 'unknown'})`).join(', ')}`, 'deployment:rollback-failed');
+  } else {
+    await finish(ctx, 'finishRollback', `${reason}; ${touched.length} switched target${touched.length === 1 ? '' : 's'} put back`, 'deployment:rolled-back');
+  }
+}
+
+/** After a batch: whether the run must stop here (cancelled, lease lost, shutting down). */
+async function stopped(ctx: RunContext): Promise<boolean> {
+  const reason = ctx.stopReason ?? ((await ctx.deps.store.isCancelRequested(ctx.deployment.id)) ? 'cancel' : undefined);
+  if (reason === 'cancel') {
+    await cancel(ctx);
+    return true;
+  }
+  return reason !== undefined;
+}
+
+async function cancel(ctx: RunContext): Promise<void> {
+  for (const task of ctx.allTasks()) {
+    if (task.state === 'pending' || task.state === 'running') {
+      await ctx.recordTask(task.target, { state: transitionTask(task.state, 'cancel'), ...(task.state === 'running' ? { error: { code: 'INTERRUPTED', message: `cancelled during ${task.step}` } } : {}) }, [
+        { type: 'task:cancelled', data: { step: task.step } },
+      ]);
+    }
+  }
+  const switched = ctx.allTasks().filter((task) => needsRollback(task)).map((task) => task.target);
+  const reason = `cancelled on request${switched.length > 0 ? `; ${switched.join(', ')} had been switched to ${ctx.deployment.version} and stay on it` : '; no target had been switched'}`;
+  await finish(ctx, 'cancel', reason, 'deployment:cancelled');
+}
+
+async function skipPending(ctx: RunContext): Promise<void> {
+  for (const task of ctx.allTasks()) {
+    if (task.state === 'pending') await ctx.recordTask(task.target, { state: transitionTask('pending', 'skip') }, [{ type: 'task:skipped' }]);
+  }
+}
+
+async function finish(ctx: RunContext, event: 'succeed' | 'fail' | 'finishRollback' | 'failRollback' | 'cancel', reason: string, type: string): Promise<void> {
+  await ctx.logs.flush(true);
+  await ctx.recordDeployment({ state: transitionDeployment(ctx.deployment.state, event), reason, finishedAt: ctx.now() }, [{ type, data: { reason } }]);
+}
+
+function describeFailures(failed: readonly Task[]): string {
+  const shown = failed.slice(0, 3).map((task) => `${task.target}: ${task.error?.code ?? 'failed'} ${task.error?.message ?? ''}`.trim());
+  return `failed on ${shown.join('; ')}${failed.length > 3 ? `; and ${failed.length - 3} more` : ''}`;
+}

@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import type { AppDeps } from '../app/app-deps.js';
+import { createFirstAdminToken } from '../app/api-tokens.js';
+import { ProgressHub } from '../app/progress-hub.js';
+import { createArtifactStore } from '../artifacts/artifact-store.js';
+import { createReleaseArchives } from '../artifacts/release-archives.js';
+import type { Clock } from '../core/clock.js';
+import { GantryError } from '../core/errors.js';
+import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../engine/engine-deps.js';
+import { Engine } from '../engine/engine.js';
+import { probeSshTarget } from '../executors/ssh.js';
+import { createTargetExecutor } from '../executors/target-executor.js';
+import { loadServerConfig, type ServerConfig } from '../config/server-config.js';
+import { buildServer } from '../server/build-server.js';
+import { createDeploymentStore } from '../store/deployment-store.js';
+import { migrateDatabase, openDatabase } from '../store/database.js';
+import { createIdSource, systemClock } from './system-clock.js';
+
+export interface RunningGantry {
+  readonly url: string;
+  /** Set only on the first start of an empty store. */
+  readonly adminToken: string | null;
+  readonly engine: Engine;
+  close(): Promise<void>;
+}
+
+const VERSION = '0.1.0';
+
+/** The composition root: config → log → store → archives → engine → HTTP server. */
+export async function startGantry(config: ServerConfig, options: { logger?: Logger; clock?: Clock; engine?: Partial<EngineSettings> } = {}): Promise<RunningGantry> {
+  const logger = options.logger ?? pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', '*.token', '*.password', '*.privateKey'], censor: '[redacted]' } });
+  const clock = options.clock ?? systemClock;
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const nodeId = await readOrCreateNodeId(config.dataDir);
+  const store = openDatabase(config.databaseUrl ? { postgresUrl: config.databaseUrl } : { sqlitePath: join(config.dataDir, 'gantry.db') });
+  try {
+    await migrateDatabase(store);
+  } catch (error) {
+    await store.close();
+    throw error instanceof GantryError ? error : new GantryError('STORE_UNAVAILABLE', 'the database cannot be opened', {}, { cause: error });
+  }
+  const archives = createReleaseArchives(createArtifactStore(join(config.dataDir, 'artifacts')));
+  const progress = new ProgressHub();
+  let engine: Engine | undefined;
+  const appDeps: AppDeps = {
+    db: store.db,
+    archives,
+    probeSsh: probeSshTarget,
+    clock,
+    ids: createIdSource(clock),
+    wakeEngine: () => engine?.poke(),
+    limits: { maxArchiveBytes: config.maxArchiveBytes },
+  };
+  engine = new Engine(
+    {
+      store: createDeploymentStore(store.db),
+      executor: createTargetExecutor(),
+      artifacts: archives,
+      clock,
+      log: logger.child({ component: 'engine' }),
+      settings: { ...DEFAULT_ENGINE_SETTINGS, leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs, ...options.engine },
+      onProgress: (deploymentId) => progress.notify(deploymentId),
+    },
+    nodeId,
+    randomBytes(4).toString('hex'),
+  );
+  const adminToken = await createFirstAdminToken(appDeps);
+  if (adminToken) await writeFile(join(config.dataDir, 'admin.token'), `${adminToken}\n`, { mode: 0o600 });
+  const server = await buildServer({ app: appDeps, progress, streamPollMs: 1000 }, logger, VERSION);
+  await engine.start();
+  const address = await server.listen({ host: config.listenHost, port: config.listenPort });
+  logger.info({ address, nodeId, store: config.databaseUrl ? 'postgresql' : 'sqlite' }, 'gantry is serving');
+  return {
+    url: address,
+    adminToken,
+    engine,
+    async close() {
+      await server.close();
+      await engine.stop();
+      await store.close();
+    },
+  };
+}
+
+async function readOrCreateNodeId(dataDir: string): Promise<string> {
+  const path = join(dataDir, 'node.id');
+  if (existsSync(path)) return (await readFile(path, 'utf8')).trim();
+  const nodeId = `node-${randomBytes(6).toString('hex')}`;
+  await writeFile(path, `${nodeId}\n`, { mode: 0o600 });
+  return nodeId;
+}
+
+/** `gantry serve`: runs until SIGINT/SIGTERM, then drains and exits 0. */
+export async function runServe(flags: { dataDir?: string; listen?: string }): Promise<number> {
+  const config = loadServerConfig(flags, process.env);
+  const gantry = await startGantry(config);
+  if (gantry.adminToken) {
+    process.stdout.write(
+      `Admin API token (shown once; also saved to ${join(config.dataDir, 'admin.token')}, mode 0600):\n  ${gantry.adminToken}\n` +
+        `Use it with: export GANTRY_TOKEN=$(cat ${join(config.dataDir, 'admin.token')})\n`,
+    );
+  }
+  process.stdout.write(`Gantry is serving on ${gantry.url} (data in ${config.dataDir})\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await gantry.close();
+  return 0;
+}

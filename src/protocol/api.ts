@@ -1,0 +1,209 @@
+/**
+ * The HTTP API's wire shapes, shared by the server (validation, OpenAPI) and the client.
+ * Every request body is strict: unknown fields are refused, not ignored.
+ */
+import { z } from 'zod';
+import { DEPLOYMENT_STATES } from '../core/deployment/deployment-machine.js';
+import { DEPLOY_STEPS, ROLLBACK_STEPS, TASK_STATES } from '../core/deployment/task-machine.js';
+import { labelsSchema, nameSchema } from '../core/names.js';
+
+export const API_PREFIX = '/api/v1';
+
+// ---------- requests ----------
+
+export const applyRequestSchema = z
+  .object({
+    /** The manifest text, YAML. */
+    manifest: z.string().max(1024 * 1024),
+    /** The file name to show in errors (file:line:column). */
+    file: z.string().max(500).default('gantry.yaml'),
+  })
+  .strict();
+export type ApplyRequest = z.input<typeof applyRequestSchema>;
+
+const absolutePath = z.string().min(1).max(1000).refine((path) => path.startsWith('/') && !path.includes('\0'), 'must be an absolute path');
+
+export const addTargetRequestSchema = z.union([
+  z.object({ name: nameSchema, labels: labelsSchema.default({}), local: z.object({ root: absolutePath }).strict() }).strict(),
+  z
+    .object({
+      name: nameSchema,
+      labels: labelsSchema.default({}),
+      ssh: z
+        .object({
+          user: z.string().regex(/^[A-Za-z_][A-Za-z0-9._-]{0,31}$/, 'must be a user name'),
+          host: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.:-]{0,252}$/, 'must be a host name or IP address (it may not start with "-")'),
+          port: z.number().int().min(1).max(65535).default(22),
+          keyPath: absolutePath,
+          knownHostsPath: absolutePath.optional(),
+          root: absolutePath,
+        })
+        .strict(),
+    })
+    .strict(),
+]);
+export type AddTargetRequest = z.input<typeof addTargetRequestSchema>;
+
+export const releaseQuerySchema = z
+  .object({
+    commit: z.string().max(200).optional(),
+    notes: z.string().max(10_000).optional(),
+  })
+  .strict();
+
+export const deployRequestSchema = z
+  .object({
+    app: nameSchema,
+    version: nameSchema,
+    environment: nameSchema,
+    force: z.boolean().default(false),
+  })
+  .strict();
+export type DeployRequest = z.input<typeof deployRequestSchema>;
+
+export const listDeploymentsQuerySchema = z
+  .object({
+    app: nameSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+  })
+  .strict();
+
+export const afterQuerySchema = z.object({ after: z.coerce.number().int().min(0).default(0) }).strict();
+
+// ---------- responses ----------
+
+export const targetSchema = z.object({
+  name: z.string(),
+  transport: z.enum(['local', 'ssh']),
+  /** The root directory for local targets, user@host:port for SSH targets. */
+  address: z.string(),
+  root: z.string(),
+  labels: z.record(z.string(), z.string()),
+  hostKeySha256: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type TargetDto = z.infer<typeof targetSchema>;
+
+export const environmentSchema = z.object({
+  name: z.string(),
+  targets: z.record(z.string(), z.string()),
+  protected: z.boolean(),
+});
+
+export const applicationSchema = z.object({
+  name: z.string(),
+  environments: z.array(environmentSchema),
+  lifecycle: z.array(z.string()),
+  strategy: z.string(),
+  manifest: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type ApplicationDto = z.infer<typeof applicationSchema>;
+
+export const applyResponseSchema = z.object({ application: applicationSchema, created: z.boolean() });
+
+export const releaseSchema = z.object({
+  app: z.string(),
+  version: z.string(),
+  digest: z.string(),
+  sizeBytes: z.number(),
+  commit: z.string().nullable(),
+  notes: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type ReleaseDto = z.infer<typeof releaseSchema>;
+
+export const deploymentSchema = z.object({
+  id: z.string(),
+  app: z.string(),
+  environment: z.string(),
+  version: z.string(),
+  kind: z.enum(['deploy', 'rollback']),
+  state: z.enum(DEPLOYMENT_STATES),
+  reason: z.string().nullable(),
+  batches: z.array(z.array(z.string())).nullable(),
+  allowedFailures: z.number().nullable(),
+  currentBatch: z.number(),
+  forced: z.boolean(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type DeploymentDto = z.infer<typeof deploymentSchema>;
+
+export const taskSchema = z.object({
+  target: z.string(),
+  batch: z.number(),
+  state: z.enum(TASK_STATES),
+  step: z.enum([...new Set([...DEPLOY_STEPS, ...ROLLBACK_STEPS])] as [string, ...string[]]).nullable(),
+  stepDone: z.boolean(),
+  attempt: z.number(),
+  previousVersion: z.string().nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  updatedAt: z.string(),
+});
+export type TaskDto = z.infer<typeof taskSchema>;
+
+export const queuedDeploymentSchema = z.object({
+  deployment: deploymentSchema,
+  /** Ids of the deployments of the same app and environment that run first, oldest first. */
+  waitingFor: z.array(z.string()),
+});
+export type QueuedDeploymentDto = z.infer<typeof queuedDeploymentSchema>;
+
+export const deploymentDetailSchema = z.object({
+  deployment: deploymentSchema,
+  tasks: z.array(taskSchema),
+  waitingFor: z.array(z.string()),
+});
+export type DeploymentDetailDto = z.infer<typeof deploymentDetailSchema>;
+
+export const statusSchema = z.object({
+  app: z.string(),
+  environments: z.array(
+    z.object({
+      environment: z.string(),
+      liveVersion: z.string().nullable(),
+      liveSince: z.string().nullable(),
+      latest: deploymentSchema.nullable(),
+    }),
+  ),
+});
+export type StatusDto = z.infer<typeof statusSchema>;
+
+export const eventSchema = z.object({
+  seq: z.number(),
+  target: z.string().nullable(),
+  type: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  at: z.string(),
+});
+export type EventDto = z.infer<typeof eventSchema>;
+
+export const logLineSchema = z.object({
+  seq: z.number(),
+  target: z.string().nullable(),
+  step: z.string().nullable(),
+  stream: z.enum(['stdout', 'stderr', 'gantry']),
+  text: z.string(),
+  at: z.string(),
+});
+export type LogLineDto = z.infer<typeof logLineSchema>;
+
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number(),
+  code: z.string(),
+  detail: z.string(),
+  where: z.string().optional(),
+  problems: z.array(z.unknown()).optional(),
+});
+export type ProblemDto = z.infer<typeof problemSchema>;
+
+/**
+ * Server-Sent Events on GET /deployments/:id/stream: `event: progress` carries an EventDto,
+ * `event: log` a LogLineDto, `event: end` the final DeploymentDto, after which the stream closes.
+ */
+export const SSE_EVENTS = { progress: 'progress', log: 'log', end: 'end' } as const;

@@ -1,0 +1,52 @@
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { storeIsReachable } from '../app/deployments.js';
+import { API_PREFIX } from '../protocol/api.js';
+import { installBearerAuth } from './auth.js';
+import { installProblemHandlers } from './problem.js';
+import { applicationRoutes } from './routes/applications.js';
+import { deploymentRoutes } from './routes/deployments.js';
+import { releaseRoutes } from './routes/releases.js';
+import { targetRoutes } from './routes/targets.js';
+import type { ServerContext } from './server-context.js';
+
+/** JSON bodies are small (a manifest is at most 1 MiB); archives stream and are bounded separately. */
+const JSON_BODY_LIMIT = 2 * 1024 * 1024;
+
+/** Builds the HTTP server without listening, so tests can use inject(). */
+export async function buildServer(context: ServerContext, logger: Logger, version: string): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: JSON_BODY_LIMIT, disableRequestLogging: true, return503OnClosing: true });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installProblemHandlers(app);
+  installBearerAuth(app, context.app);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Gantry API', version, description: 'Deploy releases to machines, with staged rollouts and automatic rollback.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  typed.get('/healthz', { schema: { response: { 200: z.object({ status: z.enum(['ok', 'degraded']), store: z.enum(['ok', 'unreachable']) }), 503: z.object({ status: z.enum(['ok', 'degraded']), store: z.enum(['ok', 'unreachable']) }) } } }, async (_request, reply) => {
+    const reachable = await storeIsReachable(context.app);
+    return reply.code(reachable ? 200 : 503).send({ status: reachable ? 'ok' : 'degraded', store: reachable ? 'ok' : 'unreachable' });
+  });
+
+  await app.register(
+    async (api) => {
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      await api.register(applicationRoutes(context));
+      await api.register(releaseRoutes(context));
+      await api.register(targetRoutes(context));
+      await api.register(deploymentRoutes(context));
+    },
+    { prefix: API_PREFIX },
+  );
+  return app;
+}

@@ -1,0 +1,64 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { cancelDeployment, describeDeployment, listRecentDeployments, readEvents, readLogs, requireDeployment, startDeployment } from '../../app/deployments.js';
+import {
+  afterQuerySchema,
+  deploymentDetailSchema,
+  deploymentSchema,
+  deployRequestSchema,
+  eventSchema,
+  listDeploymentsQuerySchema,
+  logLineSchema,
+  queuedDeploymentSchema,
+} from '../../protocol/api.js';
+import { toDeploymentDto, toEventDto, toLogLineDto, toTaskDto } from '../dto.js';
+import type { ServerContext } from '../server-context.js';
+import { streamDeployment } from '../deployment-stream.js';
+
+const idParams = z.object({ id: z.string().min(1).max(200) });
+
+export function deploymentRoutes(context: ServerContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post('/deployments', { schema: { body: deployRequestSchema, response: { 202: queuedDeploymentSchema } } }, async (request, reply) => {
+      const queued = await startDeployment(context.app, request.body);
+      return reply.code(202).send({ deployment: toDeploymentDto(queued.deployment), waitingFor: queued.waitingFor.map((deployment) => deployment.id) });
+    });
+
+    app.get('/deployments', { schema: { querystring: listDeploymentsQuerySchema, response: { 200: z.object({ deployments: z.array(deploymentSchema) }) } } }, async (request) => ({
+      deployments: (await listRecentDeployments(context.app, { limit: request.query.limit, ...(request.query.app ? { app: request.query.app } : {}) })).map(toDeploymentDto),
+    }));
+
+    app.get('/deployments/:id', { schema: { params: idParams, response: { 200: deploymentDetailSchema } } }, async (request) => {
+      const detail = await describeDeployment(context.app, request.params.id);
+      return { deployment: toDeploymentDto(detail.deployment), tasks: detail.tasks.map(toTaskDto), waitingFor: detail.waitingFor.map((deployment) => deployment.id) };
+    });
+
+    app.post('/deployments/:id/cancel', { schema: { params: idParams, response: { 202: deploymentSchema } } }, async (request, reply) =>
+      reply.code(202).send(toDeploymentDto(await cancelDeployment(context.app, request.params.id))),
+    );
+
+    app.get('/deployments/:id/events', { schema: { params: idParams, querystring: afterQuerySchema, response: { 200: z.object({ events: z.array(eventSchema) }) } } }, async (request) => {
+      await requireDeployment(context.app, request.params.id);
+      return { events: (await readEvents(context.app, request.params.id, request.query.after)).map(toEventDto) };
+    });
+
+    app.get('/deployments/:id/logs', { schema: { params: idParams, querystring: afterQuerySchema, response: { 200: z.object({ logs: z.array(logLineSchema) }) } } }, async (request) => {
+      await requireDeployment(context.app, request.params.id);
+      return { logs: (await readLogs(context.app, request.params.id, request.query.after)).map(toLogLineDto) };
+    });
+
+    app.get(
+      '/deployments/:id/stream',
+      {
+        schema: {
+          params: idParams,
+          querystring: z.object({ after: z.coerce.number().int().min(0).default(0), logsAfter: z.coerce.number().int().min(0).default(0) }).strict(),
+        },
+      },
+      async (request, reply) => {
+        await requireDeployment(context.app, request.params.id);
+        await streamDeployment(context, request, reply, request.params.id, { events: request.query.after, logs: request.query.logsAfter });
+      },
+    );
+  };
+}

@@ -1,0 +1,29 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { addTarget, listAllTargets, removeTarget, requireTarget } from '../../app/targets.js';
+import { nameSchema } from '../../core/names.js';
+import { addTargetRequestSchema, targetSchema } from '../../protocol/api.js';
+import { toTargetDto } from '../dto.js';
+import type { ServerContext } from '../server-context.js';
+
+export function targetRoutes(context: ServerContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get('/targets', { schema: { response: { 200: z.object({ targets: z.array(targetSchema) }) } } }, async () => ({
+      targets: (await listAllTargets(context.app)).map(toTargetDto),
+    }));
+
+    app.post('/targets', { schema: { body: addTargetRequestSchema, response: { 201: targetSchema } } }, async (request, reply) => {
+      const target = await addTarget(context.app, request.body);
+      return reply.code(201).send(toTargetDto(target));
+    });
+
+    app.get('/targets/:name', { schema: { params: z.object({ name: nameSchema }), response: { 200: targetSchema } } }, async (request) =>
+      toTargetDto(await requireTarget(context.app, request.params.name)),
+    );
+
+    app.delete('/targets/:name', { schema: { params: z.object({ name: nameSchema }) } }, async (request, reply) => {
+      await removeTarget(context.app, request.params.name);
+      return reply.code(204).send();
+    });
+  };
+}

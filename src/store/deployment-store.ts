@@ -1,0 +1,27 @@
+import type { Kysely } from 'kysely';
+import type { DeploymentStore } from '../engine/ports.js';
+import { getApplication } from './applications.repository.js';
+import * as deployments from './deployments.repository.js';
+import { getRelease } from './releases.repository.js';
+import type { Database } from './schema.js';
+import { listTargets } from './targets.repository.js';
+
+/** The engine's port, implemented over the repositories. */
+export function createDeploymentStore(db: Kysely<Database>): DeploymentStore {
+  return {
+    claimDeployment: (owner, now, leaseExpiresAt) => deployments.claimDeployment(db, owner, now, leaseExpiresAt),
+    renewLease: (lease, leaseExpiresAt) => deployments.renewLease(db, lease, leaseExpiresAt),
+    expireLeases: (ownerPrefix, now) => deployments.expireLeases(db, ownerPrefix, now),
+    async loadDeployment(id) {
+      const deployment = deployments.assertDeploymentFound(await deployments.getDeployment(db, id), id);
+      return { deployment, tasks: await deployments.listTasks(db, id) };
+    },
+    isCancelRequested: (id) => deployments.isCancelRequested(db, id),
+    getApplication: (name) => getApplication(db, name),
+    getRelease: (app, version) => getRelease(db, app, version),
+    listTargets: () => listTargets(db),
+    recordDeployment: (lease, change, events, at, newTasks) => deployments.recordDeployment(db, lease, change, events, at, newTasks),
+    recordTask: (lease, taskId, change, events, at) => deployments.recordTask(db, lease, taskId, change, events, at),
+    appendLogs: (lines) => deployments.appendLogs(db, lines),
+  };
+}

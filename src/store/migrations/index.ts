@@ -1,0 +1,25 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { StoreCapabilities } from '../capabilities.js';
+import * as init from './2026_11_27_0001_init.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the schema as it was
+type MigrationModule = { up(db: Kysely<any>, capabilities: StoreCapabilities): Promise<void> };
+
+/** The ordered, static list of migrations (no directory scan, so bundling is safe). */
+const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
+  '2026_11_27_0001_init': init,
+};
+
+export function migrationProvider(capabilities: StoreCapabilities): MigrationProvider {
+  return {
+    async getMigrations() {
+      const migrations: Record<string, Migration> = {};
+      for (const [name, module] of Object.entries(MIGRATIONS)) {
+        migrations[name] = { up: (db) => module.up(db, capabilities) };
+      }
+      return migrations;
+    },
+  };
+}
+
+export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1);

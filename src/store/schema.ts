@@ -1,0 +1,105 @@
+/**
+ * Table row types. Portable column choices (DESIGN §7): ids as text, timestamps as ISO-8601
+ * UTC text from the injected clock, JSON as text parsed in each repository's mapper, booleans
+ * as 0/1 integers.
+ */
+import type { Generated } from 'kysely';
+
+export interface ApplicationsTable {
+  name: string;
+  manifest_source: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TargetsTable {
+  name: string;
+  transport_json: string;
+  labels_json: string;
+  created_at: string;
+}
+
+export interface ReleasesTable {
+  app: string;
+  version: string;
+  digest: string;
+  size_bytes: number;
+  manifest_source: string;
+  commit_sha: string | null;
+  notes: string | null;
+  created_at: string;
+}
+
+export interface DeploymentsTable {
+  id: string;
+  app: string;
+  environment: string;
+  version: string;
+  kind: string;
+  state: string;
+  reason: string | null;
+  plan_json: string | null;
+  current_batch: number;
+  forced: number;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  /** `app/environment` while the deployment is active, else null: a unique index makes it a lock. */
+  active_key: string | null;
+  cancel_requested_at: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  /** Fencing token: raised on every claim; every write by the lease holder names it. */
+  lease_token: number;
+}
+
+export interface TasksTable {
+  id: string;
+  deployment_id: string;
+  target: string;
+  batch: number;
+  state: string;
+  step: string | null;
+  step_done: number;
+  attempt: number;
+  previous_version: string | null;
+  error_json: string | null;
+  updated_at: string;
+}
+
+export interface EventsTable {
+  seq: Generated<number>;
+  deployment_id: string;
+  target: string | null;
+  type: string;
+  data_json: string;
+  at: string;
+}
+
+export interface LogsTable {
+  seq: Generated<number>;
+  deployment_id: string;
+  target: string | null;
+  step: string | null;
+  stream: string;
+  text: string;
+  at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  token_sha256: string;
+  label: string;
+  created_at: string;
+}
+
+export interface Database {
+  applications: ApplicationsTable;
+  targets: TargetsTable;
+  releases: ReleasesTable;
+  deployments: DeploymentsTable;
+  tasks: TasksTable;
+  events: EventsTable;
+  logs: LogsTable;
+  api_tokens: ApiTokensTable;
+}

@@ -1,0 +1,44 @@
+import type { Kysely, Selectable } from 'kysely';
+import { GantryError } from '../core/errors.js';
+import type { Target, Transport } from '../core/model.js';
+import type { Labels } from '../core/names.js';
+import { isUniqueViolation } from './constraint-errors.js';
+import { parseJsonColumn } from './row-parsing.js';
+import type { Database, TargetsTable } from './schema.js';
+
+function toTarget(row: Selectable<TargetsTable>): Target {
+  const record = `target ${row.name}`;
+  return {
+    name: row.name,
+    transport: parseJsonColumn<Transport>(row.transport_json, record, 'transport'),
+    labels: parseJsonColumn<Labels>(row.labels_json, record, 'labels'),
+    createdAt: row.created_at,
+  };
+}
+
+export async function insertTarget(db: Kysely<Database>, target: Target): Promise<void> {
+  try {
+    await db
+      .insertInto('targets')
+      .values({ name: target.name, transport_json: JSON.stringify(target.transport), labels_json: JSON.stringify(target.labels), created_at: target.createdAt })
+      .execute();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new GantryError('TARGET_EXISTS', `target ${target.name} already exists; remove it first to change it`, { where: 'name' });
+    throw error;
+  }
+}
+
+export async function getTarget(db: Kysely<Database>, name: string): Promise<Target | null> {
+  const row = await db.selectFrom('targets').selectAll().where('name', '=', name).executeTakeFirst();
+  return row ? toTarget(row) : null;
+}
+
+export async function listTargets(db: Kysely<Database>): Promise<Target[]> {
+  const rows = await db.selectFrom('targets').selectAll().orderBy('name').execute();
+  return rows.map(toTarget);
+}
+
+export async function deleteTarget(db: Kysely<Database>, name: string): Promise<boolean> {
+  const result = await db.deleteFrom('targets').where('name', '=', name).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
