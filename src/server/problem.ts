@@ -46,7 +46,7 @@ export function installProblemHandlers(app: FastifyInstance): void {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const issue = error.validation[0];
       const location = error.validationContext ?? 'body';
-      const path = (issue?.params.issue.path ?? []).map(String).join('.');
+      const path = (issue?.instancePath ?? '').split('/').filter(Boolean).join('.');
       const where = path ? `${location}.${path}` : location;
       return sendProblem(reply, requestInvalid('REQUEST_INVALID', `${where}: ${issue?.message ?? 'is not valid'}`, where));
     }

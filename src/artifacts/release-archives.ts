@@ -1,0 +1,42 @@
+import { rm } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import type { ReleaseArchiveStore } from '../app/app-deps.js';
+import { GantryError } from '../core/errors.js';
+import type { ArtifactReader } from '../engine/ports.js';
+import type { ArtifactStore } from './artifact-store.js';
+import { inspectArchive, readArchiveFiles } from './inspect-archive.js';
+
+/**
+ * Release archives on top of the content-addressed store: an archive is only kept if every
+ * entry is safe to unpack, and it is checked again (digest and entries) before a deployment
+ * sends it anywhere.
+ */
+export function createReleaseArchives(store: ArtifactStore): ReleaseArchiveStore & ArtifactReader {
+  return {
+    async put(archive: Readable, options: { readonly maxBytes: number }) {
+      const stored = await store.put(archive, options);
+      try {
+        await inspectArchive(stored.path);
+      } catch (error) {
+        await rm(stored.path, { force: true });
+        throw error;
+      }
+      return { digest: stored.digest, sizeBytes: stored.sizeBytes };
+    },
+
+    source(digest, sizeBytes) {
+      return { digest, sizeBytes, open: () => store.open(digest) };
+    },
+
+    async verify(digest) {
+      if (!(await store.verify(digest))) {
+        throw new GantryError('ARTIFACT_DIGEST_MISMATCH', `the stored archive ${digest.slice(0, 12)} is missing or no longer matches its digest; create the release again`);
+      }
+      await inspectArchive(store.pathOf(digest));
+    },
+
+    readFiles(digest, paths) {
+      return paths.length === 0 ? Promise.resolve(new Map()) : readArchiveFiles(store.pathOf(digest), paths);
+    },
+  };
+}

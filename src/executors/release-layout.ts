@@ -1,0 +1,265 @@
+/**
+ * The release layout operations of a TargetSession, implemented once for every transport by
+ * running the programs of release-scripts.ts through a TargetShell.
+ */
+import { randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { constants as osConstants } from 'node:os';
+import { GantryError } from '../core/errors.js';
+import { isSafeName } from '../core/names.js';
+import type { ArtifactSource, CommandOptions, CommandResult, ConfigFile, HookRun, OutputSink, TargetSession } from '../engine/ports.js';
+import {
+  ACTIVATE_RELEASE,
+  CHECK_ARTIFACT,
+  DEACTIVATE_RELEASE,
+  DELETE_RELEASES,
+  EXIT_DIGEST_MISMATCH,
+  EXIT_EXTRACT_FAILED,
+  EXIT_NOT_UNPACKED,
+  LIST_RELEASES,
+  READ_CURRENT,
+  UNPACK_RELEASE,
+  UPLOAD_ARTIFACT,
+  WRITE_CONFIG_FILE,
+} from './release-scripts.js';
+import { scriptWithArgs, shellCommand, quoteShellArg } from './shell-quote.js';
+import type { ShellRunResult, TargetShell } from './target-shell.js';
+
+/** For the operations the port gives no options to (readCurrentVersion). */
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DIGEST_PATTERN = /^[0-9a-f]{64}$/;
+const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const RELEASE_MARKER = '.gantry-release';
+
+function nonce(): string {
+  return randomBytes(6).toString('hex');
+}
+
+function checkName(kind: 'application' | 'version', value: string): string {
+  if (!isSafeName(value)) throw new GantryError('NAME_INVALID', `the ${kind} name ${JSON.stringify(value)} is not allowed`, { where: kind });
+  return value;
+}
+
+function checkDigest(digest: string): string {
+  if (!DIGEST_PATTERN.test(digest)) throw new GantryError('REQUEST_INVALID', `${JSON.stringify(digest)} is not a sha256 digest in hex`, { where: 'digest' });
+  return digest;
+}
+
+/** Config file paths are checked by the caller; this refuses escapes again, as the last line of defence. */
+function checkConfigPath(path: string): string {
+  const segments = path.split('/');
+  const escapes = path.startsWith('/') || segments.some((segment) => segment === '' || segment === '.' || segment === '..');
+  if (escapes || path === RELEASE_MARKER || path.includes('\0')) {
+    throw new GantryError('REQUEST_INVALID', `the config file path ${JSON.stringify(path)} must be relative and stay inside the release directory`, { where: path });
+  }
+  return path;
+}
+
+function checkEnv(env: Readonly<Record<string, string>>): string[] {
+  return Object.entries(env).map(([name, value]) => {
+    if (!ENV_NAME_PATTERN.test(name)) throw new GantryError('REQUEST_INVALID', `${JSON.stringify(name)} is not a valid environment variable name`, { where: name });
+    return `${name}=${value}`;
+  });
+}
+
+function stderrOnly(sink: OutputSink | undefined): OutputSink | undefined {
+  return sink && ((stream, text) => (stream === 'stderr' ? sink(stream, text) : undefined));
+}
+
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${ms / 1000} s`;
+}
+
+function signalExitCode(signal: string | null): number {
+  const number = signal === null ? undefined : osConstants.signals[`SIG${signal}` as NodeJS.Signals];
+  return number === undefined ? 255 : 128 + number;
+}
+
+export function createTargetSession(shell: TargetShell, root: string): TargetSession {
+  const appDir = (app: string): string => posix.join(root, checkName('application', app));
+  const releaseDir = (app: string, version: string): string => posix.join(appDir(app), 'releases', checkName('version', version));
+
+  /** Runs a layout program: only its stderr reaches the log; timeout and cancel become errors. */
+  async function runStep(what: string, script: string, options: CommandOptions, stdin?: ShellRunOptionsInput, forwardStdout = false): Promise<ShellRunResult> {
+    const result = await shell.run(script, {
+      stdin,
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      onOutput: forwardStdout ? options.onOutput : stderrOnly(options.onOutput),
+    });
+    if (result.cancelled) throw new GantryError('INTERRUPTED', 'cancelled');
+    if (result.timedOut) {
+      throw new GantryError('STEP_TIMEOUT', `${what} ran past its timeout of ${formatDuration(options.timeoutMs)} and was killed`, {
+        target: shell.description,
+        timeoutMs: options.timeoutMs,
+      });
+    }
+    return result;
+  }
+
+  function stepFailed(what: string, result: ShellRunResult): GantryError {
+    const lastLine = result.stderr.trim().split('\n').at(-1)?.trim().slice(0, 300) ?? '';
+    const how = result.exitCode !== null ? `exit code ${result.exitCode}` : `signal ${result.exitSignal ?? 'unknown'}`;
+    return new GantryError('STEP_FAILED', `${what} on ${shell.description} failed: ${lastLine === '' ? how : lastLine}`, {
+      target: shell.description,
+      exitCode: result.exitCode,
+      exitSignal: result.exitSignal,
+      stderr: result.stderr,
+    });
+  }
+
+  async function runHookScript(app: string, version: string, hook: HookRun, options: CommandOptions): Promise<ShellRunResult> {
+    const script = `cd ${quoteShellArg(releaseDir(app, version))} && exec ${shellCommand(['env', '--', ...checkEnv(hook.env), 'sh', '-c', hook.command])}`;
+    return runStep('the hook', script, options, undefined, true);
+  }
+
+  return {
+    async readCurrentVersion(app) {
+      const result = await runStep('reading the current release', scriptWithArgs(READ_CURRENT, [appDir(app)]), { timeoutMs: DEFAULT_TIMEOUT_MS });
+      if (result.exitCode !== 0) throw stepFailed('reading the current release', result);
+      const link = result.stdout.trim().replace(/\/+$/, '');
+      return link === '' ? null : posix.basename(link);
+    },
+
+    async ensureArtifact(app, artifact: ArtifactSource, options) {
+      const digest = checkDigest(artifact.digest);
+      const dir = posix.join(appDir(app), 'artifacts');
+      const file = posix.join(dir, `${digest}.tar.gz`);
+      const check = await runStep('checking the artifact', scriptWithArgs(CHECK_ARTIFACT, [dir, file, digest]), options);
+      if (check.exitCode !== 0) throw stepFailed('checking the artifact', check);
+      if (check.stdout.trim() === 'present') return { uploaded: false };
+
+      const temp = posix.join(dir, `.${digest}.upload-${nonce()}`);
+      const upload = await runStep('uploading the artifact', scriptWithArgs(UPLOAD_ARTIFACT, [dir, file, digest, temp]), options, artifact.open());
+      if (upload.exitCode === EXIT_DIGEST_MISMATCH) {
+        const actual = upload.stdout.trim();
+        throw new GantryError('ARTIFACT_DIGEST_MISMATCH', `the artifact uploaded to ${shell.description} ${file} has digest ${actual}, expected ${digest}`, {
+          target: shell.description,
+          path: file,
+          expected: digest,
+          actual,
+        });
+      }
+      if (upload.exitCode !== 0) throw stepFailed('uploading the artifact', upload);
+      return { uploaded: true };
+    },
+
+    async unpackRelease(app, version, digest, options) {
+      const releases = posix.join(appDir(app), 'releases');
+      const artifactFile = posix.join(appDir(app), 'artifacts', `${checkDigest(digest)}.tar.gz`);
+      const partial = `.${checkName('version', version)}.partial-${nonce()}`;
+      const what = `unpacking release ${version}`;
+      const result = await runStep(what, scriptWithArgs(UNPACK_RELEASE, [releases, version, digest, artifactFile, partial]), options);
+      if (result.exitCode === EXIT_NOT_UNPACKED) {
+        throw new GantryError('STEP_FAILED', `the artifact ${digest} is not on ${shell.description}; it must be uploaded before release ${version} is unpacked`, {
+          target: shell.description,
+          path: artifactFile,
+        });
+      }
+      if (result.exitCode === EXIT_EXTRACT_FAILED) throw stepFailed(`extracting the artifact of release ${version}`, result);
+      if (result.exitCode !== 0) throw stepFailed(what, result);
+    },
+
+    async writeConfigFiles(app, version, files: readonly ConfigFile[], options) {
+      const release = releaseDir(app, version);
+      for (const file of files) {
+        const path = posix.join(release, checkConfigPath(file.path));
+        const parent = posix.dirname(path);
+        const temp = posix.join(parent, `.gantry-config-${nonce()}`);
+        const what = `writing the config file ${file.path}`;
+        const result = await runStep(what, scriptWithArgs(WRITE_CONFIG_FILE, [release, path, parent, temp]), options, file.content);
+        if (result.exitCode !== 0) throw stepFailed(what, result);
+      }
+    },
+
+    async runHook(app, version, hook, options) {
+      const result = await runHookScript(app, version, hook, options);
+      if (result.exitCode === 0) return;
+      const details = { target: shell.description, exitCode: result.exitCode, exitSignal: result.exitSignal, stderr: result.stderr };
+      if (result.exitCode === null) throw new GantryError('STEP_FAILED', `hook was killed by signal ${result.exitSignal ?? 'unknown'}`, details);
+      throw new GantryError('STEP_FAILED', `hook exited with code ${result.exitCode}`, details);
+    },
+
+    async runCheck(app, version, hook, options): Promise<CommandResult> {
+      const result = await runHookScript(app, version, hook, options);
+      return { exitCode: result.exitCode ?? signalExitCode(result.exitSignal) };
+    },
+
+    async activate(app, version, options) {
+      const dir = appDir(app);
+      const temp = posix.join(dir, `.current.tmp-${nonce()}`);
+      const what = `activating release ${version}`;
+      const result = await runStep(what, scriptWithArgs(ACTIVATE_RELEASE, [dir, checkName('version', version), temp]), options);
+      if (result.exitCode === EXIT_NOT_UNPACKED) {
+        throw new GantryError('STEP_FAILED', `release ${version} is not unpacked completely on ${shell.description}; refusing to activate it`, {
+          target: shell.description,
+        });
+      }
+      if (result.exitCode !== 0) throw stepFailed(what, result);
+    },
+
+    async deactivate(app, options) {
+      const result = await runStep('removing the current release link', scriptWithArgs(DEACTIVATE_RELEASE, [appDir(app)]), options);
+      if (result.exitCode !== 0) throw stepFailed('removing the current release link', result);
+    },
+
+    async pruneReleases(app, keep, protect, options) {
+      if (!Number.isInteger(keep) || keep < 0) throw new GantryError('REQUEST_INVALID', `keep must be a whole number of releases, not ${keep}`, { where: 'keep' });
+      const dir = appDir(app);
+      const listing = await runStep('listing releases', scriptWithArgs(LIST_RELEASES, [dir]), options);
+      if (listing.exitCode !== 0) throw stepFailed('listing releases', listing);
+      const { current, releases, artifacts } = parseReleaseListing(listing.stdout);
+
+      const kept = new Set<string>(protect);
+      if (current !== null) kept.add(current);
+      for (const release of releases.slice(0, keep)) kept.add(release.version);
+      const doomed = releases.filter((release) => !kept.has(release.version)).map((release) => release.version);
+      const keptDigests = new Set(releases.filter((release) => kept.has(release.version)).map((release) => release.digest));
+      const unusedArtifacts = artifacts.filter((file) => !keptDigests.has(file.replace(/\.tar\.gz$/, '')));
+
+      const deletion = await runStep('deleting old releases', scriptWithArgs(DELETE_RELEASES, [dir, ...doomed, '--', ...unusedArtifacts]), options);
+      if (deletion.exitCode !== 0) throw stepFailed('deleting old releases', deletion);
+      return deletion.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('removed '))
+        .map((line) => line.slice('removed '.length));
+    },
+
+    connectTcp(host: string, port: number, timeoutMs: number): Promise<Duplex> {
+      return shell.connectTcp(host, port, timeoutMs);
+    },
+
+    close(): Promise<void> {
+      return shell.close();
+    },
+  };
+}
+
+type ShellRunOptionsInput = Parameters<TargetShell['run']>[1]['stdin'];
+
+interface ReleaseListing {
+  readonly current: string | null;
+  /** Complete releases, newest unpack first. */
+  readonly releases: readonly { readonly version: string; readonly digest: string }[];
+  readonly artifacts: readonly string[];
+}
+
+/** Reads LIST_RELEASES output; entries whose names Gantry would never create are left alone. */
+function parseReleaseListing(stdout: string): ReleaseListing {
+  let current: string | null = null;
+  const releases: { version: string; digest: string }[] = [];
+  const artifacts: string[] = [];
+  for (const line of stdout.split('\n')) {
+    const [kind, name, digest] = line.split(' ');
+    if (kind === 'current' && name !== undefined) {
+      const target = line.slice('current '.length).replace(/\/+$/, '');
+      current = posix.basename(target);
+    } else if (kind === 'release' && name !== undefined && digest !== undefined && isSafeName(name)) {
+      releases.push({ version: name, digest });
+    } else if (kind === 'artifact' && name !== undefined && /^[0-9a-f]{64}\.tar\.gz$/.test(name)) {
+      artifacts.push(name);
+    }
+  }
+  return { current, releases, artifacts };
+}
