@@ -66,18 +66,19 @@ async function httpStatus(url: URL, session: TargetSession, timeoutMs: number): 
   const port = Number(url.port || 80);
   const socket = await session.connectTcp(url.hostname.replace(/^\[|\]$/g, ''), port, timeoutMs);
   return new Promise<number>((resolve, reject) => {
+    // The tunnel is not a net.Socket (no setTimeout), so the deadline is kept here.
+    const timer = setTimeout(() => req.destroy(new Error(`no response within ${formatDuration(timeoutMs)}`)), timeoutMs);
     const req = request(
       { createConnection: () => socket, host: url.hostname, port, path: `${url.pathname}${url.search}`, method: 'GET', headers: { host: url.host, connection: 'close', 'user-agent': 'gantry-health' } },
       (response) => {
+        clearTimeout(timer);
         response.resume();
         response.on('end', () => socket.destroy());
         resolve(response.statusCode ?? 0);
       },
     );
-    req.setTimeout(timeoutMs, () => {
-      req.destroy(new Error(`no response within ${formatDuration(timeoutMs)}`));
-    });
     req.on('error', (error) => {
+      clearTimeout(timer);
       socket.destroy();
       reject(error);
     });

@@ -175,7 +175,7 @@ describe('deploying to local targets', () => {
     expect(duplicate.status).toBe(409);
     const unauthenticated = await fetch(`${gantry.url}/api/v1/deployments`);
     expect(unauthenticated.status).toBe(401);
-    expect((await unauthenticated.json()).code).toBe('UNAUTHORIZED');
+    expect(((await unauthenticated.json()) as ProblemDto).code).toBe('UNAUTHORIZED');
     expect((await fetch(`${gantry.url}/healthz`)).status).toBe(200);
   });
 
