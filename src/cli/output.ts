@@ -82,7 +82,7 @@ export class Output {
 
   /** A command line that commander (or a verb) refused: exit 2 with a pointer to the help. */
   usageError(message: string, command: string): number {
-    const text = oneLine(message.replace(/^error:\s*/i, ''));
+    const text = message.replace(/^error:\s*/i, '').split(/\r?\n/).map((part) => part.trim()).filter(Boolean).join(' ');
     this.stderr.write(`error[REQUEST_INVALID]: ${text} (see \`${command} --help\`)\n`);
     return EXIT_CODES.invalid;
   }
@@ -93,7 +93,7 @@ export function describeError(error: unknown, hints: ErrorHints = {}): ErrorRepo
     const exitCode = exitCodeOfKind(error.kind);
     if (error.code === 'MANIFEST_INVALID') return { lines: manifestProblemLines(error.message, error.details.problems), exitCode };
     let message = oneLine(error.message);
-    if (error.code === 'UNAUTHORIZED') {
+    if (error.code === 'UNAUTHORIZED' && !message.includes('GANTRY_TOKEN')) {
       message += hints.tokenGiven ? ' (check --token or GANTRY_TOKEN)' : ' (no API token given: set GANTRY_TOKEN or pass --token)';
     }
     return { lines: [`error[${error.code}]: ${message}`], exitCode };

@@ -89,7 +89,7 @@ export type ApiClient = ReturnType<typeof createApiClient>;
 export function createApiClient(options: ApiClientOptions) {
   const connection: ApiConnection = {
     baseUrl: normaliseBaseUrl(options.url),
-    token: options.token || undefined,
+    token: options.token?.trim() || undefined,
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
   };
 

@@ -72,6 +72,11 @@ export async function send(connection: ApiConnection, url: string, init: Request
     return await connection.fetch(url, init);
   } catch (error) {
     if (isAbortError(error)) throw error;
+    // fetch rejects with a cause-less TypeError for a request it refuses to build (a header value
+    // with a newline, …): that is not a network failure.
+    if (error instanceof TypeError && error.cause === undefined && error.message !== 'fetch failed') {
+      throw new GantryError('REQUEST_INVALID', `the request cannot be sent: ${error.message.split('\n')[0]}`, {}, { cause: error });
+    }
     throw new ApiUnreachableError(connection.baseUrl, { cause: error, reason: networkReason(error) ?? 'fetch failed' });
   }
 }

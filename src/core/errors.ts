@@ -29,7 +29,6 @@ export const ERROR_CATALOGUE = {
   NO_PREVIOUS_RELEASE: { kind: 'conflict', title: 'There is no earlier successful release to roll back to' },
   DEPLOYMENT_FINISHED: { kind: 'conflict', title: 'The deployment has already finished' },
   DEPLOYMENT_ROLLING_BACK: { kind: 'conflict', title: 'The deployment is rolling back and cannot be cancelled' },
-  DEPLOYMENT_LOCKED: { kind: 'conflict', title: 'Another deployment of the application to the environment is active' },
   TARGET_UNREACHABLE: { kind: 'unavailable', title: 'The target cannot be reached' },
   HOST_KEY_MISMATCH: { kind: 'forbidden', title: "The SSH host key does not match the known one" },
   ARTIFACT_DIGEST_MISMATCH: { kind: 'internal', title: 'The artifact on the target does not match its digest' },

@@ -1,5 +1,6 @@
 /**
- * TargetShell for `transport.type === 'local'`: scripts run as child processes of the server.
+ * TargetShell for `transport.type === 'local'`: scripts run as child processes of the server,
+ * with a small environment (like an SSH session's), not the server's own, which holds secrets.
  * Each script leads its own process group (`detached`), so a timeout or cancel kills the whole
  * tree: SIGTERM to the group, then SIGKILL after a short grace.
  */
@@ -23,6 +24,19 @@ export function createLocalShell(root: string): TargetShell {
   };
 }
 
+/** What a local script inherits from the server's environment: enough to find programs, not the server's secrets. */
+const INHERITED_VARIABLES = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR'];
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+function scriptEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: DEFAULT_PATH };
+  for (const name of INHERITED_VARIABLES) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
 function signalProcessGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pgid, signal);
@@ -37,7 +51,7 @@ function runLocalScript(script: string, options: ShellRunOptions): Promise<Shell
     return Promise.resolve({ exitCode: null, exitSignal: null, stdout: '', stderr: '', timedOut: false, cancelled: true });
   }
   return new Promise<ShellRunResult>((resolve, reject) => {
-    const child = spawn('sh', ['-c', script], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('sh', ['-c', script], { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: scriptEnvironment() });
     const capture = new OutputCapture(options.onOutput);
     let timedOut = false;
     let cancelled = false;

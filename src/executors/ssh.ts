@@ -106,13 +106,17 @@ class SshShell implements TargetShell {
     if (this.#lost) throw this.#lost;
   }
 
-  #exec(command: string): Promise<ClientChannel> {
-    return new Promise<ClientChannel>((resolve, reject) => {
+  /**
+   * Opens an exec channel and hands it to `attach` synchronously: ssh2 may emit the channel's
+   * `exit` in the same tick as the callback, so listeners attached a microtask later can miss it.
+   */
+  #exec<T>(command: string, attach: (channel: ClientChannel) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
       this.#client.exec(command, (error, channel) => {
         if (error) {
           reject(this.#lost ?? new GantryError('TARGET_UNREACHABLE', `cannot open a session channel on ${this.description}`, {}, { cause: error }));
         } else {
-          resolve(channel);
+          resolve(attach(channel));
         }
       });
     });
@@ -129,14 +133,11 @@ class SshShell implements TargetShell {
     const marker = `GANTRY-PGID-${randomBytes(8).toString('hex')}:`;
     // `$$` of the exec'd shell is the process group sshd created for this session.
     const wrapper = `printf '%s%s\\n' '${marker}' "$$" >&2 && exec sh -c "$1"`;
-    let channel: ClientChannel;
-    try {
-      channel = await this.#exec(shellCommand(['exec', 'sh', '-c', wrapper, 'sh', script]));
-    } catch (error) {
+    const supervised = this.#exec(shellCommand(['exec', 'sh', '-c', wrapper, 'sh', script]), (channel) => this.#supervise(channel, marker, options));
+    return supervised.catch((error: unknown) => {
       if (options.stdin instanceof Readable) options.stdin.destroy();
       throw error;
-    }
-    return this.#supervise(channel, marker, options);
+    });
   }
 
   #supervise(channel: ClientChannel, marker: string, options: ShellRunOptions): Promise<ShellRunResult> {
@@ -158,6 +159,7 @@ class SshShell implements TargetShell {
       };
 
       const giveUpOnChannel = (): void => {
+        if (settled) return;
         timers.push(
           setTimeout(() => {
             channel.destroy();
@@ -171,16 +173,15 @@ class SshShell implements TargetShell {
         const killGroup = (pgid: string): void => {
           const command = `kill -s TERM -- -${pgid} 2>/dev/null; sleep ${KILL_GRACE_MS / 1000}; kill -s KILL -- -${pgid} 2>/dev/null; exit 0`;
           killerRunning = true;
-          this.#exec(command).then(
-            (killer) => {
-              killer.resume();
-              killer.stderr.resume();
-              killer.once('close', () => {
-                killerRunning = false;
-                finishWhenDone();
-                giveUpOnChannel();
-              });
-            },
+          this.#exec(command, (killer) => {
+            killer.resume();
+            killer.stderr.resume();
+            killer.once('close', () => {
+              killerRunning = false;
+              finishWhenDone();
+              giveUpOnChannel();
+            });
+          }).catch(
             () => {
               killerRunning = false;
               channel.close();
@@ -223,8 +224,9 @@ class SshShell implements TargetShell {
         const { stdout, stderr } = capture.finish();
         if (inputError !== null) {
           reject(inputError instanceof GantryError ? inputError : new GantryError('STEP_FAILED', 'reading the input for a step failed', {}, { cause: inputError }));
-        } else if (exit === null && !timedOut && !cancelled && this.#lost) {
-          reject(this.#lost);
+        } else if (exit === null && !timedOut && !cancelled) {
+          // sshd always reports how the command ended; a channel closed without it lost its connection.
+          reject(this.#lost ?? new GantryError('TARGET_UNREACHABLE', `the connection to ${this.description} closed before the step finished`));
         } else {
           resolve({ exitCode: exit?.code ?? null, exitSignal: exit?.signal ?? null, stdout, stderr, timedOut, cancelled });
         }
@@ -233,7 +235,8 @@ class SshShell implements TargetShell {
       channel.on('data', (chunk: Buffer) => capture.stdout(chunk));
       channel.stderr.on('data', (chunk: Buffer) => stderrLines.write(chunk));
       channel.on('exit', (code: number | null, signal?: string) => {
-        exit = { code: typeof code === 'number' ? code : null, signal: signal ?? null };
+        // ssh2 reports signals as `SIG<name>`.
+        exit = { code: typeof code === 'number' ? code : null, signal: signal ? signal.replace(/^SIG/, '') : null };
       });
       channel.once('close', () => {
         channelClosed = true;

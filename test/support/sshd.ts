@@ -5,15 +5,14 @@
  * run as root (sshd's privilege separation) — the sessions log in as root.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-export const TIMES: number[][] = [];
 const SSHD = '/usr/sbin/sshd';
 
 export interface SshdHost {
@@ -40,7 +39,6 @@ export interface SshdFixture {
 interface ServerState {
   readonly dir: string;
   readonly config: string;
-  readonly banner: string;
   process: ChildProcess;
 }
 
@@ -82,31 +80,24 @@ async function reservePort(): Promise<number> {
 }
 
 /**
- * Whether the server answering on `port` is the one started with `banner` in its
- * VersionAddendum: another process may have taken the port before sshd could bind it.
+ * Whether `pid` holds the listening socket of 127.0.0.1:`port` (Linux /proc). Asking the
+ * kernel, not connecting: another process may have taken the port before sshd could bind
+ * it, and every connection would make sshd start a child.
  */
-function answersWithBanner(port: number, banner: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    let greeting = '';
-    const done = (answer: boolean): void => {
-      socket.destroy();
-      resolve(answer);
-    };
-    socket.setTimeout(2000, () => done(false));
-    socket.on('data', (chunk: Buffer) => {
-      greeting += chunk.toString('latin1');
-      if (greeting.includes('\n')) done(greeting.includes(banner));
-    });
-    socket.once('error', () => done(false));
-    socket.once('end', () => done(false));
-  });
+async function listensOn(pid: number, port: number): Promise<boolean> {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const table = await readFile('/proc/net/tcp', 'utf8');
+  const row = table.split('\n').map((line) => line.trim().split(/\s+/)).find((fields) => fields[1] === local && fields[3] === '0A');
+  const inode = row?.[9];
+  if (inode === undefined) return false;
+  const fds = await readdir(`/proc/${pid}/fd`).catch(() => []);
+  const links = await Promise.all(fds.map((fd) => readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')));
+  return links.includes(`socket:[${inode}]`);
 }
 
-function sshdConfig(dir: string, port: number, authorizedKeys: string, banner: string): string {
+function sshdConfig(dir: string, port: number, authorizedKeys: string): string {
   return [
     'ListenAddress 127.0.0.1',
-    `VersionAddendum ${banner}`,
     `Port ${port}`,
     `HostKey ${join(dir, 'ssh_host_ed25519_key')}`,
     `PidFile ${join(dir, 'sshd.pid')}`,
@@ -130,8 +121,8 @@ function sshdConfig(dir: string, port: number, authorizedKeys: string, banner: s
   ].join('\n');
 }
 
-/** Starts sshd with `config` and waits until it answers on `port` with its `banner`. */
-async function launch(config: string, port: number, banner: string): Promise<ChildProcess> {
+/** Starts sshd with `config` and waits until it listens on `port`. */
+async function launch(config: string, port: number): Promise<ChildProcess> {
   const child = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -140,7 +131,7 @@ async function launch(config: string, port: number, banner: string): Promise<Chi
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`sshd on port ${port} exited at start: ${stderr.trim()}`);
     }
-    if (await answersWithBanner(port, banner)) return child;
+    if (child.pid !== undefined && (await listensOn(child.pid, port))) return child;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   child.kill('SIGKILL');
@@ -172,21 +163,19 @@ export async function startSshd(options: { count: number }): Promise<SshdFixture
     await mkdir(root, { recursive: true });
     const publicKey = await generateKey(join(dir, 'ssh_host_ed25519_key'));
     // A port found free can be taken before sshd binds it: try a few.
-    const banner = `gantry-test-${randomBytes(8).toString('hex')}`;
     for (let attempt = 1; ; attempt++) {
       const port = await reservePort();
       const config = join(dir, 'sshd_config');
-      await writeFile(config, sshdConfig(dir, port, authorizedKeys, banner));
+      await writeFile(config, sshdConfig(dir, port, authorizedKeys));
       let child: ChildProcess;
       try {
-        child = await launch(config, port, banner);
+        child = await launch(config, port);
       } catch (error) {
         portsInUse.delete(port);
         if (attempt >= 5) throw error;
         continue;
       }
-      servers[index] = { dir, config, banner, process: child };
-      TIMES.push([t1 - t0, Date.now() - t1, t1]);
+      servers[index] = { dir, config, process: child };
       hosts[index] = { host: '127.0.0.1', port, user: 'root', root, hostKeySha256: fingerprintOf(publicKey) };
       return;
     }
@@ -218,7 +207,7 @@ export async function startSshd(options: { count: number }): Promise<SshdFixture
       if (!server || !host) throw new Error(`no sshd host ${index}`);
       await terminate(server.process);
       const publicKey = await generateKey(join(server.dir, 'ssh_host_ed25519_key'));
-      server.process = await launch(server.config, host.port, server.banner);
+      server.process = await launch(server.config, host.port);
       host.hostKeySha256 = fingerprintOf(publicKey);
       return host.hostKeySha256;
     },

@@ -1,0 +1,30 @@
+/**
+ * The layering rules of DESIGN.md §2, enforced in `npm test`:
+ * core imports nothing of ours; engine only core; nothing imports server, cli or main;
+ * cli reaches the server only through client; SQL stays in store.
+ */
+const layer = (name) => `^src/${name}/`;
+
+module.exports = {
+  forbidden: [
+    { name: 'core-is-pure', severity: 'error', from: { path: layer('core') }, to: { path: '^src/', pathNot: layer('core') } },
+    { name: 'core-has-no-io', severity: 'error', from: { path: layer('core') }, to: { dependencyTypes: ['core'], pathNot: '^(node:)?(url)$' } },
+    { name: 'engine-uses-ports', severity: 'error', from: { path: layer('engine') }, to: { path: '^src/', pathNot: [layer('engine'), layer('core')] } },
+    { name: 'engine-no-drivers', severity: 'error', from: { path: layer('engine') }, to: { path: 'node_modules/(kysely|better-sqlite3|pg|ssh2|fastify)' } },
+    { name: 'nothing-imports-server', severity: 'error', from: { pathNot: [layer('server'), layer('main')] }, to: { path: layer('server') } },
+    { name: 'nothing-imports-cli', severity: 'error', from: { pathNot: layer('cli') }, to: { path: layer('cli') } },
+    { name: 'nothing-imports-main', severity: 'error', from: { pathNot: [layer('main'), layer('cli')] }, to: { path: layer('main') } },
+    { name: 'cli-through-client', severity: 'error', from: { path: layer('cli') }, to: { path: '^src/', pathNot: [layer('cli'), layer('client'), layer('core'), layer('protocol'), layer('main')] } },
+    { name: 'client-only-wire', severity: 'error', from: { path: layer('client') }, to: { path: '^src/', pathNot: [layer('client'), layer('core'), layer('protocol'), layer('artifacts')] } },
+    { name: 'sql-in-store', severity: 'error', from: { pathNot: [layer('store'), layer('app')] }, to: { path: 'node_modules/(kysely|better-sqlite3|pg)/' } },
+    { name: 'server-calls-app', severity: 'error', from: { path: layer('server') }, to: { path: [layer('store'), layer('engine'), layer('executors')] } },
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true, dependencyTypesNot: ['type-only'] } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '\\.test\\.ts$' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};

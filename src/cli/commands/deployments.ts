@@ -1,0 +1,159 @@
+/** `gantry deploy | rollback | cancel | deployments | deployment show | logs`. */
+import type { ApiClient, DeploymentDto, QueuedDeploymentDto } from '../../client/api-client.js';
+import { connect } from '../connect.js';
+import type { CommandContext } from '../context.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import { formatAge, formatFinal, formatLogLine, NONE, ProgressFormatter } from '../format.js';
+
+export interface WaitOptions {
+  readonly wait?: boolean;
+  readonly json?: boolean;
+}
+
+export async function deploy(
+  ctx: CommandContext,
+  app: string,
+  version: string,
+  options: WaitOptions & { to: string; force?: boolean },
+): Promise<number> {
+  const client = connect(ctx);
+  const queued = await client.deploy({ app, version, environment: options.to, force: options.force ?? false });
+  return reportQueued(ctx, client, queued, options);
+}
+
+export async function rollback(ctx: CommandContext, app: string, options: WaitOptions & { env: string }): Promise<number> {
+  const client = connect(ctx);
+  const queued = await client.rollback(app, options.env);
+  return reportQueued(ctx, client, queued, options);
+}
+
+async function reportQueued(ctx: CommandContext, client: ApiClient, queued: QueuedDeploymentDto, options: WaitOptions): Promise<number> {
+  const { deployment, waitingFor } = queued;
+  if (options.json) {
+    if (!options.wait) {
+      ctx.output.json(queued);
+      return EXIT_CODES.ok;
+    }
+    ctx.output.jsonLine({ type: 'queued', ...queued });
+  } else {
+    const what = deployment.kind === 'rollback' ? `rollback of ${deployment.app} in ${deployment.environment} to ${deployment.version}` : `${deployment.app} ${deployment.version} to ${deployment.environment}`;
+    ctx.output.line(`deployment ${deployment.id} (${what}${deployment.forced ? ', forced' : ''})`);
+    if (waitingFor.length > 0) ctx.output.line(`queued behind ${waitingFor.join(', ')}`);
+  }
+  return options.wait ? watch(ctx, client, deployment.id, options) : EXIT_CODES.ok;
+}
+
+/** Exit 0 only for a deployment that succeeded. */
+export function exitCodeOfFinalState(deployment: DeploymentDto): number {
+  return deployment.state === 'succeeded' ? EXIT_CODES.ok : EXIT_CODES.failed;
+}
+
+/** Shows a deployment's progress live until it ends; the exit code says whether it succeeded. */
+export async function watch(ctx: CommandContext, client: ApiClient, id: string, options: { json?: boolean }): Promise<number> {
+  const formatter = new ProgressFormatter();
+  const stream = client.streamDeployment(id, {
+    onReconnect: (attempt, reason) => ctx.output.notice(`(progress stream interrupted: ${reason}; reconnecting${attempt > 1 ? `, attempt ${attempt}` : ''}…)`),
+  });
+  for await (const item of stream) {
+    if (item.type === 'log') continue;
+    if (item.type === 'progress') {
+      if (options.json) {
+        ctx.output.jsonLine({ type: 'progress', event: item.event });
+        continue;
+      }
+      const line = formatter.format(item.event);
+      if (line !== undefined) ctx.output.line(line);
+      continue;
+    }
+    if (options.json) ctx.output.jsonLine({ type: 'end', deployment: item.deployment });
+    else ctx.output.line(formatFinal(item.deployment));
+    return exitCodeOfFinalState(item.deployment);
+  }
+  // The stream only ends with `end`; an iterator that stops without it is a bug worth noticing.
+  throw new Error(`the progress stream of deployment ${id} ended without a final state`);
+}
+
+export async function cancel(ctx: CommandContext, id: string, options: { json?: boolean }): Promise<number> {
+  const deployment = await connect(ctx).cancelDeployment(id);
+  if (options.json) ctx.output.json(deployment);
+  else ctx.output.line(`cancel requested for deployment ${deployment.id} (now ${deployment.state}); running steps finish first, switched targets stay switched`);
+  return EXIT_CODES.ok;
+}
+
+export async function listDeployments(ctx: CommandContext, app: string | undefined, options: { json?: boolean; limit?: number }): Promise<number> {
+  const deployments = await connect(ctx).listDeployments({ app, limit: options.limit });
+  if (options.json) {
+    ctx.output.json({ deployments });
+    return EXIT_CODES.ok;
+  }
+  const now = ctx.now();
+  ctx.output.table(
+    ['ID', 'APP', 'ENVIRONMENT', 'VERSION', 'KIND', 'STATE', 'AGE'],
+    deployments.map((deployment) => [deployment.id, deployment.app, deployment.environment, deployment.version, deployment.kind, deployment.state, formatAge(deployment.createdAt, now)]),
+  );
+  return EXIT_CODES.ok;
+}
+
+export async function showDeployment(ctx: CommandContext, id: string, options: { json?: boolean }): Promise<number> {
+  const detail = await connect(ctx).getDeployment(id);
+  if (options.json) {
+    ctx.output.json(detail);
+    return EXIT_CODES.ok;
+  }
+  const { deployment, tasks, waitingFor } = detail;
+  const batchCount = deployment.batches?.length;
+  ctx.output.fields([
+    ['deployment', deployment.id],
+    ['app', deployment.app],
+    ['environment', deployment.environment],
+    ['version', deployment.version],
+    ['kind', `${deployment.kind}${deployment.forced ? ' (forced)' : ''}`],
+    ['state', deployment.state],
+    ['reason', deployment.reason ?? NONE],
+    ['batch', batchCount ? `${Math.min(deployment.currentBatch + 1, batchCount)}/${batchCount}` : NONE],
+    ['created', deployment.createdAt],
+    ['started', deployment.startedAt ?? NONE],
+    ['finished', deployment.finishedAt ?? NONE],
+    ...(waitingFor.length > 0 ? [['waiting for', waitingFor.join(', ')] as const] : []),
+  ]);
+  if (tasks.length > 0) {
+    ctx.output.line();
+    ctx.output.table(
+      ['TARGET', 'BATCH', 'STATE', 'STEP', 'ERROR'],
+      tasks.map((task) => [
+        task.target,
+        String(task.batch + 1),
+        task.state,
+        task.step ? `${task.step}${task.attempt > 1 ? ` (attempt ${task.attempt})` : ''}` : NONE,
+        task.error ? `[${task.error.code}] ${task.error.message}` : NONE,
+      ]),
+    );
+  }
+  return EXIT_CODES.ok;
+}
+
+export async function showLogs(ctx: CommandContext, id: string, options: { follow?: boolean; json?: boolean }): Promise<number> {
+  const client = connect(ctx);
+  const print = options.json ? (line: Parameters<typeof formatLogLine>[0]) => ctx.output.jsonLine(line) : (line: Parameters<typeof formatLogLine>[0]) => ctx.output.line(formatLogLine(line));
+  if (options.follow) {
+    const stream = client.streamDeployment(id, {
+      onReconnect: (attempt, reason) => ctx.output.notice(`(log stream interrupted: ${reason}; reconnecting${attempt > 1 ? `, attempt ${attempt}` : ''}…)`),
+    });
+    for await (const item of stream) {
+      if (item.type === 'log') print(item.line);
+      else if (item.type === 'end') break;
+    }
+    return EXIT_CODES.ok;
+  }
+  // The server answers in pages; ask again after the last seq until a page comes back empty.
+  let after = 0;
+  for (;;) {
+    const lines = await client.listLogs(id, after);
+    if (lines.length === 0) break;
+    for (const line of lines) print(line);
+    const last = lines.at(-1)!.seq;
+    if (last <= after) break;
+    after = last;
+  }
+  return EXIT_CODES.ok;
+}

@@ -1,0 +1,327 @@
+/**
+ * The `gantry` command line. This module only declares the commands (so `--help` is complete);
+ * each verb's code is loaded with `import()` when that verb runs, so `gantry serve` never loads
+ * the client or the output code, and `gantry validate` never loads the HTTP client.
+ *
+ * Option values are taken literally: `--notes -x` sets the notes to "-x", and nothing reads
+ * `@file` references.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { CommandContext, ServerSettings, Writer } from './context.js';
+import type { Output } from './output.js';
+
+export const DEFAULT_URL = 'http://127.0.0.1:7400';
+export const DEFAULT_DATA_DIR = './.gantry';
+export const DEFAULT_LISTEN = '127.0.0.1:7400';
+
+export interface MainOptions {
+  readonly stdout?: Writer;
+  readonly stderr?: Writer;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
+  readonly now?: () => Date;
+}
+
+interface ServerFlags {
+  readonly url?: string;
+  readonly token?: string;
+}
+
+type Verb = (ctx: CommandContext) => Promise<number>;
+
+/**
+ * Runs the CLI with `argv` as in process.argv (node, script, arguments…) and resolves to the exit
+ * code. Never throws, never calls process.exit.
+ */
+export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const debug = Boolean(env.GANTRY_DEBUG);
+  // Commander's own text (help, version, usage errors) is held here and written by output.ts.
+  const pending: { text: string; to: 'stdout' | 'stderr' }[] = [];
+  let usage: { message: string; command: string } | undefined;
+  let exitCode = 0;
+  let output: Output | undefined;
+  const loadOutput = async (): Promise<Output> => {
+    if (!output) output = (await import('./output.js')).createOutput({ stdout: options.stdout, stderr: options.stderr });
+    return output;
+  };
+
+  const serverSettings = (flags: ServerFlags): ServerSettings => ({
+    url: flags.url ?? (env.GANTRY_URL || DEFAULT_URL),
+    token: flags.token ?? (env.GANTRY_TOKEN || undefined),
+  });
+
+  /** Runs a client verb: loads the output code and the verb, maps any error to an exit code. */
+  const run = async (flags: ServerFlags, verb: Verb): Promise<void> => {
+    const out = await loadOutput();
+    const server = serverSettings(flags);
+    try {
+      exitCode = await verb({ output: out, cwd, env, server, now: options.now ?? (() => new Date()) });
+    } catch (error) {
+      exitCode = out.error(error, { tokenGiven: server.token !== undefined, debug });
+    }
+  };
+
+  const program = buildProgram(run, (code) => {
+    exitCode = code;
+  });
+  configureTree(program, {
+    writeOut: (text) => pending.push({ text, to: 'stdout' }),
+    writeErr: (text) => pending.push({ text, to: 'stderr' }),
+    onError: (message, command) => (usage = { message, command }),
+  });
+
+  try {
+    await program.parseAsync(argv, { from: 'node' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version succeed; anything else (no verb, unknown option, …) is a usage error.
+      exitCode = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+    } else {
+      // Only `gantry serve` gets here (client verbs catch their own errors).
+      exitCode = (await loadOutput()).error(error, { debug });
+    }
+  }
+  if (pending.length > 0 || usage) {
+    const out = await loadOutput();
+    for (const { text, to } of pending) out.raw(text, to);
+    if (usage) exitCode = out.usageError(usage.message, usage.command);
+  }
+  return exitCode;
+}
+
+interface TreeOutput {
+  readonly writeOut: (text: string) => void;
+  readonly writeErr: (text: string) => void;
+  readonly onError: (message: string, command: string) => void;
+}
+
+/** Every command reports through main (no process.exit, no direct writes), naming itself in usage errors. */
+function configureTree(command: Command, tree: TreeOutput): void {
+  const name = fullName(command);
+  command.exitOverride();
+  command.configureOutput({
+    writeOut: tree.writeOut,
+    writeErr: tree.writeErr,
+    outputError: (text) => tree.onError(text, name),
+  });
+  for (const sub of command.commands) configureTree(sub, tree);
+}
+
+function fullName(command: Command): string {
+  const names: string[] = [];
+  for (let current: Command | null = command; current; current = current.parent) names.unshift(current.name());
+  return names.join(' ');
+}
+
+function readVersion(): string {
+  try {
+    const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    const version = (pkg as { version?: unknown }).version;
+    return typeof version === 'string' ? version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 500) throw new InvalidArgumentError('must be a whole number from 1 to 500.');
+  return Number(value);
+}
+
+/** --url and --token, on every verb that talks to a server; --json on every verb that prints a result. */
+const urlOption = () => new Option('--url <url>', `Gantry server URL (default: $GANTRY_URL or ${DEFAULT_URL})`);
+const tokenOption = () => new Option('--token <token>', 'API token (default: $GANTRY_TOKEN; prefer the variable, command lines are visible to other users)');
+const jsonOption = () => new Option('--json', 'print the result as JSON');
+
+type Run = (flags: ServerFlags, verb: Verb) => Promise<void>;
+
+function buildProgram(run: Run, setExitCode: (code: number) => void): Command {
+  const program = new Command('gantry')
+    .description('Gantry: self-hosted deployment manager')
+    .version(readVersion(), '-V, --version')
+    .showSuggestionAfterError(true)
+    .helpCommand(true);
+
+  program
+    .command('serve')
+    .description('run the control plane: HTTP API, deployment engine and web UI')
+    .option('--data <dir>', 'data directory (SQLite database, artifact store)', DEFAULT_DATA_DIR)
+    .option('--listen <host:port>', 'address to listen on', DEFAULT_LISTEN)
+    .action(async (flags: { data: string; listen: string }) => {
+      const { runServe } = await import('../main/serve.js');
+      setExitCode(await runServe({ dataDir: flags.data, listen: flags.listen }));
+    });
+
+  program
+    .command('validate')
+    .description('check a manifest locally (no server needed)')
+    .option('-f, --file <file>', 'the manifest', 'gantry.yaml')
+    .option('--json', 'print the result as JSON')
+    .action((flags: { file: string; json?: boolean }) =>
+      run({}, async (ctx) => (await import('./commands/validate.js')).validateManifest(ctx, flags)),
+    );
+
+  program
+
+    .command('apply')
+    .description('create or update an application from its manifest')
+    .option('-f, --file <file>', 'the manifest', 'gantry.yaml')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { file: string; json?: boolean }) => run(flags, async (ctx) => (await import('./commands/applications.js')).applyManifest(ctx, flags)));
+
+  program
+
+    .command('status')
+    .description("show an application's environments: live version and latest deployment")
+    .argument('<app>', 'application name')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((app: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/applications.js')).showStatus(ctx, app, flags)));
+
+  // ---------- targets ----------
+  const target = program.command('target').description('register and inspect the machines Gantry deploys to');
+  target
+    .command('add')
+    .description('register a target: a local directory or a machine reached over SSH')
+    .argument('<name>', 'target name')
+    .option('--local <dir>', 'a directory on the server machine (resolved to an absolute path here)')
+    .option('--ssh <user@host[:port]>', 'an SSH target; IPv6 as user@[::1]:2222')
+    .option('--key <file>', 'private key file for --ssh (resolved to an absolute path here)')
+    .option('--known-hosts <file>', 'known_hosts file to check the host key against (--ssh)')
+    .option('--root <dir>', 'absolute directory on the target for releases (--ssh; default /srv/gantry)')
+    .option('--label <key=value>', 'a label, repeatable', collect, [])
+    .addHelpText('after', '\nThe server reads --local, --key and --known-hosts: they are made absolute here and must be valid on the server machine.')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((name: string, flags: ServerFlags & { local?: string; ssh?: string; key?: string; knownHosts?: string; root?: string; label: string[]; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/targets.js')).addTarget(ctx, name, flags)),
+    );
+  target
+    .command('list')
+    .description('list registered targets')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/targets.js')).listTargets(ctx, flags)));
+  target
+    .command('show')
+    .description('show one target')
+    .argument('<name>', 'target name')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((name: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/targets.js')).showTarget(ctx, name, flags)));
+  target
+    .command('remove')
+    .description('unregister a target (refused while it is part of an active deployment)')
+    .argument('<name>', 'target name')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((name: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/targets.js')).removeTarget(ctx, name, flags)));
+
+  // ---------- releases ----------
+  const release = program.command('release').description('create and list immutable releases');
+  release
+    .command('create')
+    .description('pack a directory and upload it as a new release')
+    .argument('<app>', 'application name')
+    .argument('<version>', 'release version (letters, digits, ".", "_", "+", "-")')
+    .requiredOption('--path <dir>', 'the directory to pack (its contents become the release)')
+    .option('--commit <sha>', 'source commit to record')
+    .option('--notes <text>', 'release notes to record')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((app: string, version: string, flags: ServerFlags & { path: string; commit?: string; notes?: string; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/releases.js')).createRelease(ctx, app, version, flags)),
+    );
+  release
+    .command('list')
+    .description("list an application's releases")
+    .argument('<app>', 'application name')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((app: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/releases.js')).listReleases(ctx, app, flags)));
+
+  // ---------- deployments ----------
+  program
+    .command('deploy')
+    .description('deploy a release to an environment')
+    .argument('<app>', 'application name')
+    .argument('<version>', 'release version')
+    .requiredOption('--to <env>', 'the environment')
+    .option('--force', 'skip the lifecycle check (the release need not have succeeded in the previous environment)')
+    .option('--wait', 'show progress until the deployment ends; exit 0 only if it succeeded')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((app: string, version: string, flags: ServerFlags & { to: string; force?: boolean; wait?: boolean; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/deployments.js')).deploy(ctx, app, version, flags)),
+    );
+  program
+    .command('rollback')
+    .description('roll an environment back to its previous successful release')
+    .argument('<app>', 'application name')
+    .requiredOption('--env <env>', 'the environment')
+    .option('--wait', 'show progress until the rollback ends; exit 0 only if it succeeded')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((app: string, flags: ServerFlags & { env: string; wait?: boolean; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/deployments.js')).rollback(ctx, app, flags)),
+    );
+  program
+    .command('cancel')
+    .description('cancel a queued or running deployment')
+    .argument('<deployment>', 'deployment id')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((id: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/deployments.js')).cancel(ctx, id, flags)));
+  program
+    .command('deployments')
+    .description('list recent deployments, newest first')
+    .argument('[app]', 'only this application')
+    .option('--limit <n>', 'how many (1-500, default 50)', positiveInteger)
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((app: string | undefined, flags: ServerFlags & { json?: boolean; limit?: number }) =>
+      run(flags, async (ctx) => (await import('./commands/deployments.js')).listDeployments(ctx, app, flags)),
+    );
+  const deployment = program.command('deployment').description('inspect one deployment');
+  deployment
+    .command('show')
+    .description('show a deployment and its per-target tasks')
+    .argument('<id>', 'deployment id')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((id: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/deployments.js')).showDeployment(ctx, id, flags)));
+  program
+    .command('logs')
+    .description("print a deployment's logs")
+    .argument('<id>', 'deployment id')
+    .option('-f, --follow', 'keep printing new lines until the deployment ends')
+    .option('--json', 'print one JSON object per log line')
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((id: string, flags: ServerFlags & { follow?: boolean; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/deployments.js')).showLogs(ctx, id, flags)),
+    );
+
+  return program;
+}

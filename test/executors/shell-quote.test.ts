@@ -1,0 +1,121 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TargetSession } from '../../src/engine/ports.js';
+import { quoteShellArg, shellCommand } from '../../src/executors/shell-quote.js';
+import { createTargetExecutor } from '../../src/executors/target-executor.js';
+import { createReleaseFactory, type ReleaseFactory } from './release-artifacts.js';
+import { startTransport, type TransportKind, type TransportUnderTest } from './transports.js';
+
+const run = promisify(execFile);
+
+/** Values a shell would read specially if they were spliced into a command unquoted. */
+const HOSTILE = [
+  '$(touch pwned)',
+  '`touch pwned`',
+  '; touch pwned',
+  '| touch pwned',
+  '&& touch pwned',
+  '\ntouch pwned\n',
+  "it's",
+  "'; touch pwned; '",
+  '"$(touch pwned)"',
+  '--x',
+  '-n',
+  '$HOME ${PATH} $1 $@ $$',
+  '* ? [a-z] ~root',
+  '\\ \\\\ \\n',
+  'A=b',
+  '',
+  ' leading and trailing ',
+  '\t\r',
+  'ünïcødé ✓ 日本',
+  '> pwned < /dev/null 2>&1',
+  '#not a comment',
+  '!event',
+];
+
+/** Random strings over an alphabet of shell metacharacters. */
+function randomHostileStrings(count: number, seed: number): string[] {
+  const alphabet = [..."$`'\"\\;|&<>(){}[]*?~!#=%^ \t\n-_.,:+@/", 'a', 'Z', '0', 'é', '✓'];
+  let state = seed;
+  const next = (): number => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state;
+  };
+  return Array.from({ length: count }, () =>
+    Array.from({ length: next() % 24 }, () => alphabet[next() % alphabet.length] ?? '').join(''),
+  );
+}
+
+describe('quoteShellArg', () => {
+  it('makes sh read back exactly the value, whatever it contains', async () => {
+    const values = [...HOSTILE, ...randomHostileStrings(300, 42)];
+    const cwd = await mkdtemp(join(tmpdir(), 'gantry-quote-'));
+    try {
+      const { stdout } = await run('sh', ['-c', `printf '%s\\0' ${values.map(quoteShellArg).join(' ')}`], { cwd });
+      expect(stdout.split('\0').slice(0, -1)).toEqual(values);
+      expect(await readdir(cwd)).toEqual([]);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves plain words readable and quotes the rest', () => {
+    expect(shellCommand(['tar', '-xzf', '/srv/app/a.tar.gz'])).toBe('tar -xzf /srv/app/a.tar.gz');
+    expect(quoteShellArg("it's")).toBe(`'it'\\''s'`);
+    expect(quoteShellArg('A=b')).toBe("'A=b'");
+    expect(quoteShellArg('')).toBe("''");
+  });
+
+  it('refuses a NUL byte, which no shell argument can carry', () => {
+    expect(() => quoteShellArg('a\0b')).toThrow(expect.objectContaining({ code: 'REQUEST_INVALID' }));
+  });
+});
+
+describe.each<TransportKind>(['local', 'ssh'])('hostile values reaching a hook over %s', (kind) => {
+  let transport: TransportUnderTest;
+  let releases: ReleaseFactory;
+  let session: TargetSession;
+
+  beforeAll(async () => {
+    transport = await startTransport(kind);
+    releases = await createReleaseFactory();
+    session = await createTargetExecutor().open(transport.target, { timeoutMs: 10_000 });
+    const artifact = await releases.release('quoting');
+    await session.ensureArtifact('app', artifact, { timeoutMs: 10_000 });
+    await session.unpackRelease('app', '1.0.0', artifact.digest, { timeoutMs: 10_000 });
+  }, 30_000);
+
+  afterAll(async () => {
+    await session?.close();
+    await releases?.dispose();
+    await transport?.stop();
+  });
+
+  it('passes every value literally through the environment and runs no part of it', { timeout: 30_000 }, async () => {
+    const values = [...HOSTILE, ...randomHostileStrings(40, 7)];
+    const env = Object.fromEntries(values.map((value, index) => [`V${index}`, value]));
+    const command = `printf '%s\\0' ${values.map((_, index) => `"$V${index}"`).join(' ')}`;
+    let stdout = '';
+    await session.runHook('app', '1.0.0', { command, env }, { timeoutMs: 10_000, onOutput: (stream, text) => stream === 'stdout' && (stdout += text) });
+    expect(stdout.split('\0').slice(0, -1)).toEqual(values);
+
+    const releaseDir = join(transport.root, 'app', 'releases', '1.0.0');
+    expect(await readdir(releaseDir)).not.toContain('pwned');
+    expect(await readdir(transport.root)).not.toContain('pwned');
+  });
+
+  it('passes a hostile hook command to sh -c as one argument', { timeout: 30_000 }, async () => {
+    let stdout = '';
+    await session.runHook('app', '1.0.0', { command: "echo '$(touch pwned)' \"`echo ok`\"", env: {} }, {
+      timeoutMs: 10_000,
+      onOutput: (stream, text) => stream === 'stdout' && (stdout += text),
+    });
+    expect(stdout).toBe('$(touch pwned) ok\n');
+    expect(await readdir(join(transport.root, 'app', 'releases', '1.0.0'))).not.toContain('pwned');
+  });
+});
