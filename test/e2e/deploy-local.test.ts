@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentDetailDto, ProblemDto } from '../../src/protocol/api.js';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 import { startTestGantry, type TestGantry } from '../support/gantry-server.js';
 import { makeBuildDir } from '../support/release-dirs.js';
 
@@ -32,13 +33,15 @@ strategy: { type: rolling, batch: 1, maxFailures: 0, onFailure: rollback }
 ${extra}`;
 }
 
-describe('deploying to local targets', () => {
+for (const dialect of DIALECTS) describe(`deploying to local targets (store: ${dialect})`, () => {
+  let database: TestDatabase;
   let gantry: TestGantry;
   let roots: Record<string, string>;
   const currentOf = (target: string) => readlinkSync(join(roots[target]!, 'shop', 'current'));
 
   beforeAll(async () => {
-    gantry = await startTestGantry();
+    database = await createTestDatabase(dialect);
+    gantry = await startTestGantry(database.postgresUrl ? { postgresUrl: database.postgresUrl } : {});
     roots = {};
     for (const name of TARGETS) {
       roots[name] = mkdtempSync(join(tmpdir(), `gantry-${name}-`));
@@ -50,7 +53,10 @@ describe('deploying to local targets', () => {
       await gantry.release('shop', version, makeBuildDir({ 'app.env.tmpl': 'GREETING={{ GREETING }}\nTRICKY={{ TRICKY }}\n', 'VERSION': version }));
     }
   });
-  afterAll(async () => gantry?.close());
+  afterAll(async () => {
+    await gantry?.close();
+    await database?.drop();
+  });
 
   it('rolls out a release batch by batch, renders config and passes values to hooks literally', async () => {
     const { deployment } = await gantry.deploy('shop', '1.0.0', 'staging');
