@@ -13,7 +13,8 @@ const FLUSH_AT_LINES = 500;
  */
 export class LogSink {
   private pending: NewLogLine[] = [];
-  private readonly partial = new Map<string, string>();
+  /** Unterminated last lines, by target, step and stream. */
+  private readonly partial = new Map<string, { target: string | null; step: string | null; stream: LogStream; text: string }>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -25,11 +26,10 @@ export class LogSink {
   ) {}
 
   write(target: string | null, step: string | null, stream: LogStream, chunk: string): void {
-    const key = `${target}\u0000${step}\u0000${stream}`;
-    const text = (this.partial.get(key) ?? '') + chunk;
-    const lines = text.split(/\r?\n/);
+    const key = JSON.stringify([target, step, stream]);
+    const lines = ((this.partial.get(key)?.text ?? '') + chunk).split(/\r?\n/);
     const rest = lines.pop() ?? '';
-    if (rest) this.partial.set(key, rest);
+    if (rest) this.partial.set(key, { target, step, stream, text: rest });
     else this.partial.delete(key);
     for (const line of lines) this.push(target, step, stream, line);
   }
@@ -49,10 +49,7 @@ export class LogSink {
   /** Writes what is buffered, including unterminated partial lines when `final` is set. */
   flush(final = false): Promise<void> {
     if (final) {
-      for (const [key, rest] of this.partial) {
-        const [target, step, stream] = key.split('\u0000') as [string, string, LogStream];
-        this.push(target === 'null' ? null : target, step === 'null' ? null : step, stream, rest);
-      }
+      for (const { target, step, stream, text } of this.partial.values()) this.push(target, step, stream, text);
       this.partial.clear();
     }
     clearTimeout(this.timer);
