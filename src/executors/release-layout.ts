@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { constants as osConstants } from 'node:os';
+import { formatDuration } from '../core/duration.js';
 import { GantryError } from '../core/errors.js';
 import { isSafeName } from '../core/names.js';
 import type { ArtifactSource, CommandOptions, CommandResult, ConfigFile, HookRun, OutputSink, TargetSession } from '../engine/ports.js';
@@ -65,10 +66,6 @@ function checkEnv(env: Readonly<Record<string, string>>): string[] {
 
 function stderrOnly(sink: OutputSink | undefined): OutputSink | undefined {
   return sink && ((stream, text) => (stream === 'stderr' ? sink(stream, text) : undefined));
-}
-
-function formatDuration(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${ms / 1000} s`;
 }
 
 function signalExitCode(signal: string | null): number {
