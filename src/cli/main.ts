@@ -151,7 +151,7 @@ function buildProgram(run: Run, setExitCode: (code: number) => void): Command {
 
   program
     .command('serve')
-    .description('run the control plane: HTTP API, deployment engine and web UI')
+    .description('run the control plane: HTTP API and deployment engine')
     .option('--data <dir>', 'data directory (SQLite database, artifact store)', DEFAULT_DATA_DIR)
     .option('--listen <host:port>', 'address to listen on', DEFAULT_LISTEN)
     .action(async (flags: { data: string; listen: string }) => {

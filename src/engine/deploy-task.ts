@@ -6,7 +6,7 @@ import { runHealthChecks } from './health-checks.js';
 import { hookEnvironment } from './hook-environment.js';
 import type { CommandOptions } from './ports.js';
 import type { RunContext } from './run-context.js';
-import { classifyStepFailure } from './step-errors.js';
+import { classifyStepFailure, isConnectionLost } from './step-errors.js';
 
 /** The deploy steps this manifest needs: a hook step only if the hook is set, and so on. */
 export function deployStepsFor(manifest: Manifest): DeployStep[] {
@@ -57,6 +57,7 @@ export async function deployTask(ctx: RunContext, target: string): Promise<void>
   } catch (error) {
     const failure = classifyStepFailure(error, ctx.signal);
     if (failure.kind === 'stopped') return;
+    if (isConnectionLost(failure)) await ctx.sessions.discard(target);
     if (error instanceof Error && failure.error.code === 'INTERNAL') ctx.deps.log.error({ err: error, deploymentId: ctx.deployment.id, target }, 'step failed unexpectedly');
     ctx.logs.note(target, ctx.task(target).step, `error[${failure.error.code}]: ${failure.error.message}`);
     const current = ctx.task(target);
@@ -115,9 +116,15 @@ async function runDeployStep(ctx: RunContext, task: Task, step: DeployStep, atte
       });
       return undefined;
     case 'prune': {
+      // Housekeeping: the release is live and healthy, so a failed prune is reported, not fatal.
       const protect = [deployment.version, ...(task.previousVersion ? [task.previousVersion] : [])];
-      const removed = await session.pruneReleases(deployment.app, manifest.keepReleases, protect, transfer);
-      if (removed.length > 0) ctx.logs.note(task.target, step, `removed old releases ${removed.join(', ')}`);
+      try {
+        const removed = await session.pruneReleases(deployment.app, manifest.keepReleases, protect, transfer);
+        if (removed.length > 0) ctx.logs.note(task.target, step, `removed old releases ${removed.join(', ')}`);
+      } catch (error) {
+        if (ctx.signal.aborted) throw error;
+        ctx.logs.note(task.target, step, `warning: old releases were not pruned: ${error instanceof Error ? error.message : String(error)}`);
+      }
       return undefined;
     }
   }

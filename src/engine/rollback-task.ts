@@ -7,7 +7,7 @@ import type { Task } from '../core/model.js';
 import { runHealthChecks } from './health-checks.js';
 import { hookEnvironment } from './hook-environment.js';
 import type { RunContext } from './run-context.js';
-import { classifyStepFailure } from './step-errors.js';
+import { classifyStepFailure, isConnectionLost } from './step-errors.js';
 import { resolveTargetWork } from './target-work.js';
 
 /** Whether a task's target may be on the new release and so must be put back. */
@@ -45,6 +45,7 @@ export async function rollbackTask(ctx: RunContext, target: string): Promise<voi
   } catch (error) {
     const failure = classifyStepFailure(error, ctx.signal);
     if (failure.kind === 'stopped') return;
+    if (isConnectionLost(failure)) await ctx.sessions.discard(target);
     ctx.logs.note(target, ctx.task(target).step, `rollback error[${failure.error.code}]: ${failure.error.message}`);
     if (ctx.task(target).state !== 'rolling_back') return;
     await ctx

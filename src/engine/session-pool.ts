@@ -22,6 +22,13 @@ export class SessionPool {
     return session;
   }
 
+  /** Forgets a target's session (its connection dropped), so the next step connects again. */
+  async discard(target: string): Promise<void> {
+    const session = this.sessions.get(target);
+    this.sessions.delete(target);
+    await (await session?.catch(() => undefined))?.close().catch(() => undefined);
+  }
+
   async closeAll(): Promise<void> {
     const sessions = [...this.sessions.values()];
     this.sessions.clear();

@@ -79,8 +79,10 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
     adminToken,
     engine,
     async close() {
-      await server.close();
+      // Stop the engine first: steps in flight stop where they are and their leases are
+      // released, so a restart (or another node) resumes them at once.
       await engine.stop();
+      await server.close();
       await store.close();
     },
   };

@@ -18,7 +18,7 @@ const JSON_BODY_LIMIT = 2 * 1024 * 1024;
 
 /** Builds the HTTP server without listening, so tests can use inject(). */
 export async function buildServer(context: ServerContext, logger: Logger, version: string): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: JSON_BODY_LIMIT, return503OnClosing: true });
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: JSON_BODY_LIMIT, return503OnClosing: true, forceCloseConnections: true });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installProblemHandlers(app);

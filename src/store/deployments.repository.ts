@@ -172,9 +172,10 @@ export async function cancelQueued(db: Kysely<Database>, id: string, reason: str
   });
 }
 
+/** Whether a cancel waits to be acted on; once a deployment rolls back, a late cancel no longer applies. */
 export async function isCancelRequested(db: Kysely<Database>, id: string): Promise<boolean> {
-  const row = await db.selectFrom('deployments').select('cancel_requested_at').where('id', '=', id).executeTakeFirst();
-  return row?.cancel_requested_at != null;
+  const row = await db.selectFrom('deployments').select(['cancel_requested_at', 'state']).where('id', '=', id).executeTakeFirst();
+  return row?.cancel_requested_at != null && row.state === 'running';
 }
 
 export async function claimDeployment(db: Kysely<Database>, owner: string, now: string, leaseExpiresAt: string): Promise<Lease | null> {

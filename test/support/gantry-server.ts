@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -20,7 +20,8 @@ export async function startTestGantry(options: { postgresUrl?: string; dataDir?:
   const env = { GANTRY_LEASE_MS: '3000', GANTRY_HEARTBEAT_MS: '500', ...(options.postgresUrl ? { GANTRY_DATABASE_URL: options.postgresUrl } : {}) };
   const config = loadServerConfig({ dataDir, listen: '127.0.0.1:0' }, env);
   const gantry = await startGantry(config, { logger: pino({ level: process.env.GANTRY_TEST_LOG_LEVEL ?? 'silent' }), engine: { pollMs: 100 } });
-  const token = gantry.adminToken ?? '';
+  // A restart on an existing data dir prints no token; read the one the first start saved.
+  const token = gantry.adminToken ?? readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
   return {
     ...httpApi(gantry.url, token),
     url: gantry.url,
