@@ -19,9 +19,10 @@ environments:
   - { name: prod, targets: { app: crashy } }
 hooks:
   afterInstall: 'echo "afterInstall $GANTRY_RELEASE attempt $GANTRY_ATTEMPT" >> ../../runs.log; if [ "$GANTRY_TARGET" = node-2 ] && [ "$GANTRY_ATTEMPT" = 1 ] && [ -f hold ]; then touch ../../holding; sleep 20; fi'
-  afterActivate: 'echo "afterActivate $GANTRY_RELEASE attempt $GANTRY_ATTEMPT" >> ../../runs.log'
+  afterActivate: 'echo "afterActivate $GANTRY_RELEASE attempt $GANTRY_ATTEMPT" >> ../../runs.log; if [ -f "../$GANTRY_PREVIOUS_RELEASE/hold-rollback" ] && [ "$GANTRY_ATTEMPT" = 1 ]; then touch ../../holding-rollback; sleep 20; fi'
 health:
-  - command: 'test -f VERSION'
+  - command: 'test -f VERSION && test ! -f "fail-on-$GANTRY_TARGET"'
+    retries: 0
 strategy: { type: rolling, batch: 1, pauseBetweenBatches: 3s, maxFailures: 0 }
 `;
 
@@ -109,10 +110,26 @@ describe('kill -9 of gantry serve during a deployment', () => {
     expect(runs.split('\n').filter((line) => line.startsWith(`afterInstall ${name} `))).toEqual([`afterInstall ${name} attempt 1`]);
   });
 
+  it('finishes a rollback that was interrupted by a kill', async () => {
+    const live = currentOf('node-1');
+    const { id } = await releaseAndDeploy({ 'fail-on-node-1': '', 'hold-rollback': '' });
+    const holding = join(roots['node-1']!, 'crashy', 'holding-rollback');
+    for (let i = 0; i < 600 && !existsSync(holding); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(existsSync(holding)).toBe(true);
+    await killAndRestart();
+    const detail = await api().waitFor(id, 90_000);
+    expect(detail.deployment.state).toBe('rolled_back');
+    expect(detail.tasks.map((task) => task.state)).toEqual(['rolled_back', 'skipped', 'skipped']);
+    for (const target of TARGETS) expect(currentOf(target)).toBe(live);
+    const events = await api().events(id);
+    expect(events.filter((event) => event.type === 'task:rolled-back')).toHaveLength(1);
+    expect(events.filter((event) => event.type === 'deployment:rolled-back')).toHaveLength(1);
+  });
+
   it('leaves the store readable and consistent after repeated kills', async () => {
     writeFileSync(join(dataDir, 'probe'), '');
     const list = await api().api<{ deployments: { state: string }[] }>('GET', '/deployments?app=crashy');
     expect(list.status).toBe(200);
-    expect(list.body.deployments.every((deployment) => deployment.state === 'succeeded')).toBe(true);
+    expect(list.body.deployments.map((deployment) => deployment.state)).toEqual(['rolled_back', 'succeeded', 'succeeded', 'succeeded']);
   });
 });
