@@ -11,7 +11,3 @@ export function appDirOf(root: string, app: string): string {
 export function releaseDirOf(root: string, app: string, version: string): string {
   return `${appDirOf(root, app)}/releases/${version}`;
 }
-
-export function currentLinkOf(root: string, app: string): string {
-  return `${appDirOf(root, app)}/current`;
-}

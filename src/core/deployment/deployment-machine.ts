@@ -22,7 +22,6 @@ export function transitionDeployment(state: DeploymentState, event: DeploymentEv
   return requireTransition('deployment', DEPLOYMENT_MACHINE, state, event);
 }
 
-export const ACTIVE_DEPLOYMENT_STATES: readonly DeploymentState[] = ['running', 'rolling_back'];
 export const TERMINAL_DEPLOYMENT_STATES: readonly DeploymentState[] = ['succeeded', 'failed', 'rolled_back', 'rollback_failed', 'cancelled'];
 
 export function isTerminalDeploymentState(state: DeploymentState): boolean {

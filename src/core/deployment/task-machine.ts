@@ -34,10 +34,6 @@ export type RollbackStep = (typeof ROLLBACK_STEPS)[number];
 
 export type StepName = DeployStep | RollbackStep;
 
-export function stepsAfter<T extends string>(steps: readonly T[], completed: T | null): readonly T[] {
-  return completed === null ? steps : steps.slice(steps.indexOf(completed) + 1);
-}
-
 /**
  * Whether a target may have been switched to the new release, given the last deploy step that
  * was started on it (finished or not). A switch is atomic, so once `activate` has started the

@@ -157,12 +157,8 @@ export function isRelativeInside(path: string): boolean {
 }
 
 export type Manifest = z.output<typeof manifestSchema>;
-export type ManifestInput = z.input<typeof manifestSchema>;
 export type Strategy = z.output<typeof strategySchema>;
 export type HealthCheck = Manifest['health'][number];
-export type HookName = keyof Manifest['hooks'];
 export type Hook = z.output<typeof hookSchema>;
 export type VariableDefinition = z.output<typeof variableSchema>;
 export type EnvironmentDefinition = Manifest['environments'][number];
-
-export const HOOK_NAMES = ['beforeInstall', 'afterInstall', 'beforeActivate', 'afterActivate'] as const satisfies readonly HookName[];
