@@ -10,7 +10,7 @@ import { makeBuildDir } from '../support/release-dirs.js';
 const TARGETS = ['web-1', 'web-2', 'web-3'];
 
 /** Hooks append to a marker file outside the release, so the test sees every run and its environment. */
-function manifest(extra = ''): string {
+function manifest(extra = '', onFailure = 'rollback'): string {
   return `app: shop
 environments:
   - { name: staging, targets: { role: web, env: staging } }
@@ -24,12 +24,12 @@ config:
   - { template: app.env.tmpl, path: app.env }
 hooks:
   afterInstall: 'printf "%s|%s|%s|%s\\n" "$GANTRY_TARGET" "$GANTRY_RELEASE" "$GANTRY_PREVIOUS_RELEASE" "$TRICKY" >> ../../hooks.log'
-  afterActivate: 'echo "activate $GANTRY_RELEASE attempt $GANTRY_ATTEMPT" >> ../../hooks.log'
+  afterActivate: 'echo "activate $GANTRY_RELEASE attempt $GANTRY_ATTEMPT" >> ../../hooks.log; test ! -f "../$GANTRY_PREVIOUS_RELEASE/break-rollback-on-$GANTRY_TARGET"'
 health:
   - command: 'test ! -f "$GANTRY_RELEASE_DIR/fail-on-$GANTRY_TARGET"'
     retries: 1
     interval: 100ms
-strategy: { type: rolling, batch: 1, maxFailures: 0, onFailure: rollback }
+strategy: { type: rolling, batch: 1, maxFailures: 0, onFailure: ${onFailure} }
 ${extra}`;
 }
 
@@ -151,6 +151,37 @@ for (const dialect of DIALECTS) describe(`deploying to local targets (store: ${d
     const pid = Number(readFileSync(pidFile, 'utf8'));
     expect(() => process.kill(pid, 0)).toThrow();
     expect(detail.tasks.find((task) => task.target === 'web-1')?.state).toBe('cancelled');
+    await gantry.apply(manifest());
+  });
+
+  it('ends rollback_failed, visibly and without retrying, when putting a target back fails', async () => {
+    const live = currentOf('web-1');
+    await gantry.release('shop', '6.0.0', makeBuildDir({ 'app.env.tmpl': '', 'fail-on-web-2': '', 'break-rollback-on-web-1': '' }));
+    const detail = await gantry.waitFor((await gantry.deploy('shop', '6.0.0', 'staging')).deployment.id);
+    expect(detail.deployment.state).toBe('rollback_failed');
+    expect(detail.tasks.map((task) => [task.target, task.state])).toEqual([
+      ['web-1', 'rollback_failed'],
+      ['web-2', 'rolled_back'],
+      ['web-3', 'skipped'],
+    ]);
+    expect(detail.tasks[0]?.error?.code).toBe('STEP_FAILED');
+    expect(detail.deployment.reason).toContain('rollback failed on web-1 (STEP_FAILED)');
+    // The switch back happened before the hook failed; nothing ran it again.
+    expect(currentOf('web-1')).toBe(live);
+    const attempts = (await gantry.events(detail.deployment.id)).filter((event) => event.type === 'task:rollback-step-started' && event.target === 'web-1' && event.data.step === 'afterActivate');
+    expect(attempts).toHaveLength(1);
+  });
+
+  it('halts without rolling back when onFailure is halt', async () => {
+    await gantry.apply(manifest('', 'halt'));
+    const before = currentOf('web-3');
+    await gantry.release('shop', '7.0.0', makeBuildDir({ 'app.env.tmpl': '', 'fail-on-web-2': '' }));
+    const detail = await gantry.waitFor((await gantry.deploy('shop', '7.0.0', 'staging')).deployment.id);
+    expect(detail.deployment.state).toBe('failed');
+    expect(detail.deployment.reason).toMatch(/^halted: failed on web-2: HEALTH_CHECK_FAILED/);
+    expect(detail.tasks.map((task) => task.state)).toEqual(['succeeded', 'failed', 'skipped']);
+    expect(currentOf('web-1')).toBe('releases/7.0.0');
+    expect(currentOf('web-3')).toBe(before);
     await gantry.apply(manifest());
   });
 

@@ -31,6 +31,8 @@ health:
     retries: 1
     interval: 100ms
     timeout: 2s
+  - tcp: { port: "\${HEALTH_PORT}" }
+    retries: 0
 strategy: { type: rolling, batch: 1, maxFailures: 0, onFailure: rollback }
 `;
 }
