@@ -1,9 +1,9 @@
-import { sql } from 'kysely';
 import { isTerminalDeploymentState } from '../core/deployment/deployment-machine.js';
 import { GantryError } from '../core/errors.js';
 import { parseManifest } from '../core/manifest/parse-manifest.js';
 import type { Deployment, DeploymentEventRecord, DeploymentKind, LogLine, Task } from '../core/model.js';
 import { labelsMatch } from '../core/names.js';
+import { pingDatabase } from '../store/database.js';
 import * as deployments from '../store/deployments.repository.js';
 import { listTargets } from '../store/targets.repository.js';
 import type { AppDeps } from './app-deps.js';
@@ -149,9 +149,6 @@ export async function readLogs(deps: AppDeps, id: string, afterSeq: number): Pro
 }
 
 /** Answers whether the store is reachable (for /healthz). */
-export async function storeIsReachable(deps: AppDeps): Promise<boolean> {
-  return sql`select 1`.execute(deps.db).then(
-    () => true,
-    () => false,
-  );
+export function storeIsReachable(deps: AppDeps): Promise<boolean> {
+  return pingDatabase(deps.db);
 }

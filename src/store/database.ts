@@ -46,6 +46,14 @@ export function openDatabase(location: DatabaseLocation): StoreDatabase {
   return { db, capabilities: SQLITE_CAPABILITIES, close: () => db.destroy() };
 }
 
+/** Whether the database answers a trivial query. */
+export function pingDatabase(db: Kysely<Database>): Promise<boolean> {
+  return sql`select 1`.execute(db).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** Brings the schema up to date. Refuses a database migrated by a newer Gantry. */
 export async function migrateDatabase(store: StoreDatabase): Promise<void> {
   const migrator = new Migrator({
