@@ -61,10 +61,14 @@ async function advance(deps: EngineDeps, lease: Lease, signal: AbortSignal): Pro
     // Nothing was touched yet (or the run cannot continue): end the deployment with the reason.
     logs.note(null, null, `error[${error.code}]: ${error.message}`);
     await logs.flush(true);
-    const event = deployment.state === 'rolling_back' ? 'failRollback' : 'fail';
-    await deps.store.recordDeployment(lease, { state: transitionDeployment(deployment.state, event), reason: `error[${error.code}]: ${error.message}`, finishedAt: deps.clock.now().toISOString() }, [
-      { type: deployment.state === 'rolling_back' ? 'deployment:rollback-failed' : 'deployment:failed', data: { code: error.code, message: error.message } },
-    ], deps.clock.now().toISOString());
+    const rollingBack = deployment.state === 'rolling_back';
+    const now = deps.clock.now().toISOString();
+    await deps.store.recordDeployment(
+      lease,
+      { state: transitionDeployment(deployment.state, rollingBack ? 'failRollback' : 'fail'), reason: `error[${error.code}]: ${error.message}`, finishedAt: now },
+      [{ type: rollingBack ? 'deployment:rollback-failed' : 'deployment:failed', data: { code: error.code, message: error.message } }],
+      now,
+    );
     deps.onProgress(deployment.id);
     return;
   }
