@@ -3,6 +3,7 @@ import { GantryError } from '../core/errors.js';
 import { parseManifest } from '../core/manifest/parse-manifest.js';
 import type { Deployment, DeploymentEventRecord, DeploymentKind, LogLine, Task } from '../core/model.js';
 import { labelsMatch } from '../core/names.js';
+import { isUniqueViolation } from '../store/constraint-errors.js';
 import { pingDatabase } from '../store/database.js';
 import * as deployments from '../store/deployments.repository.js';
 import { listTargets } from '../store/targets.repository.js';
@@ -16,6 +17,8 @@ export interface DeploymentRequest {
   readonly environment: string;
   /** Overrides the lifecycle check; recorded on the deployment. */
   readonly force: boolean;
+  /** The client's Idempotency-Key: the same key always answers with the same deployment. */
+  readonly idempotencyKey?: string;
 }
 
 export interface QueuedDeployment {
@@ -30,6 +33,8 @@ export interface QueuedDeployment {
  * when no other deployment of the app to that environment is active (first in, first out).
  */
 export async function startDeployment(deps: AppDeps, request: DeploymentRequest, kind: DeploymentKind = 'deploy'): Promise<QueuedDeployment> {
+  const earlier = await findIdempotentRepeat(deps, request, kind);
+  if (earlier) return earlier;
   await requireApplication(deps, request.app);
   const release = await requireRelease(deps, request.app, request.version);
   const manifest = parseManifest(release.manifestSource, `release ${release.app} ${release.version}`);
@@ -45,14 +50,37 @@ export async function startDeployment(deps: AppDeps, request: DeploymentRequest,
   }
   const now = deps.clock.now().toISOString();
   const id = deps.ids.next('d');
-  await deps.db.transaction().execute((trx) =>
-    deployments.insertDeployment(trx, { id, app: request.app, environment: request.environment, version: request.version, kind, forced: request.force, createdAt: now }, [
-      { type: 'deployment:queued', data: { kind, forced: request.force } },
-    ]),
-  );
+  const idempotencyKey = request.idempotencyKey ?? null;
+  try {
+    await deps.db.transaction().execute((trx) =>
+      deployments.insertDeployment(trx, { id, app: request.app, environment: request.environment, version: request.version, kind, forced: request.force, createdAt: now, idempotencyKey }, [
+        { type: 'deployment:queued', data: { kind, forced: request.force } },
+      ]),
+    );
+  } catch (error) {
+    // A concurrent request with the same key won the race: answer with its deployment.
+    const repeat = isUniqueViolation(error) ? await findIdempotentRepeat(deps, request, kind) : null;
+    if (repeat) return repeat;
+    throw error;
+  }
   deps.wakeEngine();
-  const deployment = deployments.assertDeploymentFound(await deployments.getDeployment(deps.db, id), id);
-  return { deployment, waitingFor: await deployments.listQueuedAhead(deps.db, deployment) };
+  return withQueue(deps, deployments.assertDeploymentFound(await deployments.getDeployment(deps.db, id), id));
+}
+
+async function withQueue(deps: AppDeps, deployment: Deployment): Promise<QueuedDeployment> {
+  return { deployment, waitingFor: deployment.state === 'queued' ? await deployments.listQueuedAhead(deps.db, deployment) : [] };
+}
+
+/** The deployment an earlier request with the same Idempotency-Key made, if any; a different request under the same key is refused. */
+async function findIdempotentRepeat(deps: AppDeps, request: DeploymentRequest, kind: DeploymentKind): Promise<QueuedDeployment | null> {
+  if (request.idempotencyKey === undefined) return null;
+  const earlier = await deployments.findDeploymentByIdempotencyKey(deps.db, request.idempotencyKey);
+  if (!earlier) return null;
+  const same = earlier.app === request.app && earlier.version === request.version && earlier.environment === request.environment && earlier.kind === kind && earlier.forced === request.force;
+  if (!same) {
+    throw new GantryError('REQUEST_INVALID', `Idempotency-Key was already used for deployment ${earlier.id} (${earlier.app} ${earlier.version} to ${earlier.environment}); use a new key for a different request`, { where: 'Idempotency-Key' });
+  }
+  return withQueue(deps, earlier);
 }
 
 async function checkLifecycle(deps: AppDeps, lifecycle: readonly string[], request: DeploymentRequest): Promise<void> {

@@ -61,6 +61,7 @@ export interface NewDeployment {
   readonly kind: DeploymentKind;
   readonly forced: boolean;
   readonly createdAt: string;
+  readonly idempotencyKey: string | null;
 }
 
 export async function insertDeployment(db: Kysely<Database>, deployment: NewDeployment, events: readonly NewEvent[]): Promise<void> {
@@ -76,6 +77,7 @@ export async function insertDeployment(db: Kysely<Database>, deployment: NewDepl
       current_batch: 0,
       forced: deployment.forced ? 1 : 0,
       created_at: deployment.createdAt,
+      idempotency_key: deployment.idempotencyKey,
       lease_token: 0,
     })
     .execute();
@@ -84,6 +86,11 @@ export async function insertDeployment(db: Kysely<Database>, deployment: NewDepl
 
 export async function getDeployment(db: Kysely<Database>, id: string): Promise<Deployment | null> {
   const row = await db.selectFrom('deployments').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toDeployment(row) : null;
+}
+
+export async function findDeploymentByIdempotencyKey(db: Kysely<Database>, key: string): Promise<Deployment | null> {
+  const row = await db.selectFrom('deployments').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
   return row ? toDeployment(row) : null;
 }
 

@@ -47,6 +47,8 @@ export interface DeploymentsTable {
   /** `app/environment` while the deployment is active, else null: a unique index makes it a lock. */
   active_key: string | null;
   cancel_requested_at: string | null;
+  /** The client's Idempotency-Key, if it sent one: a retried request finds the deployment it made. */
+  idempotency_key: string | null;
   lease_owner: string | null;
   lease_expires_at: string | null;
   /** Fencing token: raised on every claim; every write by the lease holder names it. */

@@ -185,6 +185,26 @@ for (const dialect of DIALECTS) describe(`deploying to local targets (store: ${d
     await gantry.apply(manifest());
   });
 
+  it('answers repeated requests with the same Idempotency-Key with one deployment', async () => {
+    const post = (body: unknown) =>
+      fetch(`${gantry.url}/api/v1/deployments`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${gantry.token}`, 'content-type': 'application/json', 'idempotency-key': `retry-${dialect}` },
+        body: JSON.stringify(body),
+      });
+    const request = { app: 'shop', version: '2.0.0', environment: 'staging' };
+    const answers = await Promise.all([post(request), post(request), post(request)]);
+    const ids = await Promise.all(answers.map(async (answer) => ((await answer.json()) as { deployment: { id: string } }).deployment.id));
+    expect(answers.map((answer) => answer.status)).toEqual([202, 202, 202]);
+    expect(new Set(ids).size).toBe(1);
+    const misuse = await post({ ...request, version: '1.0.0' });
+    expect(misuse.status).toBe(400);
+    expect(((await misuse.json()) as ProblemDto).where).toBe('Idempotency-Key');
+    expect((await gantry.waitFor(ids[0]!)).deployment.state).toBe('succeeded');
+    const recent = await gantry.api<{ deployments: { id: string }[] }>('GET', '/deployments?app=shop&limit=2');
+    expect(recent.body.deployments[1]?.id).not.toBe(ids[0]);
+  });
+
   it('answers bad requests with one clear problem and changes nothing', async () => {
     const cases: [string, string, unknown, number, string][] = [
       ['POST', '/deployments', { app: 'nope', version: '1.0.0', environment: 'staging' }, 404, 'APP_NOT_FOUND'],

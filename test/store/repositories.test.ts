@@ -55,7 +55,7 @@ for (const dialect of DIALECTS) {
     it('runs one deployment per app and environment at a time, first in first out', async () => {
       const queue = async (id: string, environment: string, second: number) =>
         store.db.transaction().execute((trx) =>
-          deployments.insertDeployment(trx, { id, app: 'shop', environment, version: '1.0.0', kind: 'deploy', forced: false, createdAt: at(second) }, [{ type: 'deployment:queued' }]),
+          deployments.insertDeployment(trx, { id, app: 'shop', environment, version: '1.0.0', kind: 'deploy', forced: false, createdAt: at(second), idempotencyKey: null }, [{ type: 'deployment:queued' }]),
         );
       await queue('d1', 'staging', 10);
       await queue('d2', 'staging', 11);

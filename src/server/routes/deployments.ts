@@ -16,11 +16,14 @@ import type { ServerContext } from '../server-context.js';
 import { streamDeployment } from '../deployment-stream.js';
 
 const idParams = z.object({ id: z.string().min(1).max(200) });
+/** A client may send `Idempotency-Key` so that a retried request cannot queue a second deployment. */
+const idempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
 
 export function deploymentRoutes(context: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
-    app.post('/deployments', { schema: { body: deployRequestSchema, response: { 202: queuedDeploymentSchema } } }, async (request, reply) => {
-      const queued = await startDeployment(context.app, request.body);
+    app.post('/deployments', { schema: { body: deployRequestSchema, headers: idempotencyHeaders, response: { 202: queuedDeploymentSchema } } }, async (request, reply) => {
+      const idempotencyKey = request.headers['idempotency-key'];
+      const queued = await startDeployment(context.app, { ...request.body, ...(idempotencyKey ? { idempotencyKey } : {}) });
       return reply.code(202).send({ deployment: toDeploymentDto(queued.deployment), waitingFor: queued.waitingFor.map((deployment) => deployment.id) });
     });
 

@@ -1,6 +1,7 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { StoreCapabilities } from '../capabilities.js';
 import * as init from './2026_11_27_0001_init.js';
+import * as idempotencyKey from './2026_11_27_0002_deployment_idempotency_key.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the schema as it was
 type MigrationModule = { up(db: Kysely<any>, capabilities: StoreCapabilities): Promise<void> };
@@ -8,6 +9,7 @@ type MigrationModule = { up(db: Kysely<any>, capabilities: StoreCapabilities): P
 /** The ordered, static list of migrations (no directory scan, so bundling is safe). */
 const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '2026_11_27_0001_init': init,
+  '2026_11_27_0002_deployment_idempotency_key': idempotencyKey,
 };
 
 export function migrationProvider(capabilities: StoreCapabilities): MigrationProvider {
