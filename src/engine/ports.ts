@@ -141,6 +141,11 @@ export interface DeploymentStore {
   recordDeployment(lease: Lease, change: DeploymentChange, events: readonly NewEvent[], at: string, newTasks?: readonly NewTask[]): Promise<void>;
   recordTask(lease: Lease, taskId: string, change: TaskChange, events: readonly NewEvent[], at: string): Promise<void>;
   appendLogs(lines: readonly NewLogLine[]): Promise<void>;
+  /**
+   * Ends a deployment whose stored record cannot be read (DATA_CORRUPT) as failed, with the
+   * reason, so it neither blocks its app/environment nor is claimed again and again.
+   */
+  quarantineDeployment(lease: Lease, reason: string, at: string): Promise<void>;
 }
 
 export class LeaseLostError extends Error {

@@ -42,8 +42,13 @@ export function runDeployment(deps: EngineDeps, lease: Lease): DeploymentRun {
     );
   }, deps.settings.heartbeatMs);
   const done = advance(deps, lease, controller.signal)
-    .catch((error: unknown) => {
-      if (!(error instanceof LeaseLostError) && !controller.signal.aborted) deps.log.error({ err: error, deploymentId: lease.deploymentId }, 'deployment run failed');
+    .catch(async (error: unknown) => {
+      if (error instanceof LeaseLostError || controller.signal.aborted) return;
+      deps.log.error({ err: error, deploymentId: lease.deploymentId }, 'deployment run failed');
+      if (error instanceof GantryError && error.code === 'DATA_CORRUPT') {
+        await deps.store.quarantineDeployment(lease, `error[DATA_CORRUPT]: ${error.message}`, deps.clock.now().toISOString()).catch(() => undefined);
+        deps.onProgress(lease.deploymentId);
+      }
     })
     .finally(() => clearInterval(heartbeat));
   return { done, checkCancel, stop };

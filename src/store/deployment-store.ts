@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { transitionDeployment } from '../core/deployment/deployment-machine.js';
 import type { DeploymentStore } from '../engine/ports.js';
 import { getApplication } from './applications.repository.js';
 import * as deployments from './deployments.repository.js';
@@ -23,5 +24,8 @@ export function createDeploymentStore(db: Kysely<Database>): DeploymentStore {
     recordDeployment: (lease, change, events, at, newTasks) => deployments.recordDeployment(db, lease, change, events, at, newTasks),
     recordTask: (lease, taskId, change, events, at) => deployments.recordTask(db, lease, taskId, change, events, at),
     appendLogs: (lines) => deployments.appendLogs(db, lines),
+    quarantineDeployment: (lease, reason, at) =>
+      // The stored state is unreadable, so the change is written without reading it back.
+      deployments.recordDeployment(db, lease, { state: transitionDeployment('running', 'fail'), reason, finishedAt: at }, [{ type: 'deployment:quarantined', data: { reason } }], at),
   };
 }
