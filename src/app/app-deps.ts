@@ -14,10 +14,19 @@ export interface SshProbe {
   (input: { user: string; host: string; port: number; keyPath: string; knownHostsPath?: string; timeoutMs: number }): Promise<{ hostKeySha256: string }>;
 }
 
+/** Which agents have a live session on this server; kept by the server's agent channel. */
+export interface AgentPresence {
+  /** The agent's live session, if it has one here. */
+  sessionOf(name: string): { readonly lastSeenAt: string } | null;
+  /** Ends the agent's live session at once (revoked). */
+  disconnect(name: string, reason: 'revoked'): void;
+}
+
 export interface AppDeps {
   readonly db: Kysely<Database>;
   readonly archives: ReleaseArchiveStore;
   readonly probeSsh: SshProbe;
+  readonly agents: AgentPresence;
   readonly clock: Clock;
   readonly ids: IdSource;
   /** Tells the engine that there is something new to look at (queued work, a cancel request). */

@@ -2,6 +2,7 @@ import { GantryError } from '../core/errors.js';
 import type { Target, Transport } from '../core/model.js';
 import type { Labels } from '../core/names.js';
 import { isTargetInActiveDeployment } from '../store/deployments.repository.js';
+import { deleteTargetFacts, getTargetFacts, listTargetFactChanges, type FactChange, type StoredFacts } from '../store/target-facts.repository.js';
 import { deleteTarget, getTarget, insertTarget, listTargets } from '../store/targets.repository.js';
 import type { AppDeps } from './app-deps.js';
 
@@ -31,13 +32,34 @@ export async function addTarget(deps: AppDeps, registration: TargetRegistration)
     const { hostKeySha256 } = await deps.probeSsh({ user, host, port, keyPath, ...(knownHostsPath ? { knownHostsPath } : {}), timeoutMs: SSH_PROBE_TIMEOUT_MS });
     transport = { type: 'ssh', user, host, port, keyPath, hostKeySha256, root };
   }
-  const target: Target = { name: registration.name, transport, labels: registration.labels, createdAt: deps.clock.now().toISOString() };
+  const target: Target = { name: registration.name, transport, labels: registration.labels, createdAt: deps.clock.now().toISOString(), lastSeenAt: null };
   await insertTarget(deps.db, target);
   return target;
 }
 
-export function listAllTargets(deps: AppDeps): Promise<Target[]> {
-  return listTargets(deps.db);
+/** A target with what is known about it now: its reported facts and, for agents, its session. */
+export interface TargetView {
+  readonly target: Target;
+  readonly facts: StoredFacts | null;
+  /** Agents: the live session on this server, if any. */
+  readonly session: { readonly lastSeenAt: string } | null;
+}
+
+async function viewOf(deps: AppDeps, target: Target): Promise<TargetView> {
+  return { target, facts: await getTargetFacts(deps.db, target.name), session: target.transport.type === 'agent' ? deps.agents.sessionOf(target.name) : null };
+}
+
+export async function listAllTargets(deps: AppDeps): Promise<TargetView[]> {
+  return Promise.all((await listTargets(deps.db)).map((target) => viewOf(deps, target)));
+}
+
+export async function showTarget(deps: AppDeps, name: string): Promise<TargetView> {
+  return viewOf(deps, await requireTarget(deps, name));
+}
+
+export async function targetFactHistory(deps: AppDeps, name: string): Promise<{ at: string; changes: FactChange[] }[]> {
+  await requireTarget(deps, name);
+  return listTargetFactChanges(deps.db, name, 100);
 }
 
 export async function requireTarget(deps: AppDeps, name: string): Promise<Target> {
@@ -51,5 +73,7 @@ export async function removeTarget(deps: AppDeps, name: string): Promise<void> {
   if (await isTargetInActiveDeployment(deps.db, name)) {
     throw new GantryError('TARGET_IN_USE', `target ${name} is part of an active deployment; wait for it to finish or cancel it`, { where: 'name' });
   }
+  deps.agents.disconnect(name, 'revoked');
+  await deleteTargetFacts(deps.db, name);
   await deleteTarget(deps.db, name);
 }

@@ -22,6 +22,8 @@ const serverConfigSchema = z
     /** GANTRY_LEASE_MS and GANTRY_HEARTBEAT_MS: how fast another node or a restart takes over. */
     leaseMs: z.number().int().min(1000),
     heartbeatMs: z.number().int().min(100),
+    /** GANTRY_AGENT_HEARTBEAT_MS: how often agents and the server exchange heartbeats; 3 missed end a session. */
+    agentHeartbeatMs: z.number().int().min(100),
   })
   .strict()
   .refine((config) => config.heartbeatMs * 2 <= config.leaseMs, { message: 'the heartbeat must be at most half the lease', path: ['heartbeatMs'] });
@@ -42,6 +44,7 @@ export function loadServerConfig(flags: { dataDir?: string; listen?: string }, e
     logLevel: env.GANTRY_LOG_LEVEL ?? 'info',
     leaseMs: number('GANTRY_LEASE_MS', 15_000),
     heartbeatMs: number('GANTRY_HEARTBEAT_MS', 3_000),
+    agentHeartbeatMs: number('GANTRY_AGENT_HEARTBEAT_MS', 10_000),
   });
   if (!result.success) {
     const issue = result.error.issues[0]!;

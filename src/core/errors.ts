@@ -15,6 +15,8 @@ export const ERROR_CATALOGUE = {
   ARTIFACT_UNSAFE: { kind: 'invalid', title: 'The release archive contains an entry that is not allowed' },
   ARTIFACT_INVALID: { kind: 'invalid', title: 'The release archive cannot be read' },
   UNAUTHORIZED: { kind: 'unauthorized', title: 'A valid API token is required' },
+  ENROLMENT_TOKEN_INVALID: { kind: 'unauthorized', title: 'The enrolment token is unknown, used or expired' },
+  TARGET_NOT_AGENT: { kind: 'conflict', title: 'The target is not an agent' },
   APP_NOT_FOUND: { kind: 'not_found', title: 'No such application' },
   ENVIRONMENT_NOT_FOUND: { kind: 'not_found', title: 'The application has no such environment' },
   TARGET_NOT_FOUND: { kind: 'not_found', title: 'No such target' },

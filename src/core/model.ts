@@ -17,13 +17,28 @@ export type Transport =
       /** SHA-256 fingerprint of the host key, pinned when the target was added. */
       readonly hostKeySha256: string;
       readonly root: string;
+    }
+  | {
+      readonly type: 'agent';
+      /** base64 of the raw Ed25519 public key registered at enrolment. */
+      readonly publicKey: string;
+      readonly enrolledAt: string;
+      /** Set when the agent was revoked: it is refused from then on. */
+      readonly revokedAt: string | null;
     };
+
+/** Where a target keeps its apps, or null for an agent (which keeps them in its own directory). */
+export function rootOf(transport: Transport): string | null {
+  return transport.type === 'agent' ? null : transport.root;
+}
 
 export interface Target {
   readonly name: string;
   readonly transport: Transport;
   readonly labels: Labels;
   readonly createdAt: string;
+  /** Agents: when their last session ended; null if never connected or not an agent. */
+  readonly lastSeenAt: string | null;
 }
 
 export interface Application {

@@ -1,5 +1,5 @@
 import { releaseDirOf } from '../core/release-layout.js';
-import type { Target } from '../core/model.js';
+import { rootOf, type Target } from '../core/model.js';
 import type { VariableValues } from '../core/variables/resolve-variables.js';
 
 /** The environment every hook and command check sees: the variables, then Gantry's own. */
@@ -18,7 +18,7 @@ export function hookEnvironment(input: {
     GANTRY_ENV: input.environment,
     GANTRY_RELEASE: input.version,
     GANTRY_TARGET: input.target.name,
-    GANTRY_RELEASE_DIR: releaseDirOf(input.target.transport.root, input.app, input.version),
+    GANTRY_RELEASE_DIR: releaseDirOf(rootOf(input.target.transport) ?? '.', input.app, input.version),
     GANTRY_PREVIOUS_RELEASE: input.previousVersion ?? '',
     GANTRY_ATTEMPT: String(input.attempt),
   };

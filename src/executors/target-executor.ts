@@ -22,6 +22,9 @@ export function createTargetExecutor(): TargetExecutor {
         }
         return createTargetSession(createLocalShell(transport.root), transport.root);
       }
+      if (transport.type === 'agent') {
+        throw new GantryError('TARGET_UNREACHABLE', `target ${target.name} is an agent; running deployment steps on agents is not available yet`, { target: target.name });
+      }
       const shell = await openSshShell(transport, options);
       return createTargetSession(shell, transport.root);
     },

@@ -15,6 +15,7 @@ import { Engine } from '../engine/engine.js';
 import { probeSshTarget } from '../executors/ssh.js';
 import { createTargetExecutor } from '../executors/target-executor.js';
 import { loadServerConfig, type ServerConfig } from '../config/server-config.js';
+import { AgentSessions } from '../server/agent-sessions.js';
 import { buildServer } from '../server/build-server.js';
 import { createDeploymentStore } from '../store/deployment-store.js';
 import { migrateDatabase, openDatabase } from '../store/database.js';
@@ -45,11 +46,13 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
   }
   const archives = createReleaseArchives(createArtifactStore(join(config.dataDir, 'artifacts')));
   const progress = new ProgressHub();
+  const agentSessions = new AgentSessions();
   let engine: Engine | undefined;
   const appDeps: AppDeps = {
     db: store.db,
     archives,
     probeSsh: probeSshTarget,
+    agents: agentSessions,
     clock,
     ids: createIdSource(clock),
     wakeEngine: () => engine?.poke(),
@@ -70,7 +73,7 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
   );
   const adminToken = await createFirstAdminToken(appDeps);
   if (adminToken) await writeFile(join(config.dataDir, 'admin.token'), `${adminToken}\n`, { mode: 0o600 });
-  const server = await buildServer({ app: appDeps, progress, streamPollMs: 1000 }, logger, VERSION);
+  const server = await buildServer({ app: appDeps, progress, streamPollMs: 1000, agentSessions, agentHeartbeatMs: config.agentHeartbeatMs }, logger, VERSION);
   await engine.start();
   const address = await server.listen({ host: config.listenHost, port: config.listenPort });
   logger.info({ address, nodeId, store: config.databaseUrl ? 'postgresql' : 'sqlite' }, 'gantry is serving');

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DEPLOYMENT_STATES } from '../core/deployment/deployment-machine.js';
 import { DEPLOY_STEPS, ROLLBACK_STEPS, TASK_STATES } from '../core/deployment/task-machine.js';
 import { labelsSchema, nameSchema } from '../core/names.js';
+import { factsSchema } from './agent.js';
 
 export const API_PREFIX = '/api/v1';
 
@@ -44,6 +45,30 @@ export const addTargetRequestSchema = z.union([
 ]);
 export type AddTargetRequest = z.input<typeof addTargetRequestSchema>;
 
+export const createAgentTokenRequestSchema = z
+  .object({
+    /** Labels every agent enrolled with this token gets (they win over the agent's own). */
+    labels: labelsSchema.default({}),
+    expiresInSeconds: z.number().int().min(60).max(30 * 24 * 3600).default(3600),
+  })
+  .strict();
+export type CreateAgentTokenRequest = z.input<typeof createAgentTokenRequestSchema>;
+
+export const agentTokenSchema = z.object({
+  /** Shown once; only its hash is stored. Single use. */
+  token: z.string(),
+  labels: z.record(z.string(), z.string()),
+  expiresAt: z.string(),
+});
+export type AgentTokenDto = z.infer<typeof agentTokenSchema>;
+
+export const factChangeSchema = z.object({
+  at: z.string(),
+  /** Each changed fact: a dotted path (`os.version`, `packages.openssl`) with old and new values. */
+  changes: z.array(z.object({ path: z.string(), from: z.unknown(), to: z.unknown() })),
+});
+export type FactChangeDto = z.infer<typeof factChangeSchema>;
+
 export const releaseQuerySchema = z
   .object({
     commit: z.string().max(200).optional(),
@@ -74,12 +99,21 @@ export const afterQuerySchema = z.object({ after: z.coerce.number().int().min(0)
 
 export const targetSchema = z.object({
   name: z.string(),
-  transport: z.enum(['local', 'ssh']),
-  /** The root directory for local targets, user@host:port for SSH targets. */
+  transport: z.enum(['local', 'ssh', 'agent']),
+  /** The root directory for local targets, user@host:port for SSH targets, `agent` for agents. */
   address: z.string(),
   root: z.string(),
   labels: z.record(z.string(), z.string()),
   hostKeySha256: z.string().nullable(),
+  /** Agents only: connected to this server now (null for local and SSH targets). */
+  online: z.boolean().nullable(),
+  /** Agents only: when the agent last sent a heartbeat. */
+  lastSeenAt: z.string().nullable(),
+  /** Agents only: the agent was revoked and is refused. */
+  revoked: z.boolean(),
+  /** What the machine last reported about itself (agents), with the time it did. */
+  facts: factsSchema.nullable(),
+  factsReportedAt: z.string().nullable(),
   createdAt: z.string(),
 });
 export type TargetDto = z.infer<typeof targetSchema>;

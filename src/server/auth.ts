@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { authenticateToken } from '../app/api-tokens.js';
 import type { AppDeps } from '../app/app-deps.js';
 
-const PUBLIC_PATHS = new Set(['/healthz']);
+/** Routes that carry their own credential: enrolment (a one-time token) and the agent socket (a signed challenge). */
+const PUBLIC_PATHS = new Set(['/healthz', '/api/v1/agents/enrol', '/api/v1/agents/connect']);
 
-/** Every route but /healthz needs `Authorization: Bearer <token>`; tokens in the query string are not read. */
+/** Every other route needs `Authorization: Bearer <token>`; tokens in the query string are not read. */
 export function installBearerAuth(app: FastifyInstance, deps: AppDeps): void {
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0] ?? '';

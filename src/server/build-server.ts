@@ -1,12 +1,15 @@
 import fastifySwagger from '@fastify/swagger';
+import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { storeIsReachable } from '../app/deployments.js';
+import { MAX_AGENT_FRAME_BYTES } from '../protocol/agent.js';
 import { API_PREFIX } from '../protocol/api.js';
 import { installBearerAuth } from './auth.js';
 import { installProblemHandlers } from './problem.js';
+import { agentRoutes } from './routes/agents.js';
 import { applicationRoutes } from './routes/applications.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { releaseRoutes } from './routes/releases.js';
@@ -23,6 +26,8 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
   app.setSerializerCompiler(serializerCompiler);
   installProblemHandlers(app);
   installBearerAuth(app, context.app);
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_AGENT_FRAME_BYTES } });
+  app.addHook('onClose', async () => context.agentSessions.closeAll());
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Gantry API', version, description: 'Deploy releases to machines, with staged rollouts and automatic rollback.' },
@@ -45,6 +50,7 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
       await api.register(releaseRoutes(context));
       await api.register(targetRoutes(context));
       await api.register(deploymentRoutes(context));
+      await api.register(agentRoutes(context, context.agentSessions, context.agentHeartbeatMs));
     },
     { prefix: API_PREFIX },
   );

@@ -1,15 +1,34 @@
-import type { Application, Deployment, DeploymentEventRecord, LogLine, Release, Target, Task } from '../core/model.js';
+import type { TargetView } from '../app/targets.js';
+import { rootOf, type Application, type Deployment, type DeploymentEventRecord, type LogLine, type Release, type Task, type Transport } from '../core/model.js';
+import { factsSchema } from '../protocol/agent.js';
 import type { ApplicationDto, DeploymentDto, EventDto, LogLineDto, ReleaseDto, TargetDto, TaskDto } from '../protocol/api.js';
 
-export function toTargetDto(target: Target): TargetDto {
+function addressOf(transport: Transport): string {
+  switch (transport.type) {
+    case 'local':
+      return transport.root;
+    case 'ssh':
+      return `${transport.user}@${transport.host}:${transport.port}`;
+    case 'agent':
+      return 'agent';
+  }
+}
+
+export function toTargetDto({ target, facts, session }: TargetView): TargetDto {
   const { transport } = target;
+  const parsedFacts = facts ? factsSchema.safeParse(facts.facts) : null;
   return {
     name: target.name,
     transport: transport.type,
-    address: transport.type === 'local' ? transport.root : `${transport.user}@${transport.host}:${transport.port}`,
-    root: transport.root,
+    address: addressOf(transport),
+    root: rootOf(transport) ?? '',
     labels: { ...target.labels },
     hostKeySha256: transport.type === 'ssh' ? transport.hostKeySha256 : null,
+    online: transport.type === 'agent' ? session !== null : null,
+    lastSeenAt: session?.lastSeenAt ?? target.lastSeenAt,
+    revoked: transport.type === 'agent' && transport.revokedAt !== null,
+    facts: parsedFacts?.success ? parsedFacts.data : null,
+    factsReportedAt: facts?.reportedAt ?? null,
     createdAt: target.createdAt,
   };
 }

@@ -17,6 +17,31 @@ export interface TargetsTable {
   transport_json: string;
   labels_json: string;
   created_at: string;
+  /** Agents: when the last session ended (the live value is kept in memory while connected). */
+  last_seen_at: Generated<string | null>;
+}
+
+export interface AgentEnrolmentTokensTable {
+  id: string;
+  token_sha256: string;
+  labels_json: string;
+  expires_at: string;
+  used_at: string | null;
+  used_by: string | null;
+  created_at: string;
+}
+
+export interface TargetFactsTable {
+  target: string;
+  facts_json: string;
+  reported_at: string;
+}
+
+export interface TargetFactChangesTable {
+  seq: Generated<number>;
+  target: string;
+  changes_json: string;
+  at: string;
 }
 
 export interface ReleasesTable {
@@ -104,4 +129,7 @@ export interface Database {
   events: EventsTable;
   logs: LogsTable;
   api_tokens: ApiTokensTable;
+  agent_enrolment_tokens: AgentEnrolmentTokensTable;
+  target_facts: TargetFactsTable;
+  target_fact_changes: TargetFactChangesTable;
 }

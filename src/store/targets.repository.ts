@@ -13,6 +13,7 @@ function toTarget(row: Selectable<TargetsTable>): Target {
     transport: parseJsonColumn<Transport>(row.transport_json, record, 'transport'),
     labels: parseJsonColumn<Labels>(row.labels_json, record, 'labels'),
     createdAt: row.created_at,
+    lastSeenAt: row.last_seen_at,
   };
 }
 
@@ -36,6 +37,14 @@ export async function getTarget(db: Kysely<Database>, name: string): Promise<Tar
 export async function listTargets(db: Kysely<Database>): Promise<Target[]> {
   const rows = await db.selectFrom('targets').selectAll().orderBy('name').execute();
   return rows.map(toTarget);
+}
+
+export async function updateTargetTransport(db: Kysely<Database>, name: string, transport: Transport): Promise<void> {
+  await db.updateTable('targets').set({ transport_json: JSON.stringify(transport) }).where('name', '=', name).execute();
+}
+
+export async function setTargetLastSeen(db: Kysely<Database>, name: string, at: string): Promise<void> {
+  await db.updateTable('targets').set({ last_seen_at: at }).where('name', '=', name).execute();
 }
 
 export async function deleteTarget(db: Kysely<Database>, name: string): Promise<boolean> {

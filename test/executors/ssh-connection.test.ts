@@ -25,6 +25,7 @@ function sshTarget(fixture: SshdFixture, host: SshdHost, overrides: { hostKeySha
     },
     labels: {},
     createdAt: '2025-01-01T00:00:00.000Z',
+    lastSeenAt: null,
   };
 }
 

@@ -21,7 +21,7 @@ export async function startTransport(kind: TransportKind): Promise<TransportUnde
     const root = await mkdtemp(join(tmpdir(), 'gantry-local-'));
     return {
       root,
-      target: { name: 'local-1', transport: { type: 'local', root }, labels: {}, createdAt: '2025-01-01T00:00:00.000Z' },
+      target: { name: 'local-1', transport: { type: 'local', root }, labels: {}, createdAt: '2025-01-01T00:00:00.000Z', lastSeenAt: null },
       stop: () => rm(root, { recursive: true, force: true }),
     };
   }
@@ -36,6 +36,7 @@ export async function startTransport(kind: TransportKind): Promise<TransportUnde
       transport: { type: 'ssh', user: host.user, host: host.host, port: host.port, keyPath: sshd.keyPath, hostKeySha256: host.hostKeySha256, root: host.root },
       labels: {},
       createdAt: '2025-01-01T00:00:00.000Z',
+      lastSeenAt: null,
     },
     stop: () => sshd.stop(),
   };

@@ -42,7 +42,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('refuses a duplicate target and a duplicate release with their own codes', async () => {
-      const target = { name: 'web-1', transport: { type: 'local' as const, root: '/tmp/x' }, labels: { env: 'staging' }, createdAt: at(2) };
+      const target = { name: 'web-1', transport: { type: 'local' as const, root: '/tmp/x' }, labels: { env: 'staging' }, createdAt: at(2), lastSeenAt: null };
       await insertTarget(store.db, target);
       await expect(insertTarget(store.db, target)).rejects.toMatchObject({ code: 'TARGET_EXISTS' });
       expect((await listTargets(store.db)).map((t) => t.name)).toEqual(['web-1']);

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { addTarget, listAllTargets, removeTarget, requireTarget } from '../../app/targets.js';
+import { addTarget, listAllTargets, removeTarget, showTarget, targetFactHistory } from '../../app/targets.js';
 import { nameSchema } from '../../core/names.js';
-import { addTargetRequestSchema, targetSchema } from '../../protocol/api.js';
+import { addTargetRequestSchema, factChangeSchema, targetSchema } from '../../protocol/api.js';
 import { toTargetDto } from '../dto.js';
 import type { ServerContext } from '../server-context.js';
 
@@ -14,12 +14,16 @@ export function targetRoutes(context: ServerContext): FastifyPluginAsyncZod {
 
     app.post('/targets', { schema: { body: addTargetRequestSchema, response: { 201: targetSchema } } }, async (request, reply) => {
       const target = await addTarget(context.app, request.body);
-      return reply.code(201).send(toTargetDto(target));
+      return reply.code(201).send(toTargetDto({ target, facts: null, session: null }));
     });
 
     app.get('/targets/:name', { schema: { params: z.object({ name: nameSchema }), response: { 200: targetSchema } } }, async (request) =>
-      toTargetDto(await requireTarget(context.app, request.params.name)),
+      toTargetDto(await showTarget(context.app, request.params.name)),
     );
+
+    app.get('/targets/:name/facts/history', { schema: { params: z.object({ name: nameSchema }), response: { 200: z.object({ changes: z.array(factChangeSchema) }) } } }, async (request) => ({
+      changes: await targetFactHistory(context.app, request.params.name),
+    }));
 
     app.delete('/targets/:name', { schema: { params: z.object({ name: nameSchema }) } }, async (request, reply) => {
       await removeTarget(context.app, request.params.name);

@@ -2,6 +2,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { StoreCapabilities } from '../capabilities.js';
 import * as init from './2026_11_27_0001_init.js';
 import * as idempotencyKey from './2026_11_27_0002_deployment_idempotency_key.js';
+import * as agents from './2026_11_27_0003_agents.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the schema as it was
 type MigrationModule = { up(db: Kysely<any>, capabilities: StoreCapabilities): Promise<void> };
@@ -10,6 +11,7 @@ type MigrationModule = { up(db: Kysely<any>, capabilities: StoreCapabilities): P
 const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '2026_11_27_0001_init': init,
   '2026_11_27_0002_deployment_idempotency_key': idempotencyKey,
+  '2026_11_27_0003_agents': agents,
 };
 
 export function migrationProvider(capabilities: StoreCapabilities): MigrationProvider {

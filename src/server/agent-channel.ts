@@ -1,0 +1,95 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { RawData, WebSocket } from 'ws';
+import { authenticateAgent, recordAgentDisconnected, recordAgentFacts } from '../app/agents.js';
+import type { AppDeps } from '../app/app-deps.js';
+import { AGENT_CLOSE_CODES, agentMessageSchema, type ServerMessage } from '../protocol/agent.js';
+import type { AgentSession, AgentSessions } from './agent-sessions.js';
+
+/** How long a new connection has to answer the challenge. */
+const HELLO_TIMEOUT_MS = 10_000;
+/** Missing this many heartbeats in a row ends the session. */
+const MISSED_HEARTBEATS = 3;
+
+export interface AgentChannelDeps {
+  readonly app: AppDeps;
+  readonly sessions: AgentSessions;
+  readonly heartbeatMs: number;
+  readonly log: FastifyBaseLogger;
+}
+
+/**
+ * One agent connection: a fresh challenge, the agent's signed answer, then heartbeats both ways
+ * and fact reports. Frames are handled one at a time, in order.
+ */
+export function acceptAgentConnection(socket: WebSocket, deps: AgentChannelDeps): void {
+  const sessionId = randomUUID();
+  const nonce = randomBytes(32).toString('base64');
+  const now = () => deps.app.clock.now().toISOString();
+  const send = (message: ServerMessage) => socket.send(JSON.stringify(message));
+  let session: (AgentSession & { readonly name: string }) | null = null;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let queue = Promise.resolve();
+
+  const helloTimer = setTimeout(() => socket.close(AGENT_CLOSE_CODES.unauthenticated, 'no answer to the challenge'), HELLO_TIMEOUT_MS);
+  send({ type: 'challenge', sessionId, nonce });
+
+  const handle = async (data: RawData): Promise<void> => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data.toString());
+    } catch {
+      socket.close(AGENT_CLOSE_CODES.protocolError, 'frames are JSON');
+      return;
+    }
+    const message = agentMessageSchema.safeParse(parsed);
+    if (!message.success) {
+      socket.close(AGENT_CLOSE_CODES.protocolError, 'frame does not follow the protocol');
+      return;
+    }
+    const frame = message.data;
+    if (!session) {
+      if (frame.type !== 'hello') {
+        socket.close(AGENT_CLOSE_CODES.unauthenticated, 'answer the challenge first');
+        return;
+      }
+      const result = await authenticateAgent(deps.app, { name: frame.name, sessionId, nonce, signature: frame.signature });
+      if (!result.ok) {
+        deps.log.warn({ agent: frame.name, reason: result.reason }, 'agent refused');
+        socket.close(result.reason === 'revoked' ? AGENT_CLOSE_CODES.revoked : AGENT_CLOSE_CODES.unauthenticated, result.reason);
+        return;
+      }
+      clearTimeout(helloTimer);
+      session = { name: frame.name, sessionId, socket, lastSeenAt: now() };
+      deps.sessions.register(frame.name, session);
+      send({ type: 'welcome', name: frame.name, heartbeatMs: deps.heartbeatMs });
+      heartbeat = setInterval(() => {
+        if (Date.parse(now()) - Date.parse(session!.lastSeenAt) > MISSED_HEARTBEATS * deps.heartbeatMs) {
+          socket.close(AGENT_CLOSE_CODES.heartbeatTimeout, 'no heartbeat');
+          return;
+        }
+        send({ type: 'heartbeat', at: now() });
+      }, deps.heartbeatMs);
+      deps.log.info({ agent: frame.name, agentVersion: frame.agentVersion }, 'agent connected');
+      return;
+    }
+    session.lastSeenAt = now();
+    if (frame.type === 'facts') await recordAgentFacts(deps.app, session.name, frame.facts);
+  };
+
+  socket.on('message', (data: RawData) => {
+    queue = queue.then(() => handle(data)).catch((error: unknown) => {
+      deps.log.error({ err: error }, 'agent frame failed');
+      socket.close(1011, 'server error');
+    });
+  });
+  socket.on('close', () => {
+    clearTimeout(helloTimer);
+    clearInterval(heartbeat);
+    if (session && deps.sessions.release(session.name, sessionId)) {
+      deps.log.info({ agent: session.name }, 'agent disconnected');
+      void recordAgentDisconnected(deps.app, session.name).catch(() => undefined);
+    }
+  });
+  socket.on('error', () => socket.terminate());
+}
