@@ -196,7 +196,7 @@ describe('client verbs', () => {
   });
 
   it('target list --json prints the targets', async () => {
-    const targets = [{ name: 'dev', transport: 'local', address: '/srv/dev', root: '/srv/dev', labels: {}, hostKeySha256: null, createdAt: '2025-01-01T00:00:00.000Z' }];
+    const targets = [{ name: 'dev', transport: 'local', address: '/srv/dev', root: '/srv/dev', labels: {}, hostKeySha256: null, online: null, lastSeenAt: null, revoked: false, facts: null, factsReportedAt: null, createdAt: '2025-01-01T00:00:00.000Z' }];
     const result = await run((_request, response) => sendJson(response, 200, { targets }), 'target', 'list', '--json');
     expect(JSON.parse(result.out)).toEqual({ targets });
   });

@@ -106,7 +106,7 @@ describe('gantry target add (through the command line)', () => {
     server = undefined;
   });
 
-  const targetDto = { name: 'web-1', transport: 'ssh', address: 'deploy@[::1]:2222', root: '/srv/gantry', labels: { role: 'web' }, hostKeySha256: 'SHA256:abc', createdAt: '2025-01-01T00:00:00.000Z' };
+  const targetDto = { name: 'web-1', transport: 'ssh', address: 'deploy@[::1]:2222', root: '/srv/gantry', labels: { role: 'web' }, hostKeySha256: 'SHA256:abc', online: null, lastSeenAt: null, revoked: false, facts: null, factsReportedAt: null, createdAt: '2025-01-01T00:00:00.000Z' };
 
   it('sends the request with the token and prints the host key', async () => {
     server = await startFakeServer((_request, response) => sendJson(response, 201, targetDto));
