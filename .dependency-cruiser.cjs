@@ -1,7 +1,8 @@
 /**
  * The layering rules of DESIGN.md §2, enforced in `npm test`:
  * core imports nothing of ours; engine only core; nothing imports server, cli or main;
- * cli reaches the server only through client; SQL stays in store.
+ * cli reaches the server only through client; SQL stays in store; the agent loads only
+ * agent, core and protocol code.
  */
 const layer = (name) => `^src/${name}/`;
 
@@ -18,6 +19,8 @@ module.exports = {
     { name: 'client-only-wire', severity: 'error', from: { path: layer('client') }, to: { path: '^src/', pathNot: [layer('client'), layer('core'), layer('protocol'), layer('artifacts')] } },
     { name: 'sql-in-store', severity: 'error', from: { pathNot: layer('store') }, to: { path: 'node_modules/(kysely|better-sqlite3|pg)/', dependencyTypesNot: ['type-only'] } },
     { name: 'server-calls-app', severity: 'error', from: { path: layer('server') }, to: { path: [layer('store'), layer('engine'), layer('executors')] } },
+    { name: 'agent-stays-small', severity: 'error', from: { path: layer('agent') }, to: { path: '^src/', pathNot: [layer('agent'), layer('core'), layer('protocol')] } },
+    { name: 'agent-no-server-libraries', severity: 'error', from: { path: layer('agent') }, to: { path: 'node_modules/(fastify|@fastify|kysely|better-sqlite3|pg|ssh2|pino)/' } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true, dependencyTypesNot: ['type-only'] } },
   ],
   options: {

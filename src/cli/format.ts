@@ -2,7 +2,7 @@
  * Turns API answers into the text the CLI shows: ages, sizes, log lines and one line per
  * meaningful progress event. Pure: output.ts does the writing.
  */
-import type { DeploymentDto, EventDto, LogLineDto } from '../client/api-client.js';
+import type { DeploymentDto, EventDto, FactChangeDto, Facts, LogLineDto, TargetDto } from '../client/api-client.js';
 
 export const NONE = '-';
 
@@ -30,6 +30,17 @@ export function formatBytes(bytes: number): string {
     unit++;
   }
   return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** An uptime in its two largest units: 45s, 12m, 5h 3m, 3d 4h. */
+export function formatUptime(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s}s`;
+  const minutes = Math.floor(s / 60);
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours}h ${minutes % 60}m`;
+  return `${Math.floor(hours / 24)}d ${hours % 24}h`;
 }
 
 export function plural(count: number, noun: string, nouns = `${noun}s`): string {
@@ -116,4 +127,55 @@ export class ProgressFormatter {
         return undefined;
     }
   }
+}
+
+/** An agent target's state: `online`, `offline` or `revoked`; `-` for local and SSH targets. */
+export function formatTargetStatus(target: TargetDto): string {
+  if (target.transport !== 'agent') return NONE;
+  if (target.revoked) return 'revoked';
+  return target.online ? 'online' : 'offline';
+}
+
+/** `online (last seen 5s ago)`, `offline (never connected)`, … for `target show`. */
+export function formatTargetPresence(target: TargetDto, now: Date): string {
+  const status = formatTargetStatus(target);
+  const seen = target.lastSeenAt ? `last seen ${formatAge(target.lastSeenAt, now)} ago, ${target.lastSeenAt}` : 'never connected';
+  return `${status} (${seen})`;
+}
+
+/** The facts as `target show` lists them, one `label: value` pair each. */
+export function factFields(facts: Facts, reportedAt: string | null, now: Date): [string, string][] {
+  const disks = facts.disks.map((disk) => `${disk.mount} ${formatBytes(disk.freeBytes)} free of ${formatBytes(disk.sizeBytes)}`);
+  return [
+    ['facts reported', reportedAt ? `${reportedAt} (${formatAge(reportedAt, now)} ago)` : NONE],
+    ['hostname', facts.hostname],
+    ['os', `${facts.os.name} ${facts.os.version}`.trim() || NONE],
+    ['kernel', facts.kernel || NONE],
+    ['architecture', facts.architecture || NONE],
+    ['cpus', String(facts.cpus)],
+    ['memory', formatBytes(facts.memoryBytes)],
+    ['disks', disks.join(', ') || NONE],
+    ['addresses', facts.addresses.join(', ') || NONE],
+    ['packages', `${facts.packages.length} installed`],
+    ['agent version', facts.agentVersion],
+    ['uptime', formatUptime(facts.uptimeSeconds)],
+  ];
+}
+
+const MAX_VALUE_LENGTH = 80;
+const MAX_CHANGES_SHOWN = 10;
+
+function formatFactValue(value: unknown): string {
+  if (value === undefined || value === null) return '(none)';
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const line = text.replace(/[\r\n\t]+/g, ' ');
+  return line.length > MAX_VALUE_LENGTH ? `${line.slice(0, MAX_VALUE_LENGTH)}…` : line;
+}
+
+/** One fact change as lines: its time, then `path: from → to` for each changed fact (at most 10). */
+export function formatFactChange(change: FactChangeDto, now: Date): string[] {
+  const lines = [`${change.at} (${formatAge(change.at, now)} ago)`];
+  for (const item of change.changes.slice(0, MAX_CHANGES_SHOWN)) lines.push(`  ${item.path}: ${formatFactValue(item.from)} → ${formatFactValue(item.to)}`);
+  if (change.changes.length > MAX_CHANGES_SHOWN) lines.push(`  … and ${change.changes.length - MAX_CHANGES_SHOWN} more`);
+  return lines;
 }

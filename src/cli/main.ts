@@ -1,12 +1,14 @@
 /**
  * The `gantry` command line. This module only declares the commands (so `--help` is complete);
- * each verb's code is loaded with `import()` when that verb runs, so `gantry serve` never loads
- * the client or the output code, and `gantry validate` never loads the HTTP client.
+ * each verb's code is loaded with `import()` when that verb runs, so `gantry serve` and
+ * `gantry agent` never load the client or the output code, and `gantry validate` never loads the
+ * HTTP client.
  *
  * Option values are taken literally: `--notes -x` sets the notes to "-x", and nothing reads
  * `@file` references.
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext, ServerSettings, Writer } from './context.js';
 import type { Output } from './output.js';
@@ -66,7 +68,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
 
   const program = buildProgram(run, (code) => {
     exitCode = code;
-  });
+  }, { cwd, env, stderr: options.stderr, ownProcess: options.env === undefined });
   configureTree(program, {
     writeOut: (text) => pending.push({ text, to: 'stdout' }),
     writeErr: (text) => pending.push({ text, to: 'stderr' }),
@@ -80,7 +82,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
       // --help and --version succeed; anything else (no verb, unknown option, …) is a usage error.
       exitCode = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
     } else {
-      // Only `gantry serve` gets here (client verbs catch their own errors).
+      // Only `gantry serve` and `gantry agent` get here (client verbs catch their own errors).
       exitCode = (await loadOutput()).error(error, { debug });
     }
   }
@@ -142,12 +144,25 @@ const jsonOption = () => new Option('--json', 'print the result as JSON');
 
 type Run = (flags: ServerFlags, verb: Verb) => Promise<void>;
 
-function buildProgram(run: Run, setExitCode: (code: number) => void): Command {
+interface ProgramSettings {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stderr: Writer | undefined;
+  /** main() runs as the process itself (not embedded in a test): it may rename the process. */
+  readonly ownProcess: boolean;
+}
+
+function buildProgram(run: Run, setExitCode: (code: number) => void, settings: ProgramSettings): Command {
+  const { cwd, env } = settings;
   const program = new Command('gantry')
     .description('Gantry: self-hosted deployment manager')
     .version(readVersion(), '-V, --version')
     .showSuggestionAfterError(true)
-    .helpCommand(true);
+    .helpCommand(true)
+    // A command's options are read only before its subcommand's name: `gantry agent token create
+    // --label k=v` must not hand its --label to `gantry agent` (which has one too). Inherited by
+    // every command declared below.
+    .enablePositionalOptions();
 
   program
     .command('serve')
@@ -230,6 +245,66 @@ function buildProgram(run: Run, setExitCode: (code: number) => void): Command {
     .addOption(urlOption())
     .addOption(tokenOption())
     .action((name: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/targets.js')).removeTarget(ctx, name, flags)));
+
+  // ---------- agents ----------
+  const agent: Command = program
+    .command('agent')
+    .description('run the Gantry agent on this machine (enrols once, then stays connected); or manage agents')
+    .option('--server <url>', "the Gantry server's URL (http:// or https://)")
+    .option('--enrol <token>', `one-time enrolment token (default: $GANTRY_ENROL_TOKEN; prefer the variable, command lines are visible to other users)`)
+    .option('--dir <dir>', "the agent's directory: its key pair and identity (created with mode 0700)")
+    .option('--name <name>', 'the target name to enrol as (default: this host name)')
+    .option('--label <key=value>', 'a label to enrol with, repeatable (the token\'s labels win)', collect, [])
+    .option('--facts-interval <duration>', 'how often to report facts (e.g. 30s, 10m, 1h; default 10m)')
+    .addHelpText('after', '\nThe agent needs no API token: it enrols with the one-time token, then signs every connection with its own key.')
+    .action(async (flags: { server?: string; enrol?: string; dir?: string; name?: string; label: string[]; factsInterval?: string }) => {
+      if (flags.server === undefined) agent.error("error: required option '--server <url>' not specified");
+      if (flags.dir === undefined) agent.error("error: required option '--dir <dir>' not specified");
+      let factsIntervalMs: number | undefined;
+      if (flags.factsInterval !== undefined) {
+        const { parseDuration } = await import('../core/duration.js');
+        factsIntervalMs = parseDuration(flags.factsInterval);
+        if (factsIntervalMs === undefined) agent.error(`error: --facts-interval ${JSON.stringify(flags.factsInterval.slice(0, 50))} must be a duration like 30s, 10m or 1h`);
+      }
+      const { parseLabels } = await import('./target-args.js');
+      const labels = parseLabels(flags.label);
+      // A token given with --enrol stays readable in /proc/PID/cmdline by every user; setting the
+      // title writes over the process's argv memory and so wipes it.
+      if (flags.enrol !== undefined && settings.ownProcess) process.title = 'gantry-agent';
+      const { runAgent } = await import('../main/agent.js');
+      setExitCode(
+        await runAgent({
+          server: flags.server,
+          enrolToken: flags.enrol,
+          dir: resolve(cwd, flags.dir),
+          labels,
+          name: flags.name,
+          factsIntervalMs,
+          env: env as Record<string, string | undefined>,
+          ...(settings.stderr ? { stderr: settings.stderr } : {}),
+        }),
+      );
+    });
+  const agentToken = agent.command('token').description('one-time enrolment tokens for new agents');
+  agentToken
+    .command('create')
+    .description('create a one-time enrolment token (printed once)')
+    .option('--label <key=value>', 'a label every agent enrolled with this token gets, repeatable', collect, [])
+    .option('--expires <duration>', 'how long the token is valid, 60s to 720h (default 1h)')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { label: string[]; expires?: string; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/agent.js')).createAgentToken(ctx, flags)),
+    );
+  agent
+    .command('revoke')
+    .description('revoke an agent: it is refused from now on and its live session is dropped')
+    .argument('<name>', 'the agent target name')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((name: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/agent.js')).revokeAgent(ctx, name, flags)));
 
   // ---------- releases ----------
   const release = program.command('release').description('create and list immutable releases');

@@ -6,24 +6,29 @@
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import {
+  agentTokenSchema,
   API_PREFIX,
   applicationSchema,
   applyResponseSchema,
   deploymentDetailSchema,
   deploymentSchema,
   eventSchema,
+  factChangeSchema,
   logLineSchema,
   queuedDeploymentSchema,
   releaseSchema,
   statusSchema,
   targetSchema,
   type AddTargetRequest,
+  type AgentTokenDto,
   type ApplicationDto,
+  type CreateAgentTokenRequest,
   type ApplyRequest,
   type DeploymentDetailDto,
   type DeploymentDto,
   type DeployRequest,
   type EventDto,
+  type FactChangeDto,
   type LogLineDto,
   type QueuedDeploymentDto,
   type ReleaseDto,
@@ -47,18 +52,22 @@ export { ApiUnreachableError, isApiUnreachableError } from './http.js';
 export type { DeploymentStreamItem, DeploymentStreamOptions } from './deployment-stream.js';
 export type {
   AddTargetRequest,
+  AgentTokenDto,
   ApplicationDto,
+  CreateAgentTokenRequest,
   ApplyRequest,
   DeploymentDetailDto,
   DeploymentDto,
   DeployRequest,
   EventDto,
+  FactChangeDto,
   LogLineDto,
   QueuedDeploymentDto,
   ReleaseDto,
   StatusDto,
   TargetDto,
 } from '../protocol/api.js';
+export type { Facts } from '../protocol/agent.js';
 
 export interface ApiClientOptions {
   /** The server's base URL, e.g. http://127.0.0.1:7400. */
@@ -83,6 +92,7 @@ const targetListSchema = z.object({ targets: z.array(targetSchema) });
 const deploymentListSchema = z.object({ deployments: z.array(deploymentSchema) });
 const eventListSchema = z.object({ events: z.array(eventSchema) });
 const logListSchema = z.object({ logs: z.array(logLineSchema) });
+const factHistorySchema = z.object({ changes: z.array(factChangeSchema) });
 
 export type ApiClient = ReturnType<typeof createApiClient>;
 
@@ -177,6 +187,15 @@ export function createApiClient(options: ApiClientOptions) {
     addTarget: (request: AddTargetRequest): Promise<TargetDto> => call({ method: 'POST', path: api('/targets'), json: request, schema: targetSchema }),
     getTarget: (name: string): Promise<TargetDto> => call({ method: 'GET', path: api(`/targets/${segment(name)}`), schema: targetSchema }),
     removeTarget: (name: string): Promise<void> => callNoContent('DELETE', api(`/targets/${segment(name)}`)),
+    /** What changed in a target's facts and when, newest first. */
+    getFactHistory: async (name: string): Promise<FactChangeDto[]> =>
+      (await call({ method: 'GET', path: api(`/targets/${segment(name)}/facts/history`), schema: factHistorySchema })).changes,
+
+    // ---------- agents ----------
+    /** A one-time enrolment token (shown once; the server keeps only its hash). */
+    createAgentToken: (request: CreateAgentTokenRequest): Promise<AgentTokenDto> => call({ method: 'POST', path: api('/agent-tokens'), json: request, schema: agentTokenSchema }),
+    /** Revokes an agent: it is refused from now on and its live session is dropped. */
+    revokeAgent: (name: string): Promise<TargetDto> => call({ method: 'POST', path: api(`/agents/${segment(name)}/revoke`), schema: targetSchema }),
 
     // ---------- deployments ----------
     deploy: (request: DeployRequest): Promise<QueuedDeploymentDto> => call({ method: 'POST', path: api('/deployments'), json: request, schema: queuedDeploymentSchema }),

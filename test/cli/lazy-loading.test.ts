@@ -1,14 +1,16 @@
 /**
- * Verbs load only what they need: `gantry serve` loads neither the client nor the CLI output
- * code, `gantry validate` never loads the HTTP client.
+ * Verbs load only what they need: `gantry serve` and `gantry agent` load neither the client nor
+ * the CLI output code, `gantry validate` never loads the HTTP client.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import type { RunAgentOptions } from '../../src/agent/run-agent.js';
 import { captureIo } from './fake-server.js';
 
 const loaded = vi.hoisted(() => new Set<string>());
+const agentRuns = vi.hoisted(() => [] as unknown[]);
 
 vi.mock('../../src/client/api-client.js', async (importOriginal) => {
   loaded.add('client');
@@ -27,7 +29,35 @@ vi.mock('../../src/main/serve.js', () => {
   return { runServe: async (options: { dataDir: string; listen: string }) => (options.dataDir === './.gantry' && options.listen === '127.0.0.1:7400' ? 0 : 9) };
 });
 
+vi.mock('../../src/agent/run-agent.js', () => {
+  loaded.add('agent');
+  return {
+    runAgent: async (options: RunAgentOptions) => {
+      agentRuns.push(options);
+      return 0;
+    },
+  };
+});
+
 describe('lazy loading', () => {
+  it('gantry agent passes its options to runAgent and loads no client or output code', async () => {
+    // Runs first: nothing has loaded the client or the output code yet.
+    const { main } = await import('../../src/cli/main.js');
+    const io = captureIo();
+    const env: Record<string, string | undefined> = { GANTRY_ENROL_TOKEN: 'from-env' };
+    const code = await main(
+      ['node', 'gantry', 'agent', '--server', 'http://127.0.0.1:7400', '--dir', 'agent-dir', '--label', 'role=web', '--label', 'zone=a', '--name', 'web-1', '--facts-interval', '30s', '--enrol', 'tok'],
+      { ...io, cwd: '/var/lib', env },
+    );
+    expect(io.err()).toBe('');
+    expect(code).toBe(0);
+    expect([...loaded]).toEqual(['agent']);
+    expect(agentRuns).toEqual([
+      expect.objectContaining({ server: 'http://127.0.0.1:7400', enrolToken: 'tok', dir: '/var/lib/agent-dir', labels: { role: 'web', zone: 'a' }, name: 'web-1', factsIntervalMs: 30_000, env }),
+    ]);
+    loaded.clear();
+  });
+
   it('gantry serve passes its defaults to runServe and loads no client or output code', async () => {
     const { main } = await import('../../src/cli/main.js');
     const code = await main(['node', 'gantry', 'serve'], { env: {} });
@@ -49,4 +79,5 @@ describe('lazy loading', () => {
     await main(['node', 'gantry', 'target', 'list', '--url', 'http://127.0.0.1:1'], { ...captureIo(), env: {} });
     expect(loaded.has('client')).toBe(true);
   });
+
 });

@@ -1,9 +1,9 @@
 /** `gantry target add | list | show | remove`. */
-import type { TargetDto } from '../../client/api-client.js';
+import type { FactChangeDto, TargetDto } from '../../client/api-client.js';
 import { connect } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { formatAge, NONE } from '../format.js';
+import { factFields, formatAge, formatFactChange, formatTargetPresence, formatTargetStatus, NONE } from '../format.js';
 import { buildAddTargetRequest, type TargetAddOptions } from '../target-args.js';
 
 function formatLabels(labels: Record<string, string>): string {
@@ -31,27 +31,52 @@ export async function listTargets(ctx: CommandContext, options: { json?: boolean
   }
   const now = ctx.now();
   ctx.output.table(
-    ['NAME', 'TRANSPORT', 'ADDRESS', 'ROOT', 'LABELS', 'AGE'],
-    targets.map((target) => [target.name, target.transport, target.address, target.root, formatLabels(target.labels), formatAge(target.createdAt, now)]),
+    ['NAME', 'TRANSPORT', 'ADDRESS', 'ROOT', 'LABELS', 'STATUS', 'SEEN', 'AGE'],
+    targets.map((target) => [
+      target.name,
+      target.transport,
+      target.address,
+      target.root || NONE,
+      formatLabels(target.labels),
+      formatTargetStatus(target),
+      target.transport === 'agent' ? formatAge(target.lastSeenAt, now) : NONE,
+      formatAge(target.createdAt, now),
+    ]),
   );
   return EXIT_CODES.ok;
 }
 
+/** How many fact changes `target show` includes for an agent, newest first. */
+export const FACT_CHANGES_SHOWN = 5;
+
 export async function showTarget(ctx: CommandContext, name: string, options: { json?: boolean }): Promise<number> {
-  const target: TargetDto = await connect(ctx).getTarget(name);
+  const client = connect(ctx);
+  const target: TargetDto = await client.getTarget(name);
+  const factChanges: FactChangeDto[] | undefined = target.transport === 'agent' ? (await client.getFactHistory(target.name)).slice(0, FACT_CHANGES_SHOWN) : undefined;
   if (options.json) {
-    ctx.output.json(target);
+    ctx.output.json(factChanges ? { ...target, factChanges } : target);
     return EXIT_CODES.ok;
   }
+  const now = ctx.now();
   ctx.output.fields([
     ['name', target.name],
     ['transport', target.transport],
     ['address', target.address],
-    ['root', target.root],
+    ['root', target.root || NONE],
     ['labels', formatLabels(target.labels)],
+    ...(target.transport === 'agent' ? [['status', formatTargetPresence(target, now)] as [string, string]] : []),
     ['host key', target.hostKeySha256 ?? NONE],
     ['created', target.createdAt],
+    ...(target.facts ? factFields(target.facts, target.factsReportedAt, now) : target.transport === 'agent' ? [['facts', 'none reported yet'] as [string, string]] : []),
   ]);
+  if (factChanges) {
+    if (factChanges.length === 0) {
+      ctx.output.line('fact changes: none recorded');
+    } else {
+      ctx.output.line(`fact changes (last ${factChanges.length}, newest first):`);
+      for (const change of factChanges) for (const line of formatFactChange(change, now)) ctx.output.line(`  ${line}`);
+    }
+  }
   return EXIT_CODES.ok;
 }
 

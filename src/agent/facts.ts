@@ -1,0 +1,167 @@
+/**
+ * What the machine is: host name, OS, kernel, architecture, CPUs, memory, disks, addresses,
+ * installed packages, agent version and uptime, shaped by the protocol's factsSchema.
+ *
+ * Commands run with execFile (argv arrays, no shell), `LC_ALL=C`, a time limit and an output
+ * limit; a command that is missing or fails only leaves its part empty. Lists are sorted so
+ * that two reports of an unchanged machine are equal (the server keeps a history of changes).
+ */
+import { execFile } from 'node:child_process';
+import { readFile, statfs } from 'node:fs/promises';
+import os from 'node:os';
+import { factsSchema, type Facts } from '../protocol/agent.js';
+
+export interface CollectFactsOptions {
+  /** Directories whose file systems are reported even when `df` is not available (e.g. the agent dir). */
+  readonly dirs?: readonly string[];
+  readonly agentVersion: string;
+  /** Time limit for each command (default 30 s). */
+  readonly commandTimeoutMs?: number;
+}
+
+type Disk = Facts['disks'][number];
+type Package = Facts['packages'][number];
+
+const MAX_OUTPUT_BYTES = 32 * 1024 * 1024;
+const MAX_DISKS = 200;
+const MAX_ADDRESSES = 200;
+const MAX_PACKAGES = 20_000;
+
+/** File systems that are not disks. */
+const PSEUDO_FILESYSTEMS = new Set(['tmpfs', 'devtmpfs', 'udev', 'none', 'proc', 'sysfs', 'shm', 'cgroup', 'cgroup2', 'devfs', 'map', 'efivarfs']);
+const PSEUDO_MOUNT_PREFIXES = ['/dev', '/proc', '/sys', '/run', '/snap'];
+
+function clip(text: string, max: number): string {
+  return text.length > max ? text.slice(0, max) : text;
+}
+
+/** Runs a command; its stdout, or undefined if it is missing, fails or runs too long. */
+export function runCommand(file: string, args: readonly string[], timeoutMs: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      [...args],
+      { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT_BYTES, windowsHide: true, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' } },
+      (error, stdout) => resolve(error ? undefined : stdout),
+    );
+  });
+}
+
+/** Reads KEY=value lines of os-release(5), unquoting "…" and '…' values. */
+export function parseOsRelease(text: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const match = /^\s*([A-Z0-9_]+)=(.*?)\s*$/.exec(line);
+    if (!match) continue;
+    let value = match[2] ?? '';
+    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1).replace(/\\(["$`\\])/g, '$1');
+    else if (value.startsWith("'") && value.endsWith("'") && value.length >= 2) value = value.slice(1, -1);
+    values[match[1]!] = value;
+  }
+  return values;
+}
+
+async function collectOs(): Promise<Facts['os']> {
+  for (const path of ['/etc/os-release', '/usr/lib/os-release']) {
+    try {
+      const values = parseOsRelease(await readFile(path, 'utf8'));
+      return { name: clip(values.NAME ?? values.ID ?? os.type(), 200), version: clip(values.VERSION ?? values.VERSION_ID ?? '', 200) };
+    } catch {
+      // try the next one
+    }
+  }
+  return { name: clip(os.type(), 200), version: clip(os.version(), 200) };
+}
+
+/** Parses `df -Pk` (POSIX format, 1024-byte blocks); free space is what an unprivileged user can use. */
+export function parseDf(text: string): Disk[] {
+  const disks: Disk[] = [];
+  const seenSources = new Set<string>();
+  for (const line of text.split('\n').slice(1)) {
+    const match = /^(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(?:\d+%|-)\s+(\/.*)$/.exec(line.trimEnd());
+    if (!match) continue;
+    const [, source = '', size = '0', , available = '0', mount = ''] = match;
+    if (PSEUDO_FILESYSTEMS.has(source)) continue;
+    if (PSEUDO_MOUNT_PREFIXES.some((prefix) => mount === prefix || mount.startsWith(`${prefix}/`))) continue;
+    if (Number(size) === 0) continue;
+    // The same device bind-mounted several times (containers: /etc/hosts, …) is one disk.
+    if (source.startsWith('/dev/')) {
+      if (seenSources.has(source)) continue;
+      seenSources.add(source);
+    }
+    disks.push({ mount: clip(mount, 1000), sizeBytes: Number(size) * 1024, freeBytes: Number(available) * 1024 });
+  }
+  return disks;
+}
+
+async function collectDisks(dirs: readonly string[], timeoutMs: number): Promise<Disk[]> {
+  const output = await runCommand('df', ['-Pk'], timeoutMs);
+  const disks = output === undefined ? [] : parseDf(output);
+  if (disks.length > 0) return disks.sort((a, b) => a.mount.localeCompare(b.mount)).slice(0, MAX_DISKS);
+  // No df: at least the root file system and the agent's.
+  const fallback: Disk[] = [];
+  for (const dir of ['/', ...dirs]) {
+    try {
+      const stats = await statfs(dir);
+      if (fallback.some((disk) => disk.sizeBytes === stats.blocks * stats.bsize && disk.freeBytes === stats.bavail * stats.bsize)) continue;
+      fallback.push({ mount: clip(dir, 1000), sizeBytes: stats.blocks * stats.bsize, freeBytes: stats.bavail * stats.bsize });
+    } catch {
+      // not there
+    }
+  }
+  return fallback;
+}
+
+export function collectAddresses(interfaces: ReturnType<typeof os.networkInterfaces> = os.networkInterfaces()): string[] {
+  const addresses = new Set<string>();
+  for (const entries of Object.values(interfaces)) {
+    for (const entry of entries ?? []) {
+      if (!entry.internal) addresses.add(clip(entry.address, 100));
+    }
+  }
+  return [...addresses].sort().slice(0, MAX_ADDRESSES);
+}
+
+/** `NAME<TAB>VERSION` lines; with `statusFirst`, dpkg's `STATUS<TAB>NAME<TAB>VERSION`, keeping installed packages only. */
+export function parsePackageLines(text: string, statusFirst = false): Package[] {
+  const packages = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const fields = line.split('\t');
+    if (statusFirst && !/(^| )installed$/.test(fields.shift() ?? '')) continue;
+    const [name = '', version = ''] = fields;
+    if (name === '' || name.length > 200 || version.length > 200 || packages.has(name)) continue;
+    packages.set(name, version);
+  }
+  return [...packages]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .slice(0, MAX_PACKAGES)
+    .map(([name, version]) => ({ name, version }));
+}
+
+async function collectPackages(timeoutMs: number): Promise<Package[]> {
+  const dpkg = await runCommand('dpkg-query', ['-W', '-f', '${Status}\\t${Package}\\t${Version}\\n'], timeoutMs);
+  if (dpkg !== undefined) return parsePackageLines(dpkg, true);
+  const rpm = await runCommand('rpm', ['-qa', '--qf', '%{NAME}\\t%{VERSION}-%{RELEASE}\\n'], timeoutMs);
+  if (rpm !== undefined) return parsePackageLines(rpm);
+  return [];
+}
+
+/** Collects the facts of this machine; always valid per factsSchema. */
+export async function collectFacts(options: CollectFactsOptions): Promise<Facts> {
+  const timeoutMs = options.commandTimeoutMs ?? 30_000;
+  const [osInfo, disks, packages] = await Promise.all([collectOs(), collectDisks(options.dirs ?? [], timeoutMs), collectPackages(timeoutMs)]);
+  const facts: Facts = {
+    hostname: clip(os.hostname(), 255),
+    os: osInfo,
+    kernel: clip(os.release(), 200),
+    architecture: clip(os.machine(), 50),
+    cpus: Math.min(100_000, os.cpus().length || os.availableParallelism()),
+    memoryBytes: os.totalmem(),
+    disks,
+    addresses: collectAddresses(),
+    packages,
+    agentVersion: clip(options.agentVersion, 50),
+    uptimeSeconds: Math.max(0, Math.floor(os.uptime())),
+  };
+  return factsSchema.parse(facts);
+}

@@ -1,0 +1,206 @@
+/**
+ * `gantry agent`: the process that runs on a target. Enrols once (when its directory holds no
+ * identity yet), then keeps an authenticated session to the server until SIGINT/SIGTERM.
+ *
+ * Loads only the protocol, core, node builtins, ws and zod: never the server, the store, the
+ * engine or the CLI's client and output code. Writes one line per state change to stderr.
+ */
+import { hostname } from 'node:os';
+import { isSafeName, labelsSchema } from '../core/names.js';
+import type { Facts } from '../protocol/agent.js';
+import { safeAgentName } from './agent-name.js';
+import type { BackoffSettings } from './backoff.js';
+import { enrol } from './enrol.js';
+import { collectFacts } from './facts.js';
+import { AGENT_EXIT_CODES, AgentFailure, isAgentFailure } from './failure.js';
+import { ensureAgentDir, loadAgentKey, loadOrCreateAgentKey, readAgentConfig, writeAgentConfig, type AgentConfig, type AgentKey } from './identity.js';
+import { agentSocketUrl, normaliseServerUrl } from './server-url.js';
+import { runSessions } from './session.js';
+import { readAgentVersion } from './version.js';
+
+/** The environment variable the enrolment token may come from; deleted as soon as it is read. */
+export const ENROL_TOKEN_ENV = 'GANTRY_ENROL_TOKEN';
+export const DEFAULT_FACTS_INTERVAL_MS = 10 * 60_000;
+export const MIN_FACTS_INTERVAL_MS = 1000;
+export const MAX_FACTS_INTERVAL_MS = 24 * 3_600_000;
+
+export interface RunAgentOptions {
+  /** The server's base URL, http(s)://host[:port]. */
+  readonly server: string;
+  /** The one-time enrolment token; otherwise taken from GANTRY_ENROL_TOKEN. Only used while not enrolled. */
+  readonly enrolToken?: string | undefined;
+  /** The agent's directory: key pair and identity. Created (0700) if missing. */
+  readonly dir: string;
+  /** Labels asked for at enrolment (the token's labels win). */
+  readonly labels: Record<string, string>;
+  /** The target name to enrol as (default: the host name, made safe). */
+  readonly name?: string | undefined;
+  /** How often to report facts after the first report of each session (default 10 min). */
+  readonly factsIntervalMs?: number | undefined;
+
+  // ----- for tests and embedding -----
+  /** Where GANTRY_ENROL_TOKEN is read from and deleted (default process.env). */
+  readonly env?: Record<string, string | undefined>;
+  /** Where the log lines go (default process.stderr). */
+  readonly stderr?: { write(chunk: string): unknown };
+  /** Stops the agent like SIGINT. */
+  readonly signal?: AbortSignal;
+  /** Stop on SIGINT/SIGTERM (default true). */
+  readonly handleSignals?: boolean;
+  /** Replaces the collection of this machine's facts. */
+  readonly collectFacts?: () => Promise<Facts>;
+  readonly backoff?: BackoffSettings;
+  readonly handshakeTimeoutMs?: number;
+  readonly stableAfterMs?: number;
+  readonly random?: () => number;
+}
+
+function invalid(code: string, message: string): AgentFailure {
+  return new AgentFailure(code, message, AGENT_EXIT_CODES.invalid);
+}
+
+function formatLabels(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+}
+
+function checkOptions(options: RunAgentOptions): void {
+  if (options.name !== undefined && !isSafeName(options.name)) {
+    throw invalid('NAME_INVALID', `--name ${JSON.stringify(options.name.slice(0, 100))} must be 1-100 letters, digits, ".", "_", "+" or "-", starting with a letter or digit`);
+  }
+  const labels = labelsSchema.safeParse(options.labels);
+  if (!labels.success) throw invalid('REQUEST_INVALID', `--label: ${labels.error.issues[0]?.message ?? 'not valid'}`);
+  const interval = options.factsIntervalMs;
+  if (interval !== undefined && (!Number.isFinite(interval) || interval < MIN_FACTS_INTERVAL_MS || interval > MAX_FACTS_INTERVAL_MS)) {
+    throw invalid('REQUEST_INVALID', '--facts-interval must be from 1s to 24h');
+  }
+}
+
+/**
+ * Runs the agent until SIGINT/SIGTERM (resolves 0). Resolves 5 when the server revokes the
+ * agent or does not know it, and the exit code of any failure to start (printed as one
+ * `error[CODE]: message` line).
+ */
+export async function runAgent(options: RunAgentOptions): Promise<number> {
+  // The enrolment token must not stay in this process's environment (nor reach its children).
+  const env = options.env ?? process.env;
+  const envToken = env[ENROL_TOKEN_ENV];
+  delete env[ENROL_TOKEN_ENV];
+  const token = options.enrolToken || envToken || undefined;
+
+  const stderr = options.stderr ?? process.stderr;
+  const log = (line: string) => stderr.write(`${new Date().toISOString()} gantry agent: ${line}\n`);
+  const report = (failure: AgentFailure): number => {
+    stderr.write(`error[${failure.code}]: ${failure.message}\n`);
+    return failure.exitCode;
+  };
+
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  const handleSignals = options.handleSignals ?? true;
+  if (handleSignals) {
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  }
+  options.signal?.addEventListener('abort', stop, { once: true });
+  if (options.signal?.aborted) stop();
+
+  try {
+    checkOptions(options);
+    const server = normaliseServerUrl(options.server);
+    await ensureAgentDir(options.dir);
+    const { config, key } = await identify(options, server, token, controller.signal, log);
+    const agentVersion = readAgentVersion();
+    const end = await runSessions({
+      url: agentSocketUrl(server),
+      name: config.name,
+      key,
+      agentVersion,
+      collectFacts: options.collectFacts ?? (() => collectFacts({ agentVersion, dirs: [options.dir] })),
+      factsIntervalMs: options.factsIntervalMs ?? DEFAULT_FACTS_INTERVAL_MS,
+      log,
+      signal: controller.signal,
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
+      ...(options.stableAfterMs !== undefined ? { stableAfterMs: options.stableAfterMs } : {}),
+      ...(options.random ? { random: options.random } : {}),
+    });
+    if (end === 'revoked') {
+      log('revoked by the server; not reconnecting');
+      return report(
+        new AgentFailure(
+          'AGENT_REVOKED',
+          `the server revoked agent ${config.name}; it will not reconnect (to bring this machine back, enrol it again with a new token and a new --dir)`,
+          AGENT_EXIT_CODES.denied,
+        ),
+      );
+    }
+    if (end === 'unknown') {
+      log('refused by the server; not reconnecting');
+      return report(
+        new AgentFailure(
+          'AGENT_UNKNOWN',
+          `the server does not accept the identity of agent ${config.name} in ${options.dir} (was the target removed, or is this another server?); enrol again with a new token and a new --dir`,
+          AGENT_EXIT_CODES.denied,
+        ),
+      );
+    }
+    log('stopped');
+    return AGENT_EXIT_CODES.ok;
+  } catch (error) {
+    if (isAgentFailure(error)) return report(error);
+    if (controller.signal.aborted) {
+      log('stopped');
+      return AGENT_EXIT_CODES.ok;
+    }
+    throw error;
+  } finally {
+    if (handleSignals) {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+    options.signal?.removeEventListener('abort', stop);
+  }
+}
+
+/** The enrolled identity in the directory, enrolling first if there is none. */
+async function identify(
+  options: RunAgentOptions,
+  server: string,
+  token: string | undefined,
+  signal: AbortSignal,
+  log: (line: string) => void,
+): Promise<{ config: AgentConfig; key: AgentKey }> {
+  const { dir } = options;
+  const existing = await readAgentConfig(dir);
+  if (existing) {
+    if (existing.server !== server) {
+      throw invalid('AGENT_DIR_INVALID', `${dir} holds the identity of an agent enrolled with ${existing.server}, not ${server}: use that --server, or another --dir to enrol with this server`);
+    }
+    if (options.name !== undefined && options.name !== existing.name) {
+      throw invalid('AGENT_DIR_INVALID', `${dir} holds the identity of agent ${existing.name}; --name ${options.name} cannot rename it (use another --dir to enrol a new agent)`);
+    }
+    const key = await loadAgentKey(dir);
+    if (!key) throw invalid('AGENT_DIR_INVALID', `${dir} has agent.json but no agent.key: the identity is lost; enrol again with a new token and a new --dir`);
+    if (key.publicKey !== existing.publicKey) throw invalid('AGENT_DIR_INVALID', `${dir}/agent.key is not the key agent ${existing.name} enrolled with`);
+    if (token !== undefined) log(`already enrolled as ${existing.name}; the enrolment token was not used`);
+    if (Object.keys(options.labels).length > 0) log('--label only applies at enrolment; the labels were not changed');
+    return { config: existing, key };
+  }
+  if (token === undefined) {
+    throw invalid(
+      'AGENT_NOT_ENROLLED',
+      `${dir} holds no agent identity yet: give a one-time enrolment token with ${ENROL_TOKEN_ENV} (or --enrol TOKEN); create one with \`gantry agent token create\``,
+    );
+  }
+  const name = options.name ?? safeAgentName(hostname());
+  const { key } = await loadOrCreateAgentKey(dir);
+  const enrolment = await enrol({ server, token, name, publicKey: key.publicKey, labels: options.labels, signal });
+  const config: AgentConfig = { name: enrolment.name, server, publicKey: key.publicKey, enrolledAt: new Date().toISOString() };
+  await writeAgentConfig(dir, config);
+  const labels = formatLabels(enrolment.labels);
+  log(`enrolled with ${server} as ${config.name}${labels ? ` (labels ${labels})` : ''}`);
+  return { config, key };
+}
+
