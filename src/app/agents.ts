@@ -61,10 +61,13 @@ export async function authenticateAgent(deps: AppDeps, answer: { name: string; s
   return signed ? { ok: true, target } : { ok: false, reason: 'unknown' };
 }
 
-/** Stores what an agent reports about its machine, and what changed since its last report. */
+/**
+ * Stores what an agent reports about its machine and what changed since its last report. The
+ * first report is the baseline: it is stored, not listed as a change of every fact.
+ */
 export async function recordAgentFacts(deps: AppDeps, name: string, facts: Facts): Promise<void> {
   const previous = await getTargetFacts(deps.db, name);
-  const changes = diffFacts(previous?.facts as Facts | null, facts);
+  const changes = previous ? diffFacts(previous.facts as Facts, facts) : [];
   await saveTargetFacts(deps.db, name, facts, deps.clock.now().toISOString(), changes);
 }
 

@@ -38,8 +38,9 @@ export class AgentSessions implements AgentPresence {
     session.socket.close(AGENT_CLOSE_CODES[reason], reason);
   }
 
+  /** Server shutdown: "going away" (1001) tells agents to reconnect, to this server or another. */
   closeAll(): void {
-    for (const session of this.sessions.values()) session.socket.terminate();
+    for (const session of this.sessions.values()) session.socket.close(1001, 'server shutting down');
     this.sessions.clear();
   }
 }
