@@ -14,6 +14,8 @@ export interface EnrolOptions {
   readonly name: string;
   readonly publicKey: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** The absolute directory releases will live in on this machine (`<agentDir>/apps`). */
+  readonly root: string;
   readonly signal?: AbortSignal | undefined;
   readonly timeoutMs?: number | undefined;
   /** Replaces the global fetch (tests). */
@@ -46,7 +48,7 @@ function networkReason(error: unknown): string {
 export async function enrol(options: EnrolOptions): Promise<Enrolment> {
   const url = enrolUrl(options.server);
   const redact = (text: string) => (options.token ? text.split(options.token).join('[redacted]') : text);
-  const body: EnrolRequest = { token: options.token, name: options.name, publicKey: options.publicKey, labels: { ...options.labels } };
+  const body: EnrolRequest = { token: options.token, name: options.name, publicKey: options.publicKey, labels: { ...options.labels }, root: options.root };
   const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   let response: Response;

@@ -2,14 +2,23 @@
  * `gantry agent`: the process that runs on a target. Enrols once (when its directory holds no
  * identity yet), then keeps an authenticated session to the server until SIGINT/SIGTERM.
  *
- * Loads only the protocol, core, node builtins, ws and zod: never the server, the store, the
- * engine or the CLI's client and output code. Writes one line per state change to stderr.
+ * Runs the commands the server sends (deployment steps, TCP tunnels for health checks) with the
+ * local transport, in `<dir>/apps` (mode 0700, sent as the target's root at enrolment), and
+ * remembers them in `<dir>/attempts/` so that none runs twice, even across a restart.
+ *
+ * Loads only the protocol, core, node builtins, ws, zod and the local transport's few files
+ * (src/executors/local.ts and what it needs): never the server, the store, the engine or the
+ * CLI's client and output code. Writes one line per state change to stderr.
  */
+import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 import { isSafeName, labelsSchema } from '../core/names.js';
 import type { Facts } from '../protocol/agent.js';
 import { safeAgentName } from './agent-name.js';
+import { AttemptJournal } from './attempt-journal.js';
 import type { BackoffSettings } from './backoff.js';
+import { CommandRunner } from './commands.js';
 import { enrol } from './enrol.js';
 import { collectFacts } from './facts.js';
 import { AGENT_EXIT_CODES, AgentFailure, isAgentFailure } from './failure.js';
@@ -29,7 +38,7 @@ export interface RunAgentOptions {
   readonly server: string;
   /** The one-time enrolment token; otherwise taken from GANTRY_ENROL_TOKEN. Only used while not enrolled. */
   readonly enrolToken?: string | undefined;
-  /** The agent's directory: key pair and identity. Created (0700) if missing. */
+  /** The agent's directory: key pair, identity, `apps/` (the releases) and `attempts/`. Created (0700) if missing. */
   readonly dir: string;
   /** Labels asked for at enrolment (the token's labels win). */
   readonly labels: Record<string, string>;
@@ -110,7 +119,9 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
     checkOptions(options);
     const server = normaliseServerUrl(options.server);
     await ensureAgentDir(options.dir);
-    const { config, key } = await identify(options, server, token, controller.signal, log);
+    const root = await ensureAppsDir(options.dir);
+    const runner = new CommandRunner({ root, journal: await openJournal(options.dir, log), log });
+    const { config, key } = await identify(options, server, token, root, controller.signal, log);
     const agentVersion = readAgentVersion();
     const end = await runSessions({
       url: agentSocketUrl(server),
@@ -125,6 +136,7 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
       ...(options.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
       ...(options.stableAfterMs !== undefined ? { stableAfterMs: options.stableAfterMs } : {}),
       ...(options.random ? { random: options.random } : {}),
+      runner,
     });
     if (end === 'revoked') {
       log('revoked by the server; not reconnecting');
@@ -164,11 +176,34 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
   }
 }
 
+/** `<dir>/apps`, absolute, created 0700: the target's root, where releases live. */
+async function ensureAppsDir(dir: string): Promise<string> {
+  const root = join(resolve(dir), 'apps');
+  try {
+    await mkdir(root, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new AgentFailure('AGENT_DIR_INVALID', `the releases directory ${root} cannot be created: ${(error as Error).message}`, AGENT_EXIT_CODES.invalid, { cause: error });
+  }
+  return root;
+}
+
+/** Opens `<dir>/attempts/`; the commands a previous run of the agent left running are now interrupted. */
+async function openJournal(dir: string, log: (line: string) => void): Promise<AttemptJournal> {
+  try {
+    const { journal, interrupted } = await AttemptJournal.open(dir);
+    if (interrupted.length > 0) log(`interrupted by the restart: ${interrupted.join(', ')}`);
+    return journal;
+  } catch (error) {
+    throw new AgentFailure('AGENT_DIR_INVALID', `the attempt journal in ${join(dir, 'attempts')} cannot be read: ${(error as Error).message}`, AGENT_EXIT_CODES.invalid, { cause: error });
+  }
+}
+
 /** The enrolled identity in the directory, enrolling first if there is none. */
 async function identify(
   options: RunAgentOptions,
   server: string,
   token: string | undefined,
+  root: string,
   signal: AbortSignal,
   log: (line: string) => void,
 ): Promise<{ config: AgentConfig; key: AgentKey }> {
@@ -196,7 +231,7 @@ async function identify(
   }
   const name = options.name ?? safeAgentName(hostname());
   const { key } = await loadOrCreateAgentKey(dir);
-  const enrolment = await enrol({ server, token, name, publicKey: key.publicKey, labels: options.labels, signal });
+  const enrolment = await enrol({ server, token, name, publicKey: key.publicKey, labels: options.labels, root, signal });
   const config: AgentConfig = { name: enrolment.name, server, publicKey: key.publicKey, enrolledAt: new Date().toISOString() };
   await writeAgentConfig(dir, config);
   const labels = formatLabels(enrolment.labels);

@@ -6,6 +6,8 @@
  *   agent  → hello {name, signature over challengeText(sessionId, nonce), protocol, agentVersion}
  *   server → welcome {heartbeatMs}   (or closes with an AGENT_CLOSE_CODES code)
  *   both   → heartbeat every heartbeatMs; agent → facts right after welcome and every interval
+ *   server → commands (run, stdin, cancel, tcp-open, …), handed to the CommandRunner, which
+ *            answers on this connection while it is up (commands.ts)
  *
  * The agent drops a connection on which it has heard nothing for 3 × heartbeatMs (or no welcome
  * within the handshake timeout) and reconnects with exponential backoff and full jitter. It
@@ -15,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket, type RawData } from 'ws';
 import { AGENT_CLOSE_CODES, AGENT_PROTOCOL_VERSION, MAX_AGENT_FRAME_BYTES, serverMessageSchema, type AgentMessage, type Facts } from '../protocol/agent.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffSettings } from './backoff.js';
+import { isCommandMessage, type CommandRunner } from './commands.js';
 import { signChallenge, type AgentKey } from './identity.js';
 
 export interface SessionOptions {
@@ -36,6 +39,8 @@ export interface SessionOptions {
   readonly handshakeTimeoutMs?: number;
   /** A session welcomed and up this long resets the backoff to its first step (default 30 s). */
   readonly stableAfterMs?: number;
+  /** Runs the commands the server sends; attached to each welcomed connection. Without one, commands are ignored. */
+  readonly runner?: CommandRunner;
 }
 
 /** Why runSessions ended: stopped by the caller, revoked (4403), or not known to the server (4401). */
@@ -87,6 +92,9 @@ export function connectOnce(options: SessionOptions): Promise<AttemptResult> {
   return new Promise((resolve) => {
     const ws = new WebSocket(options.url, { maxPayload: MAX_AGENT_FRAME_BYTES, handshakeTimeout: handshakeTimeoutMs, perMessageDeflate: false, followRedirects: false });
     let phase: 'challenge' | 'hello' | 'live' = 'challenge';
+    /** From the challenge: the runner stamps output and results with it. */
+    let sessionId = '';
+    let attached = false;
     let heartbeatMs = 0;
     let welcomedAt: number | undefined;
     let lastError: string | undefined;
@@ -150,6 +158,7 @@ export function connectOnce(options: SessionOptions): Promise<AttemptResult> {
         case 'challenge':
           if (phase !== 'challenge') return closeWith(AGENT_CLOSE_CODES.protocolError, 'protocol error: a second challenge');
           phase = 'hello';
+          sessionId = message.sessionId;
           send({
             type: 'hello',
             name: options.name,
@@ -169,9 +178,21 @@ export function connectOnce(options: SessionOptions): Promise<AttemptResult> {
           heartbeats = setInterval(() => send({ type: 'heartbeat', at: new Date().toISOString() }), heartbeatMs);
           factsTimer = setInterval(() => void sendFacts(), options.factsIntervalMs);
           void sendFacts();
+          if (options.runner) {
+            options.runner.attach({ sessionId, send });
+            attached = true;
+          }
           return;
         case 'heartbeat':
           return;
+      }
+      if (!isCommandMessage(message)) return;
+      if (phase !== 'live') return closeWith(AGENT_CLOSE_CODES.protocolError, `protocol error: a ${message.type} before the welcome`);
+      try {
+        options.runner?.handle(message);
+      } catch (error) {
+        // handle() does not throw; if it ever did, the connection must survive it.
+        options.log(`the ${message.type} message for ${message.id} failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     });
     ws.on('ping', heard);
@@ -185,6 +206,7 @@ export function connectOnce(options: SessionOptions): Promise<AttemptResult> {
       clearInterval(heartbeats);
       clearInterval(factsTimer);
       options.signal.removeEventListener('abort', onAbort);
+      if (attached) options.runner?.detach();
       const serverReason = reason.toString('utf8');
       // A close code from the server wins over our own guess (a close frame is what it said).
       const why = code !== 1005 && code !== 1006 && ourReason === undefined ? describeClose(code, serverReason) : (ourReason ?? lastError ?? describeClose(code, serverReason));

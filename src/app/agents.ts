@@ -17,12 +17,15 @@ function sha256Hex(text: string): string {
 }
 
 /** A one-time enrolment token: only its hash is stored, and it works once, before it expires. */
-export async function createEnrolmentToken(deps: AppDeps, request: { labels: Labels; expiresInSeconds: number }): Promise<{ token: string; labels: Labels; expiresAt: string }> {
+export async function createEnrolmentToken(
+  deps: AppDeps,
+  request: { labels: Labels; expiresInSeconds: number },
+): Promise<{ token: string; labels: Labels; expiresAt: string; serverFingerprint: string | null }> {
   const token = `${ENROLMENT_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + request.expiresInSeconds * 1000).toISOString();
   await insertEnrolmentToken(deps.db, { id: deps.ids.next('enrol'), sha256: sha256Hex(token), labels: request.labels, expiresAt, createdAt: now.toISOString() });
-  return { token, labels: request.labels, expiresAt };
+  return { token, labels: request.labels, expiresAt, serverFingerprint: deps.serverFingerprint };
 }
 
 /**
@@ -39,7 +42,7 @@ export async function enrolAgent(deps: AppDeps, request: Required<EnrolRequest>)
     if (!tokenLabels) throw invalid;
     const target: Target = {
       name: request.name,
-      transport: { type: 'agent', publicKey: request.publicKey, enrolledAt: now, revokedAt: null },
+      transport: { type: 'agent', publicKey: request.publicKey, enrolledAt: now, revokedAt: null, root: request.root },
       labels: { ...request.labels, ...tokenLabels },
       createdAt: now,
       lastSeenAt: null,

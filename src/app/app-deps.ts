@@ -32,4 +32,6 @@ export interface AppDeps {
   /** Tells the engine that there is something new to look at (queued work, a cancel request). */
   readonly wakeEngine: () => void;
   readonly limits: { readonly maxArchiveBytes: number };
+  /** SHA-256 fingerprint of the server's TLS certificate (`AB:CD:…`), or null when it serves plain HTTP. */
+  readonly serverFingerprint: string | null;
 }

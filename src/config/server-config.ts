@@ -24,6 +24,13 @@ const serverConfigSchema = z
     heartbeatMs: z.number().int().min(100),
     /** GANTRY_AGENT_HEARTBEAT_MS: how often agents and the server exchange heartbeats; 3 missed end a session. */
     agentHeartbeatMs: z.number().int().min(100),
+    /**
+     * GANTRY_AGENT_OFFLINE_MS: an agent silent this long is offline and the steps in flight on it
+     * fail; default three heartbeats.
+     */
+    agentOfflineMs: z.number().int().min(100),
+    /** GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE (PEM): serve HTTPS (and wss:// for agents). */
+    tls: z.object({ certFile: z.string().min(1, 'set both GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE'), keyFile: z.string().min(1, 'set both GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE') }).optional(),
   })
   .strict()
   .refine((config) => config.heartbeatMs * 2 <= config.leaseMs, { message: 'the heartbeat must be at most half the lease', path: ['heartbeatMs'] });
@@ -45,6 +52,8 @@ export function loadServerConfig(flags: { dataDir?: string; listen?: string }, e
     leaseMs: number('GANTRY_LEASE_MS', 15_000),
     heartbeatMs: number('GANTRY_HEARTBEAT_MS', 3_000),
     agentHeartbeatMs: number('GANTRY_AGENT_HEARTBEAT_MS', 10_000),
+    agentOfflineMs: number('GANTRY_AGENT_OFFLINE_MS', 3 * number('GANTRY_AGENT_HEARTBEAT_MS', 10_000)),
+    tls: env.GANTRY_TLS_CERT_FILE || env.GANTRY_TLS_KEY_FILE ? { certFile: env.GANTRY_TLS_CERT_FILE ?? '', keyFile: env.GANTRY_TLS_KEY_FILE ?? '' } : undefined,
   });
   if (!result.success) {
     const issue = result.error.issues[0]!;

@@ -25,11 +25,13 @@ export type Transport =
       readonly enrolledAt: string;
       /** Set when the agent was revoked: it is refused from then on. */
       readonly revokedAt: string | null;
+      /** The directory on the agent's machine that holds the apps, as the agent declared it at enrolment. */
+      readonly root: string;
     };
 
-/** Where a target keeps its apps, or null for an agent (which keeps them in its own directory). */
-export function rootOf(transport: Transport): string | null {
-  return transport.type === 'agent' ? null : transport.root;
+/** Where a target keeps its apps: `<root>/<app>/releases/<version>/` and `<root>/<app>/current`. */
+export function rootOf(transport: Transport): string {
+  return transport.root;
 }
 
 export interface Target {

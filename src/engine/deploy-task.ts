@@ -74,12 +74,13 @@ async function runDeployStep(ctx: RunContext, task: Task, step: DeployStep, atte
   if (!work) throw new Error(`no prepared work for target ${task.target}`);
   const session = await ctx.session(task.target);
   const onOutput: CommandOptions['onOutput'] = (stream, text) => ctx.logs.write(task.target, step, stream, text);
-  const transfer: CommandOptions = { timeoutMs: manifest.transferTimeout, signal: ctx.signal, onOutput };
+  const stepAttempt = ctx.stepAttempt(task.target, step, attempt);
+  const transfer: CommandOptions = { timeoutMs: manifest.transferTimeout, signal: ctx.signal, onOutput, attempt: stepAttempt };
   const env = () =>
     hookEnvironment({ app: deployment.app, environment: deployment.environment, version: deployment.version, target: work.target, previousVersion: task.previousVersion, attempt, variables: work.variables });
   switch (step) {
     case 'upload': {
-      const previousVersion = task.previousVersion ?? (await session.readCurrentVersion(deployment.app));
+      const previousVersion = task.previousVersion ?? (await session.readCurrentVersion(deployment.app, transfer));
       const { uploaded } = await session.ensureArtifact(deployment.app, ctx.deps.artifacts.source(release.digest, release.sizeBytes), transfer);
       ctx.logs.note(task.target, step, uploaded ? `artifact ${release.digest.slice(0, 12)} uploaded and verified (${release.sizeBytes} bytes)` : `artifact ${release.digest.slice(0, 12)} already on the target, verified`);
       return previousVersion;
@@ -97,7 +98,7 @@ async function runDeployStep(ctx: RunContext, task: Task, step: DeployStep, atte
     case 'afterActivate': {
       const hook = manifest.hooks[step];
       if (!hook) return undefined;
-      await session.runHook(deployment.app, deployment.version, { command: hookCommandOf(hook), env: env() }, { timeoutMs: hookTimeoutOf(hook, manifest), signal: ctx.signal, onOutput });
+      await session.runHook(deployment.app, deployment.version, { command: hookCommandOf(hook), env: env() }, { timeoutMs: hookTimeoutOf(hook, manifest), signal: ctx.signal, onOutput, attempt: stepAttempt });
       return undefined;
     }
     case 'activate':
@@ -112,6 +113,7 @@ async function runDeployStep(ctx: RunContext, task: Task, step: DeployStep, atte
         env: env(),
         clock: ctx.deps.clock,
         signal: ctx.signal,
+        attempt: stepAttempt,
         log: (text) => ctx.logs.note(task.target, step, text),
       });
       return undefined;

@@ -3,7 +3,7 @@ import { formatDuration } from '../core/duration.js';
 import { GantryError } from '../core/errors.js';
 import { describeCheck, type ResolvedHealthCheck } from '../core/health/resolve-health-checks.js';
 import type { Clock } from '../core/clock.js';
-import type { TargetSession } from './ports.js';
+import type { StepAttempt, TargetSession } from './ports.js';
 
 export interface HealthCheckRun {
   readonly session: TargetSession;
@@ -12,6 +12,7 @@ export interface HealthCheckRun {
   readonly env: Readonly<Record<string, string>>;
   readonly clock: Clock;
   readonly signal: AbortSignal;
+  readonly attempt: StepAttempt;
   readonly log: (text: string) => void;
 }
 
@@ -41,7 +42,7 @@ async function attemptCheck(check: ResolvedHealthCheck, run: HealthCheckRun): Pr
   try {
     switch (check.kind) {
       case 'command': {
-        const result = await run.session.runCheck(run.app, run.version, { command: check.command, env: run.env }, { timeoutMs: check.timing.timeout, signal: run.signal });
+        const result = await run.session.runCheck(run.app, run.version, { command: check.command, env: run.env }, { timeoutMs: check.timing.timeout, signal: run.signal, attempt: run.attempt });
         return { ok: result.exitCode === 0, detail: `exit code ${result.exitCode}` };
       }
       case 'tcp': {

@@ -18,7 +18,7 @@ export function hookEnvironment(input: {
     GANTRY_ENV: input.environment,
     GANTRY_RELEASE: input.version,
     GANTRY_TARGET: input.target.name,
-    GANTRY_RELEASE_DIR: releaseDirOf(rootOf(input.target.transport) ?? '.', input.app, input.version),
+    GANTRY_RELEASE_DIR: releaseDirOf(rootOf(input.target.transport), input.app, input.version),
     GANTRY_PREVIOUS_RELEASE: input.previousVersion ?? '',
     GANTRY_ATTEMPT: String(input.attempt),
   };

@@ -12,12 +12,24 @@ export interface OutputSink {
   (stream: Exclude<LogStream, 'gantry'>, text: string): void;
 }
 
+/**
+ * Which attempt of which step a command belongs to. Transports that deliver commands
+ * at-least-once (agents) use the key to run each command once, and the lease's fencing token
+ * to refuse results that arrive after another holder took the deployment over.
+ */
+export interface StepAttempt {
+  /** `<deployment>/<target>/<step>/<attempt>`: unique for the step attempt, stable across redeliveries. */
+  readonly key: string;
+  readonly fencingToken: number;
+}
+
 export interface CommandOptions {
   /** The whole process tree is killed when this passes. */
   readonly timeoutMs: number;
   /** Aborting kills the whole process tree too (cancel). */
   readonly signal?: AbortSignal;
   readonly onOutput?: OutputSink;
+  readonly attempt?: StepAttempt;
 }
 
 export interface ArtifactSource {
@@ -51,7 +63,7 @@ export interface CommandResult {
  */
 export interface TargetSession {
   /** The version `<root>/<app>/current` points at, or null if there is none. */
-  readCurrentVersion(app: string): Promise<string | null>;
+  readCurrentVersion(app: string, options?: CommandOptions): Promise<string | null>;
   /** Makes `<root>/<app>/artifacts/<digest>.tar.gz` present and verified; skips the copy if it is. */
   ensureArtifact(app: string, artifact: ArtifactSource, options: CommandOptions): Promise<{ readonly uploaded: boolean }>;
   /** Unpacks the artifact into `<root>/<app>/releases/<version>/` unless that is already complete. */

@@ -65,12 +65,13 @@ async function runRollbackStep(ctx: RunContext, task: Task, step: RollbackStep, 
   const session = await ctx.session(task.target);
   const timeoutMs = ctx.manifest.transferTimeout;
   const onOutput = (stream: 'stdout' | 'stderr', text: string) => ctx.logs.write(task.target, `rollback:${step}`, stream, text);
+  const stepAttempt = ctx.stepAttempt(task.target, `rollback:${step}`, attempt);
   if (step === 'revert') {
     if (previous === null) {
-      await session.deactivate(deployment.app, { timeoutMs, signal: ctx.signal });
+      await session.deactivate(deployment.app, { timeoutMs, signal: ctx.signal, attempt: stepAttempt });
       ctx.logs.note(task.target, 'rollback:revert', 'the target had no earlier release; current removed');
     } else {
-      await session.activate(deployment.app, previous, { timeoutMs, signal: ctx.signal });
+      await session.activate(deployment.app, previous, { timeoutMs, signal: ctx.signal, attempt: stepAttempt });
       ctx.logs.note(task.target, 'rollback:revert', `current → ${previous} (back from ${deployment.version})`);
     }
     return;
@@ -84,7 +85,7 @@ async function runRollbackStep(ctx: RunContext, task: Task, step: RollbackStep, 
   if (step === 'afterActivate') {
     const hook = manifest.hooks.afterActivate;
     if (!hook) return;
-    await session.runHook(deployment.app, previous, { command: hookCommandOf(hook), env }, { timeoutMs: hookTimeoutOf(hook, manifest), signal: ctx.signal, onOutput });
+    await session.runHook(deployment.app, previous, { command: hookCommandOf(hook), env }, { timeoutMs: hookTimeoutOf(hook, manifest), signal: ctx.signal, onOutput, attempt: stepAttempt });
     return;
   }
   await runHealthChecks(previousWork.healthChecks, {
@@ -94,6 +95,7 @@ async function runRollbackStep(ctx: RunContext, task: Task, step: RollbackStep, 
     env,
     clock: ctx.deps.clock,
     signal: ctx.signal,
+    attempt: stepAttempt,
     log: (text) => ctx.logs.note(task.target, 'rollback:health', text),
   });
 }

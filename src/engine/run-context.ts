@@ -2,7 +2,7 @@ import type { Manifest } from '../core/manifest/schema.js';
 import type { Deployment, Release, Task } from '../core/model.js';
 import type { EngineDeps } from './engine-deps.js';
 import type { LogSink } from './log-sink.js';
-import type { DeploymentChange, Lease, NewEvent, NewTask, TargetSession, TaskChange } from './ports.js';
+import type { DeploymentChange, Lease, NewEvent, NewTask, StepAttempt, TargetSession, TaskChange } from './ports.js';
 import type { SessionPool } from './session-pool.js';
 import type { TargetWork } from './target-work.js';
 
@@ -53,6 +53,11 @@ export class RunContext {
 
   now(): string {
     return this.deps.clock.now().toISOString();
+  }
+
+  /** Names a step attempt for the transports, fenced by this run's lease. */
+  stepAttempt(target: string, step: string, attempt: number): StepAttempt {
+    return { key: `${this.current.id}/${target}/${step}/${attempt}`, fencingToken: this.lease.token };
   }
 
   session(target: string): Promise<TargetSession> {

@@ -52,6 +52,7 @@ function runLocalScript(script: string, options: ShellRunOptions): Promise<Shell
   }
   return new Promise<ShellRunResult>((resolve, reject) => {
     const child = spawn('sh', ['-c', script], { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: scriptEnvironment() });
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     const capture = new OutputCapture(options.onOutput);
     let timedOut = false;
     let cancelled = false;

@@ -83,6 +83,7 @@ export function createTargetSession(shell: TargetShell, root: string): TargetSes
       stdin,
       timeoutMs: options.timeoutMs,
       signal: options.signal,
+      attempt: options.attempt,
       onOutput: forwardStdout ? options.onOutput : stderrOnly(options.onOutput),
     });
     if (result.cancelled) throw new GantryError('INTERRUPTED', 'cancelled');
@@ -112,8 +113,8 @@ export function createTargetSession(shell: TargetShell, root: string): TargetSes
   }
 
   return {
-    async readCurrentVersion(app) {
-      const result = await runStep('reading the current release', scriptWithArgs(READ_CURRENT, [appDir(app)]), { timeoutMs: DEFAULT_TIMEOUT_MS });
+    async readCurrentVersion(app, options = { timeoutMs: DEFAULT_TIMEOUT_MS }) {
+      const result = await runStep('reading the current release', scriptWithArgs(READ_CURRENT, [appDir(app)]), options);
       if (result.exitCode !== 0) throw stepFailed('reading the current release', result);
       const link = result.stdout.trim().replace(/\/+$/, '');
       return link === '' ? null : posix.basename(link);

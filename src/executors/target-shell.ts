@@ -3,7 +3,7 @@
  * open a TCP connection from the target, and close. local.ts and ssh.ts implement it.
  */
 import type { Duplex, Readable } from 'node:stream';
-import type { OutputSink } from '../engine/ports.js';
+import type { OutputSink, StepAttempt } from '../engine/ports.js';
 
 export interface ShellRunOptions {
   /** Fed to the script's standard input; the input is closed at its end (or at once if absent). */
@@ -14,6 +14,13 @@ export interface ShellRunOptions {
   readonly signal?: AbortSignal;
   /** Receives output as it arrives, decoded as UTF-8. */
   readonly onOutput?: OutputSink;
+  /** The step attempt the script belongs to (agents run each command of an attempt once). */
+  readonly attempt?: StepAttempt;
+  /**
+   * Called with the pid of the script's process-group leader once it is spawned, so a caller
+   * that outlives a crash (the agent's attempt journal) can kill the group it left behind.
+   */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 export interface ShellRunResult {

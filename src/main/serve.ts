@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { Engine } from '../engine/engine.js';
 import { probeSshTarget } from '../executors/ssh.js';
 import { createTargetExecutor } from '../executors/target-executor.js';
 import { loadServerConfig, type ServerConfig } from '../config/server-config.js';
+import { AgentCommands } from '../server/agent-commands.js';
 import { AgentSessions } from '../server/agent-sessions.js';
 import { buildServer } from '../server/build-server.js';
 import { createDeploymentStore } from '../store/deployment-store.js';
@@ -26,6 +27,8 @@ export interface RunningGantry {
   /** Set only on the first start of an empty store. */
   readonly adminToken: string | null;
   readonly engine: Engine;
+  /** SHA-256 of the TLS certificate, when serving HTTPS. */
+  readonly tlsFingerprint: string | null;
   close(): Promise<void>;
 }
 
@@ -44,9 +47,16 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
     await store.close();
     throw error instanceof GantryError ? error : new GantryError('STORE_UNAVAILABLE', 'the database cannot be opened', {}, { cause: error });
   }
+  const tls = config.tls ? await loadTls(config.tls) : null;
   const archives = createReleaseArchives(createArtifactStore(join(config.dataDir, 'artifacts')));
   const progress = new ProgressHub();
   const agentSessions = new AgentSessions();
+  const agentCommands = new AgentCommands(agentSessions, {
+    offlineMs: config.agentOfflineMs,
+    resultGraceMs: 30_000,
+    cancelGraceMs: 5_000,
+    now: () => clock.now().getTime(),
+  });
   let engine: Engine | undefined;
   const appDeps: AppDeps = {
     db: store.db,
@@ -57,11 +67,12 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
     ids: createIdSource(clock),
     wakeEngine: () => engine?.poke(),
     limits: { maxArchiveBytes: config.maxArchiveBytes },
+    serverFingerprint: tls?.fingerprint ?? null,
   };
   engine = new Engine(
     {
       store: createDeploymentStore(store.db),
-      executor: createTargetExecutor(),
+      executor: createTargetExecutor(agentCommands),
       artifacts: archives,
       clock,
       log: logger.child({ component: 'engine' }),
@@ -73,14 +84,15 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
   );
   const adminToken = await createFirstAdminToken(appDeps);
   if (adminToken) await writeFile(join(config.dataDir, 'admin.token'), `${adminToken}\n`, { mode: 0o600 });
-  const server = await buildServer({ app: appDeps, progress, streamPollMs: 1000, agentSessions, agentHeartbeatMs: config.agentHeartbeatMs }, logger, VERSION);
+  const server = await buildServer({ app: appDeps, progress, streamPollMs: 1000, agentSessions, agentCommands, agentHeartbeatMs: config.agentHeartbeatMs }, logger, VERSION, tls);
   await engine.start();
   const address = await server.listen({ host: config.listenHost, port: config.listenPort });
-  logger.info({ address, nodeId, store: config.databaseUrl ? 'postgresql' : 'sqlite' }, 'gantry is serving');
+  logger.info({ address, nodeId, store: config.databaseUrl ? 'postgresql' : 'sqlite', tlsFingerprint: tls?.fingerprint }, 'gantry is serving');
   return {
     url: address,
     adminToken,
     engine,
+    tlsFingerprint: tls?.fingerprint ?? null,
     async close() {
       // Stop the engine first: steps in flight stop where they are and their leases are
       // released, so a restart (or another node) resumes them at once.
@@ -89,6 +101,24 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
       await store.close();
     },
   };
+}
+
+/** Reads the PEM files; the fingerprint is what agents pin (`gantry agent --server-fingerprint`). */
+async function loadTls(files: { certFile: string; keyFile: string }): Promise<{ cert: string; key: string; fingerprint: string }> {
+  const read = async (variable: string, path: string) => {
+    try {
+      return await readFile(path, 'utf8');
+    } catch (error) {
+      throw new GantryError('REQUEST_INVALID', `cannot read ${variable} ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`, { where: variable });
+    }
+  };
+  const cert = await read('GANTRY_TLS_CERT_FILE', files.certFile);
+  const key = await read('GANTRY_TLS_KEY_FILE', files.keyFile);
+  try {
+    return { cert, key, fingerprint: new X509Certificate(cert).fingerprint256 };
+  } catch {
+    throw new GantryError('REQUEST_INVALID', `GANTRY_TLS_CERT_FILE ${files.certFile} is not a PEM certificate`, { where: 'GANTRY_TLS_CERT_FILE' });
+  }
 }
 
 async function readOrCreateNodeId(dataDir: string): Promise<string> {
@@ -110,6 +140,7 @@ export async function runServe(flags: { dataDir?: string; listen?: string }): Pr
     );
   }
   process.stdout.write(`Gantry is serving on ${gantry.url} (data in ${config.dataDir})\n`);
+  if (gantry.tlsFingerprint) process.stdout.write(`TLS certificate fingerprint (agents pin it): ${gantry.tlsFingerprint}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -8,7 +8,8 @@
 import { z } from 'zod';
 import { labelsSchema, nameSchema } from '../core/names.js';
 
-export const AGENT_PROTOCOL_VERSION = 1;
+/** 2: deployment steps (run/stdin/cancel/output/result) and TCP tunnels over the session. */
+export const AGENT_PROTOCOL_VERSION = 2;
 export const AGENT_CONNECT_PATH = '/api/v1/agents/connect';
 export const AGENT_ENROL_PATH = '/api/v1/agents/enrol';
 
@@ -35,6 +36,8 @@ export const enrolRequestSchema = z
     name: nameSchema,
     publicKey: publicKeySchema,
     labels: labelsSchema.default({}),
+    /** The absolute directory on the agent's machine that holds `<app>/releases/<version>/` and `<app>/current`. */
+    root: z.string().min(2).max(1000).regex(/^\/[^\0]*$/, 'must be an absolute path'),
   })
   .strict();
 export type EnrolRequest = z.input<typeof enrolRequestSchema>;
@@ -64,10 +67,51 @@ export const factsSchema = z
   .strict();
 export type Facts = z.infer<typeof factsSchema>;
 
+/**
+ * Commands. The server sends `run` (then, if `stdin`, the input as `stdin` chunks and `stdin-end`);
+ * the agent streams `output` and ends with one `result`. `id` names the command: the step-attempt
+ * key and the command's place in it, so a redelivered `run` (after a reconnect) is answered from
+ * what the agent remembers instead of running twice. `token` is the lease's fencing token; the
+ * agent echoes it and the session the command reached it on, and the server refuses a result
+ * whose token, session or id it is not waiting for (late, replayed, or from another session).
+ */
+const commandId = z.string().min(1).max(400);
+const fencingToken = z.number().int().min(0);
+const base64 = z.string().max(2 * 1024 * 1024);
+
+/** The result of one command, as the agent reports it. `interrupted`: the agent restarted while it ran. */
+export const commandResultSchema = z
+  .object({
+    exitCode: z.number().int().nullable(),
+    exitSignal: z.string().max(20).nullable(),
+    stdout: z.string().max(256 * 1024),
+    stderr: z.string().max(64 * 1024),
+    timedOut: z.boolean(),
+    cancelled: z.boolean(),
+    interrupted: z.boolean(),
+  })
+  .strict();
+export type CommandResult = z.infer<typeof commandResultSchema>;
+
 export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('challenge'), sessionId: z.string(), nonce: z.string() }),
   z.object({ type: z.literal('welcome'), name: z.string(), heartbeatMs: z.number().int().positive() }),
   z.object({ type: z.literal('heartbeat'), at: z.string() }),
+  /** Run `script` with `sh -c` (its paths are absolute, under the agent's root); the process tree is killed after `timeoutMs`. */
+  z.object({ type: z.literal('run'), id: commandId, token: fencingToken, script: z.string().max(1024 * 1024), timeoutMs: z.number().int().positive().max(7 * 24 * 3_600_000), stdin: z.boolean() }),
+  /** A chunk of a command's standard input, in order. */
+  z.object({ type: z.literal('stdin'), id: commandId, data: base64 }),
+  z.object({ type: z.literal('stdin-end'), id: commandId }),
+  /** Kill the command's process tree (cancel); its result follows with `cancelled: true`. */
+  z.object({ type: z.literal('cancel'), id: commandId }),
+  /** The result was recorded (`duplicate`: it had been already; nothing more happened). */
+  z.object({ type: z.literal('ack'), id: commandId, duplicate: z.boolean() }),
+  /** The result was not accepted: the server no longer waits for it, or it is not from this session or lease. */
+  z.object({ type: z.literal('refused'), id: commandId, reason: z.string().max(300) }),
+  /** Open a TCP connection from the agent's machine (health checks); answered by tcp-opened or tcp-error. */
+  z.object({ type: z.literal('tcp-open'), id: commandId, host: z.string().max(255), port: z.number().int().min(1).max(65535), timeoutMs: z.number().int().positive().max(3_600_000) }),
+  z.object({ type: z.literal('tcp-data'), id: commandId, data: base64 }),
+  z.object({ type: z.literal('tcp-end'), id: commandId }),
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 
@@ -75,6 +119,12 @@ export const agentMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hello'), name: nameSchema, signature: z.string().max(200), protocol: z.literal(AGENT_PROTOCOL_VERSION), agentVersion: z.string().max(50) }).strict(),
   z.object({ type: z.literal('heartbeat'), at: z.string().max(50) }).strict(),
   z.object({ type: z.literal('facts'), facts: factsSchema }).strict(),
+  z.object({ type: z.literal('output'), id: commandId, token: fencingToken, session: z.string().max(100), stream: z.enum(['stdout', 'stderr']), text: z.string().max(1024 * 1024) }).strict(),
+  z.object({ type: z.literal('result'), id: commandId, token: fencingToken, session: z.string().max(100), result: commandResultSchema }).strict(),
+  z.object({ type: z.literal('tcp-opened'), id: commandId }).strict(),
+  z.object({ type: z.literal('tcp-error'), id: commandId, message: z.string().max(500) }).strict(),
+  z.object({ type: z.literal('tcp-data'), id: commandId, data: base64 }).strict(),
+  z.object({ type: z.literal('tcp-end'), id: commandId }).strict(),
 ]);
 export type AgentMessage = z.infer<typeof agentMessageSchema>;
 

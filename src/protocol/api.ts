@@ -59,6 +59,8 @@ export const agentTokenSchema = z.object({
   token: z.string(),
   labels: z.record(z.string(), z.string()),
   expiresAt: z.string(),
+  /** The server certificate's SHA-256 fingerprint for `gantry agent --server-fingerprint`; null without TLS. */
+  serverFingerprint: z.string().nullable(),
 });
 export type AgentTokenDto = z.infer<typeof agentTokenSchema>;
 

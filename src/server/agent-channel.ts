@@ -4,6 +4,7 @@ import type { RawData, WebSocket } from 'ws';
 import { authenticateAgent, recordAgentDisconnected, recordAgentFacts } from '../app/agents.js';
 import type { AppDeps } from '../app/app-deps.js';
 import { AGENT_CLOSE_CODES, agentMessageSchema, type ServerMessage } from '../protocol/agent.js';
+import type { AgentCommands } from './agent-commands.js';
 import type { AgentSession, AgentSessions } from './agent-sessions.js';
 
 /** How long a new connection has to answer the challenge. */
@@ -14,13 +15,15 @@ const MISSED_HEARTBEATS = 3;
 export interface AgentChannelDeps {
   readonly app: AppDeps;
   readonly sessions: AgentSessions;
+  readonly commands: AgentCommands;
   readonly heartbeatMs: number;
   readonly log: FastifyBaseLogger;
 }
 
 /**
- * One agent connection: a fresh challenge, the agent's signed answer, then heartbeats both ways
- * and fact reports. Frames are handled one at a time, in order.
+ * One agent connection: a fresh challenge, the agent's signed answer, then heartbeats both ways,
+ * fact reports, and the frames of the commands and tunnels it runs (agent-commands.ts).
+ * Frames are handled one at a time, in order.
  */
 export function acceptAgentConnection(socket: WebSocket, deps: AgentChannelDeps): void {
   const sessionId = randomUUID();
@@ -61,8 +64,9 @@ export function acceptAgentConnection(socket: WebSocket, deps: AgentChannelDeps)
       }
       clearTimeout(helloTimer);
       session = { name: frame.name, sessionId, socket, lastSeenAt: now() };
-      deps.sessions.register(frame.name, session);
+      // Welcome first: registering redelivers the commands waiting for this agent.
       send({ type: 'welcome', name: frame.name, heartbeatMs: deps.heartbeatMs });
+      deps.sessions.register(frame.name, session);
       heartbeat = setInterval(() => {
         if (Date.parse(now()) - Date.parse(session!.lastSeenAt) > MISSED_HEARTBEATS * deps.heartbeatMs) {
           socket.close(AGENT_CLOSE_CODES.heartbeatTimeout, 'no heartbeat');
@@ -74,7 +78,23 @@ export function acceptAgentConnection(socket: WebSocket, deps: AgentChannelDeps)
       return;
     }
     session.lastSeenAt = now();
-    if (frame.type === 'facts') await recordAgentFacts(deps.app, session.name, frame.facts);
+    switch (frame.type) {
+      case 'hello':
+        socket.close(AGENT_CLOSE_CODES.protocolError, 'already authenticated');
+        return;
+      case 'heartbeat':
+        return;
+      case 'facts':
+        await recordAgentFacts(deps.app, session.name, frame.facts);
+        return;
+      default: {
+        const reply = deps.commands.handle(session.name, session, frame);
+        if (reply) {
+          if (reply.type === 'refused') deps.log.warn({ agent: session.name, command: reply.id, reason: reply.reason }, 'agent result refused');
+          send(reply);
+        }
+      }
+    }
   };
 
   socket.on('message', (data: RawData) => {
@@ -86,7 +106,7 @@ export function acceptAgentConnection(socket: WebSocket, deps: AgentChannelDeps)
   socket.on('close', () => {
     clearTimeout(helloTimer);
     clearInterval(heartbeat);
-    if (session && deps.sessions.release(session.name, sessionId)) {
+    if (session && deps.sessions.release(session.name, session)) {
       deps.log.info({ agent: session.name }, 'agent disconnected');
       void recordAgentDisconnected(deps.app, session.name).catch(() => undefined);
     }

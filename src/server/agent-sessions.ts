@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { AgentPresence } from '../app/app-deps.js';
-import { AGENT_CLOSE_CODES } from '../protocol/agent.js';
+import { AGENT_CLOSE_CODES, type ServerMessage } from '../protocol/agent.js';
 
 export interface AgentSession {
   readonly sessionId: string;
@@ -8,13 +8,36 @@ export interface AgentSession {
   lastSeenAt: string;
 }
 
+/** Told when an agent's live session changes (the command dispatcher redelivers and times out on these). */
+export interface AgentSessionListener {
+  opened(name: string, session: AgentSession): void;
+  closed(name: string, session: AgentSession, why: 'gone' | 'revoked'): void;
+}
+
 /** The agents connected to this server, one live session per agent name. */
 export class AgentSessions implements AgentPresence {
   private readonly sessions = new Map<string, AgentSession>();
+  private readonly listeners: AgentSessionListener[] = [];
+
+  listen(listener: AgentSessionListener): void {
+    this.listeners.push(listener);
+  }
 
   sessionOf(name: string): { readonly lastSeenAt: string } | null {
     const session = this.sessions.get(name);
     return session ? { lastSeenAt: session.lastSeenAt } : null;
+  }
+
+  current(name: string): AgentSession | null {
+    return this.sessions.get(name) ?? null;
+  }
+
+  /** Sends a frame on the agent's live session; false if it has none (or it is closing). */
+  send(name: string, message: ServerMessage): boolean {
+    const session = this.sessions.get(name);
+    if (!session || session.socket.readyState !== session.socket.OPEN) return false;
+    session.socket.send(JSON.stringify(message));
+    return true;
   }
 
   /** Makes this the agent's session; an older one (a reconnect racing its own ghost) is closed. */
@@ -22,12 +45,14 @@ export class AgentSessions implements AgentPresence {
     const older = this.sessions.get(name);
     this.sessions.set(name, session);
     older?.socket.close(AGENT_CLOSE_CODES.replaced, 'replaced by a newer session');
+    for (const listener of this.listeners) listener.opened(name, session);
   }
 
   /** Forgets the session if it is still the agent's current one; returns whether it was. */
-  release(name: string, sessionId: string): boolean {
-    if (this.sessions.get(name)?.sessionId !== sessionId) return false;
+  release(name: string, session: AgentSession): boolean {
+    if (this.sessions.get(name)?.sessionId !== session.sessionId) return false;
     this.sessions.delete(name);
+    for (const listener of this.listeners) listener.closed(name, session, 'gone');
     return true;
   }
 
@@ -36,6 +61,7 @@ export class AgentSessions implements AgentPresence {
     if (!session) return;
     this.sessions.delete(name);
     session.socket.close(AGENT_CLOSE_CODES[reason], reason);
+    for (const listener of this.listeners) listener.closed(name, session, reason);
   }
 
   /** Server shutdown: "going away" (1001) tells agents to reconnect, to this server or another. */

@@ -20,8 +20,14 @@ import type { ServerContext } from './server-context.js';
 const JSON_BODY_LIMIT = 2 * 1024 * 1024;
 
 /** Builds the HTTP server without listening, so tests can use inject(). */
-export async function buildServer(context: ServerContext, logger: Logger, version: string): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: JSON_BODY_LIMIT, return503OnClosing: true, forceCloseConnections: true });
+export async function buildServer(context: ServerContext, logger: Logger, version: string, tls?: { readonly cert: string; readonly key: string } | null): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: JSON_BODY_LIMIT,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
+  }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installProblemHandlers(app);
@@ -50,7 +56,7 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
       await api.register(releaseRoutes(context));
       await api.register(targetRoutes(context));
       await api.register(deploymentRoutes(context));
-      await api.register(agentRoutes(context, context.agentSessions, context.agentHeartbeatMs));
+      await api.register(agentRoutes(context));
     },
     { prefix: API_PREFIX },
   );

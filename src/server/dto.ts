@@ -21,7 +21,7 @@ export function toTargetDto({ target, facts, session }: TargetView): TargetDto {
     name: target.name,
     transport: transport.type,
     address: addressOf(transport),
-    root: rootOf(transport) ?? '',
+    root: rootOf(transport),
     labels: { ...target.labels },
     hostKeySha256: transport.type === 'ssh' ? transport.hostKeySha256 : null,
     online: transport.type === 'agent' ? session !== null : null,

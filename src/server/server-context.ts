@@ -1,5 +1,6 @@
 import type { AppDeps } from '../app/app-deps.js';
 import type { ProgressHub } from '../app/progress-hub.js';
+import type { AgentCommands } from './agent-commands.js';
 import type { AgentSessions } from './agent-sessions.js';
 
 export interface ServerContext {
@@ -9,6 +10,8 @@ export interface ServerContext {
   readonly streamPollMs: number;
   /** The agents connected to this server. */
   readonly agentSessions: AgentSessions;
+  /** Deployment steps in flight on agents. */
+  readonly agentCommands: AgentCommands;
   /** How often agents and the server exchange heartbeats. */
   readonly agentHeartbeatMs: number;
 }

@@ -61,18 +61,19 @@ describe('agent verbs', () => {
   }
 
   it('agent token create prints the token alone on stdout, its details on stderr', async () => {
-    const dto = { token: 'gat_enrol_abc', labels: { role: 'web', env: 'staging' }, expiresAt: '2025-01-01T01:15:00.000Z' };
+    const dto = { token: 'gat_enrol_abc', labels: { role: 'web', env: 'staging' }, expiresAt: '2025-01-01T01:15:00.000Z', serverFingerprint: 'AB:CD' };
     const result = await run((_request, response) => sendJson(response, 201, dto), 'agent', 'token', 'create', '--label', 'role=web', '--label', 'env=staging', '--expires', '15m');
     expect(result.code).toBe(0);
     expect(result.out).toBe('gat_enrol_abc\n');
     expect(result.err).toContain('one-time enrolment token, expires 2025-01-01T01:15:00.000Z, labels role=web,env=staging');
+    expect(result.err).toContain('gantry agent --server URL --dir /var/lib/gantry-agent --server-fingerprint AB:CD');
     expect(result.requests[0]).toMatchObject({ method: 'POST', url: '/api/v1/agent-tokens' });
     expect(result.requests[0]?.headers.authorization).toBe('Bearer t');
     expect(JSON.parse(result.requests[0]!.body.toString())).toEqual({ labels: { role: 'web', env: 'staging' }, expiresInSeconds: 900 });
   });
 
   it('agent token create --json prints the DTO; without --expires the server default applies', async () => {
-    const dto = { token: 'gat_enrol_abc', labels: {}, expiresAt: '2025-01-01T02:00:00.000Z' };
+    const dto = { token: 'gat_enrol_abc', labels: {}, expiresAt: '2025-01-01T02:00:00.000Z', serverFingerprint: null };
     const result = await run((_request, response) => sendJson(response, 201, dto), 'agent', 'token', 'create', '--json');
     expect(JSON.parse(result.out)).toEqual(dto);
     expect(JSON.parse(result.requests[0]!.body.toString())).toEqual({ labels: {} });

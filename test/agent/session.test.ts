@@ -1,13 +1,15 @@
 /**
  * The agent (runAgent, in process) against a fake server on loopback that plays the server
  * side of the protocol: enrolment, challenge → signature check → welcome, heartbeats both ways,
- * facts, revocation, and a server that goes silent.
+ * facts, revocation, a server that goes silent, and commands reaching the agent's runner
+ * (CommandRunner itself is tested in commands.test.ts).
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AGENT_CLOSE_CODES, type Facts } from '../../src/protocol/agent.js';
+import { AGENT_CLOSE_CODES, AGENT_PROTOCOL_VERSION, type Facts } from '../../src/protocol/agent.js';
 import { runAgent, type RunAgentOptions } from '../../src/agent/run-agent.js';
 import { problem, startFakeAgentServer, waitFor, type FakeAgentServer, type FakeAgentServerOptions } from './fake-agent-server.js';
 
@@ -77,9 +79,9 @@ describe('agent session', () => {
     await waitFor(() => (server!.sessions[0]?.messages.filter((m) => m.type === 'heartbeat').length ?? 0) >= 3, 5000, 'three heartbeats');
     const session = server!.sessions[0]!;
     expect(session.welcomed).toBe(true);
-    expect(session.messages[0]).toMatchObject({ type: 'hello', name: 'web-1', protocol: 1 });
+    expect(session.messages[0]).toMatchObject({ type: 'hello', name: 'web-1', protocol: AGENT_PROTOCOL_VERSION });
     expect(session.messages[1]).toEqual({ type: 'facts', facts: FACTS });
-    expect(server!.enrolments).toEqual([{ token: TOKEN, name: 'web-1', publicKey: server!.keys.get('web-1'), labels: { role: 'web' } }]);
+    expect(server!.enrolments).toEqual([{ token: TOKEN, name: 'web-1', publicKey: server!.keys.get('web-1'), labels: { role: 'web' }, root: join(dir, 'apps') }]);
 
     stop.abort();
     expect(await running).toBe(0);
@@ -91,8 +93,8 @@ describe('agent session', () => {
 
     // The token is written nowhere and logged nowhere; the identity is.
     expect(stderr).not.toContain(TOKEN);
-    expect((await readdir(dir)).sort()).toEqual(['agent.json', 'agent.key']);
-    for (const file of await readdir(dir)) expect(await readFile(join(dir, file), 'utf8')).not.toContain(TOKEN);
+    expect((await readdir(dir)).sort()).toEqual(['agent.json', 'agent.key', 'apps', 'attempts']);
+    for (const file of ['agent.json', 'agent.key']) expect(await readFile(join(dir, file), 'utf8')).not.toContain(TOKEN);
     expect(JSON.parse(await readFile(join(dir, 'agent.json'), 'utf8'))).toMatchObject({ name: 'web-1', server: server!.url, publicKey: server!.keys.get('web-1') });
   });
 
@@ -167,6 +169,41 @@ describe('agent session', () => {
     expect(await running).toBe(0);
   });
 
+  it('runs a command the server sends once welcomed, answering on that session; a redelivery on the next session is answered, not run', async () => {
+    const script = `echo ran >> '${join(dir, 'runs.txt')}'; echo hello`;
+    await serve({ onWelcome: (session) => session.ws.send(JSON.stringify({ type: 'run', id: 'step-1', token: 3, script, timeoutMs: 10_000, stdin: false })) });
+    const running = start({ enrolToken: TOKEN });
+    await waitFor(() => server!.sessions[0]?.messages.some((m) => m.type === 'result') === true, 5000, 'the result');
+    const first = server!.sessions[0]!;
+    expect(first.messages).toContainEqual({ type: 'output', id: 'step-1', token: 3, session: 's-0', stream: 'stdout', text: 'hello\n' });
+    const result = first.messages.find((m) => m.type === 'result');
+    expect(result).toMatchObject({ id: 'step-1', token: 3, session: 's-0', result: { exitCode: 0, stdout: 'hello\n', interrupted: false } });
+
+    first.ws.close(1012, 'restarting');
+    await waitFor(() => server!.sessions[1]?.messages.some((m) => m.type === 'result') === true, 5000, 'the result on the second session');
+    expect(server!.sessions[1]!.messages.find((m) => m.type === 'result')).toEqual({ ...result, session: 's-1' });
+    expect(await readFile(join(dir, 'runs.txt'), 'utf8')).toBe('ran\n');
+    stop.abort();
+    expect(await running).toBe(0);
+  });
+
+  it('reports the commands a previous run left running as interrupted when it starts', async () => {
+    await serve();
+    const first = start({ enrolToken: TOKEN });
+    await waitFor(() => server!.sessions[0]?.welcomed === true, 5000, 'the welcome');
+    stop.abort();
+    await first;
+    // What a crash between the journal's first write and the spawn leaves behind.
+    const entry = { id: 'deploy-9/unpack', token: 2, startedAt: new Date().toISOString(), pid: null, pidStartTime: null };
+    await writeFile(join(dir, 'attempts', `${createHash('sha256').update(entry.id).digest('hex')}.json`), JSON.stringify(entry));
+    stop = new AbortController();
+    const second = start();
+    await waitFor(() => server!.sessions[1]?.welcomed === true, 5000, 'the second welcome');
+    expect(stderr).toContain('gantry agent: interrupted by the restart: deploy-9/unpack\n');
+    stop.abort();
+    expect(await second).toBe(0);
+  });
+
   it('refuses to start without an identity or a token (exit 2), contacting no one', async () => {
     await serve();
     const code = await start();
@@ -182,7 +219,8 @@ describe('agent session', () => {
     expect(code).toBe(5);
     expect(stderr).toContain('error[ENROLMENT_TOKEN_INVALID]: the server refused the enrolment token');
     expect(stderr).not.toContain(TOKEN);
-    expect(await readdir(dir)).toEqual(['agent.key']);
+    // The key is kept for a retry; agent.json, the mark of an enrolled agent, is not written.
+    expect((await readdir(dir)).sort()).toEqual(['agent.key', 'apps', 'attempts']);
   });
 
   it('exits 4 when the name is taken', async () => {

@@ -1,22 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentTokenDto, TargetDto } from '../../src/protocol/api.js';
+import { startAgent, waitForTarget } from '../support/agent-process.js';
 import { startTestGantry, type TestGantry } from '../support/gantry-server.js';
-
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'gantry.js');
-
-/** `gantry agent` as its own process, as it runs on a machine. */
-function startAgent(gantry: TestGantry, args: string[]): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
-  const child = spawn(process.execPath, [BIN, 'agent', '--server', gantry.url, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GANTRY_TOKEN: '' } });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
 
 describe('the gantry agent process against a real server', () => {
   let gantry: TestGantry;
@@ -30,14 +19,7 @@ describe('the gantry agent process against a real server', () => {
     await gantry?.close();
   });
 
-  async function target(name: string, until: (target: TargetDto) => boolean): Promise<TargetDto> {
-    for (let i = 0; i < 200; i++) {
-      const result = await gantry.api<TargetDto>('GET', `/targets/${name}`);
-      if (result.status === 200 && until(result.body)) return result.body;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`target ${name} never reached the expected state`);
-  }
+  const target = (name: string, until: (target: TargetDto) => boolean) => waitForTarget(gantry, name, until);
 
   it('enrols, comes online with its facts, refuses a reused token, and stops when revoked', async () => {
     const { token } = (await gantry.api<AgentTokenDto>('POST', '/agent-tokens', { labels: { role: 'edge' } })).body;

@@ -1,14 +1,8 @@
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { challengeText, type Facts } from '../../src/protocol/agent.js';
+import type { Facts } from '../../src/protocol/agent.js';
 import type { AgentTokenDto, FactChangeDto, ProblemDto, TargetDto } from '../../src/protocol/api.js';
 import { startTestGantry, type TestGantry } from '../support/gantry-server.js';
-
-function keyPair(): { publicKey: string; privateKey: KeyObject } {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  return { publicKey: publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64'), privateKey };
-}
+import { connectHandAgent, keyPair } from '../support/hand-agent.js';
 
 const FACTS: Facts = {
   hostname: 'edge-1',
@@ -24,22 +18,7 @@ const FACTS: Facts = {
   uptimeSeconds: 5,
 };
 
-/** Plays the agent's side of the protocol by hand, so the server is checked against the wire format itself. */
-async function connect(gantry: TestGantry, name: string, privateKey: KeyObject): Promise<{ socket: WebSocket; welcome: Promise<unknown>; closed: Promise<number> }> {
-  const socket = new WebSocket(`${gantry.url.replace('http', 'ws')}/api/v1/agents/connect`);
-  const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
-  const welcome = new Promise<unknown>((resolve) => {
-    socket.on('message', (data) => {
-      const message = JSON.parse(data.toString()) as { type: string; sessionId: string; nonce: string };
-      if (message.type === 'challenge') {
-        const signature = sign(null, Buffer.from(challengeText(message.sessionId, message.nonce)), privateKey).toString('base64');
-        socket.send(JSON.stringify({ type: 'hello', name, signature, protocol: 1, agentVersion: '0.1.0' }));
-      }
-      if (message.type === 'welcome') resolve(message);
-    });
-  });
-  return { socket, welcome, closed };
-}
+const connect = connectHandAgent;
 
 describe('the agent channel', () => {
   let gantry: TestGantry;
@@ -55,18 +34,18 @@ describe('the agent channel', () => {
   const enrol = (body: unknown) => fetch(`${gantry.url}/api/v1/agents/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('enrols once per token; the token labels win over the agent labels', async () => {
-    const first = await enrol({ token, name: 'edge-1', publicKey: agent.publicKey, labels: { role: 'mine', zone: 'a' } });
+    const first = await enrol({ token, name: 'edge-1', publicKey: agent.publicKey, root: '/srv/agent', labels: { role: 'mine', zone: 'a' } });
     expect(first.status).toBe(201);
     expect(await first.json()).toEqual({ name: 'edge-1', labels: { role: 'edge', zone: 'a' } });
-    const again = await enrol({ token, name: 'edge-2', publicKey: keyPair().publicKey });
+    const again = await enrol({ token, name: 'edge-2', publicKey: keyPair().publicKey, root: '/srv/agent' });
     expect(again.status).toBe(401);
     expect(((await again.json()) as ProblemDto).code).toBe('ENROLMENT_TOKEN_INVALID');
   });
 
   it('keeps a token unused when the name is taken', async () => {
     const fresh = (await gantry.api<AgentTokenDto>('POST', '/agent-tokens', {})).body.token;
-    expect((await enrol({ token: fresh, name: 'edge-1', publicKey: keyPair().publicKey })).status).toBe(409);
-    expect((await enrol({ token: fresh, name: 'edge-3', publicKey: keyPair().publicKey })).status).toBe(201);
+    expect((await enrol({ token: fresh, name: 'edge-1', publicKey: keyPair().publicKey, root: '/srv/agent' })).status).toBe(409);
+    expect((await enrol({ token: fresh, name: 'edge-3', publicKey: keyPair().publicKey, root: '/srv/agent' })).status).toBe(201);
   });
 
   it('refuses an expired token', async () => {
@@ -110,12 +89,12 @@ describe('the agent channel', () => {
     expect(await retry.closed).toBe(4403);
   });
 
-  it('fails a deployment step on an agent target with a clear reason (steps over agents come later)', async () => {
+  it('fails a deployment step on a revoked agent with a clear reason, touching nothing', async () => {
     await gantry.apply('app: a\nenvironments: [{ name: e, targets: { role: edge } }]\n');
     const { makeBuildDir } = await import('../support/release-dirs.js');
     await gantry.release('a', '1', makeBuildDir({ x: '' }));
     const detail = await gantry.waitFor((await gantry.deploy('a', '1', 'e')).deployment.id);
     expect(detail.deployment.state).toBe('rolled_back');
-    expect(detail.tasks[0]?.error).toMatchObject({ code: 'TARGET_UNREACHABLE', message: expect.stringContaining('not available yet') });
+    expect(detail.tasks[0]?.error).toMatchObject({ code: 'TARGET_UNREACHABLE', message: 'agent edge-1 was revoked' });
   });
 });

@@ -37,7 +37,8 @@ export async function createAgentToken(ctx: CommandContext, options: { label?: r
     .map(([key, value]) => `${key}=${value}`)
     .join(',');
   ctx.output.notice(`one-time enrolment token, expires ${token.expiresAt}${labelText ? `, labels ${labelText}` : ''}; it is shown only once.`);
-  ctx.output.notice('On the machine: GANTRY_ENROL_TOKEN=<token> gantry agent --server URL --dir /var/lib/gantry-agent');
+  const pin = token.serverFingerprint ? ` --server-fingerprint ${token.serverFingerprint}` : '';
+  ctx.output.notice(`On the machine: GANTRY_ENROL_TOKEN=<token> gantry agent --server URL --dir /var/lib/gantry-agent${pin}`);
   return EXIT_CODES.ok;
 }
 

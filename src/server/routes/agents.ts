@@ -5,11 +5,10 @@ import { nameSchema } from '../../core/names.js';
 import { enrolRequestSchema, enrolResponseSchema } from '../../protocol/agent.js';
 import { agentTokenSchema, createAgentTokenRequestSchema, targetSchema } from '../../protocol/api.js';
 import { acceptAgentConnection } from '../agent-channel.js';
-import type { AgentSessions } from '../agent-sessions.js';
 import { toTargetDto } from '../dto.js';
 import type { ServerContext } from '../server-context.js';
 
-export function agentRoutes(context: ServerContext, sessions: AgentSessions, heartbeatMs: number): FastifyPluginAsyncZod {
+export function agentRoutes(context: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.post('/agent-tokens', { schema: { body: createAgentTokenRequestSchema, response: { 201: agentTokenSchema } } }, async (request, reply) =>
       reply.code(201).send(await createEnrolmentToken(context.app, request.body)),
@@ -27,6 +26,13 @@ export function agentRoutes(context: ServerContext, sessions: AgentSessions, hea
     });
 
     // Public: the agent proves who it is by signing the challenge sent on the socket.
-    app.get('/agents/connect', { websocket: true, schema: { hide: true } }, (socket) => acceptAgentConnection(socket, { app: context.app, sessions, heartbeatMs, log: app.log }));
+    app.get('/agents/connect', { websocket: true, schema: { hide: true } }, (socket) => acceptAgentConnection(socket, {
+        app: context.app,
+        sessions: context.agentSessions,
+        commands: context.agentCommands,
+        heartbeatMs: context.agentHeartbeatMs,
+        log: app.log,
+      }),
+    );
   };
 }
