@@ -65,6 +65,14 @@ export async function enrol(options: EnrolOptions): Promise<Enrolment> {
   } catch (error) {
     if (options.signal?.aborted) throw error;
     const reason = timeout.aborted ? 'timed out' : networkReason(error);
+    if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(reason)) {
+      throw new AgentFailure(
+        'SERVER_CERTIFICATE_UNTRUSTED',
+        `this machine does not trust the TLS certificate of ${options.server} [${reason}]: pin it with --server-fingerprint (printed by \`gantry agent token create\`)`,
+        AGENT_EXIT_CODES.denied,
+        { cause: error },
+      );
+    }
     throw new AgentFailure('SERVER_UNREACHABLE', `cannot reach the Gantry server at ${options.server} to enrol [${redact(reason)}]`, AGENT_EXIT_CODES.unavailable, { cause: error });
   }
   let json: unknown;

@@ -28,6 +28,8 @@ const agentConfigSchema = z.object({
   server: z.string(),
   publicKey: publicKeySchema,
   enrolledAt: z.string(),
+  /** The server's pinned TLS certificate (server-pin.ts), when enrolled with --server-fingerprint. */
+  serverPin: z.object({ fingerprint: z.string(), certificate: z.string() }).optional(),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 

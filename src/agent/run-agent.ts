@@ -24,6 +24,7 @@ import { collectFacts } from './facts.js';
 import { AGENT_EXIT_CODES, AgentFailure, isAgentFailure } from './failure.js';
 import { ensureAgentDir, loadAgentKey, loadOrCreateAgentKey, readAgentConfig, writeAgentConfig, type AgentConfig, type AgentKey } from './identity.js';
 import { agentSocketUrl, normaliseServerUrl } from './server-url.js';
+import { fetchPinnedCertificate, normaliseFingerprint, pinnedFetch, pinnedTlsOptions, type ServerPin } from './server-pin.js';
 import { runSessions } from './session.js';
 import { readAgentVersion } from './version.js';
 
@@ -42,6 +43,8 @@ export interface RunAgentOptions {
   readonly dir: string;
   /** Labels asked for at enrolment (the token's labels win). */
   readonly labels: Record<string, string>;
+  /** SHA-256 fingerprint of the server's TLS certificate, pinned at enrolment (https servers). */
+  readonly serverFingerprint?: string | undefined;
   /** The target name to enrol as (default: the host name, made safe). */
   readonly name?: string | undefined;
   /** How often to report facts after the first report of each session (default 10 min). */
@@ -136,6 +139,7 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
       ...(options.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
       ...(options.stableAfterMs !== undefined ? { stableAfterMs: options.stableAfterMs } : {}),
       ...(options.random ? { random: options.random } : {}),
+      ...(config.serverPin ? { tls: pinnedTlsOptions(config.serverPin) } : {}),
       runner,
     });
     if (end === 'revoked') {
@@ -198,6 +202,14 @@ async function openJournal(dir: string, log: (line: string) => void): Promise<At
   }
 }
 
+/** The server's certificate, when a fingerprint is given to pin (an https server only). */
+async function pinServer(server: string, fingerprint: string | undefined): Promise<ServerPin | undefined> {
+  if (fingerprint === undefined) return undefined;
+  const pinned = normaliseFingerprint(fingerprint);
+  if (!server.startsWith('https://')) throw invalid('REQUEST_INVALID', `--server-fingerprint pins a TLS certificate, but ${server} is not an https:// URL`);
+  return fetchPinnedCertificate(server, pinned);
+}
+
 /** The enrolled identity in the directory, enrolling first if there is none. */
 async function identify(
   options: RunAgentOptions,
@@ -220,6 +232,9 @@ async function identify(
     if (!key) throw invalid('AGENT_DIR_INVALID', `${dir} has agent.json but no agent.key: the identity is lost; enrol again with a new token and a new --dir`);
     if (key.publicKey !== existing.publicKey) throw invalid('AGENT_DIR_INVALID', `${dir}/agent.key is not the key agent ${existing.name} enrolled with`);
     if (token !== undefined) log(`already enrolled as ${existing.name}; the enrolment token was not used`);
+    if (options.serverFingerprint !== undefined && normaliseFingerprint(options.serverFingerprint) !== existing.serverPin?.fingerprint) {
+      throw invalid('AGENT_DIR_INVALID', `${dir} holds agent ${existing.name}, enrolled ${existing.serverPin ? `with the server certificate ${existing.serverPin.fingerprint} pinned` : 'without a pinned certificate'}; --server-fingerprint cannot change that (enrol again with a new --dir)`);
+    }
     if (Object.keys(options.labels).length > 0) log('--label only applies at enrolment; the labels were not changed');
     return { config: existing, key };
   }
@@ -231,8 +246,9 @@ async function identify(
   }
   const name = options.name ?? safeAgentName(hostname());
   const { key } = await loadOrCreateAgentKey(dir);
-  const enrolment = await enrol({ server, token, name, publicKey: key.publicKey, labels: options.labels, root, signal });
-  const config: AgentConfig = { name: enrolment.name, server, publicKey: key.publicKey, enrolledAt: new Date().toISOString() };
+  const serverPin = await pinServer(server, options.serverFingerprint);
+  const enrolment = await enrol({ server, token, name, publicKey: key.publicKey, labels: options.labels, root, signal, ...(serverPin ? { fetch: pinnedFetch(serverPin) } : {}) });
+  const config: AgentConfig = { name: enrolment.name, server, publicKey: key.publicKey, enrolledAt: new Date().toISOString(), ...(serverPin ? { serverPin } : {}) };
   await writeAgentConfig(dir, config);
   const labels = formatLabels(enrolment.labels);
   log(`enrolled with ${server} as ${config.name}${labels ? ` (labels ${labels})` : ''}`);

@@ -14,11 +14,12 @@
  * stops for good only when the server says it is revoked (4403) or does not know it (4401).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WebSocket, type RawData } from 'ws';
+import { WebSocket, type ClientOptions, type RawData } from 'ws';
 import { AGENT_CLOSE_CODES, AGENT_PROTOCOL_VERSION, MAX_AGENT_FRAME_BYTES, serverMessageSchema, type AgentMessage, type Facts } from '../protocol/agent.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffSettings } from './backoff.js';
 import { isCommandMessage, type CommandRunner } from './commands.js';
 import { signChallenge, type AgentKey } from './identity.js';
+import type { PinnedTlsOptions } from './server-pin.js';
 
 export interface SessionOptions {
   /** The ws:// or wss:// URL of the server's agent endpoint (agentSocketUrl). */
@@ -41,6 +42,8 @@ export interface SessionOptions {
   readonly stableAfterMs?: number;
   /** Runs the commands the server sends; attached to each welcomed connection. Without one, commands are ignored. */
   readonly runner?: CommandRunner;
+  /** Trust only the pinned server certificate (wss:// with --server-fingerprint). */
+  readonly tls?: PinnedTlsOptions;
 }
 
 /** Why runSessions ended: stopped by the caller, revoked (4403), or not known to the server (4401). */
@@ -90,7 +93,14 @@ function describeClose(code: number, reason: string): string {
 export function connectOnce(options: SessionOptions): Promise<AttemptResult> {
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   return new Promise((resolve) => {
-    const ws = new WebSocket(options.url, { maxPayload: MAX_AGENT_FRAME_BYTES, handshakeTimeout: handshakeTimeoutMs, perMessageDeflate: false, followRedirects: false });
+    const ws = new WebSocket(options.url, {
+      maxPayload: MAX_AGENT_FRAME_BYTES,
+      handshakeTimeout: handshakeTimeoutMs,
+      perMessageDeflate: false,
+      followRedirects: false,
+      // ws hands TLS options to tls.connect as they are; its typing of checkServerIdentity is not Node's.
+      ...(options.tls as ClientOptions | undefined),
+    });
     let phase: 'challenge' | 'hello' | 'live' = 'challenge';
     /** From the challenge: the runner stamps output and results with it. */
     let sessionId = '';

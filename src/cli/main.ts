@@ -256,8 +256,9 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
     .option('--name <name>', 'the target name to enrol as (default: this host name)')
     .option('--label <key=value>', 'a label to enrol with, repeatable (the token\'s labels win)', collect, [])
     .option('--facts-interval <duration>', 'how often to report facts (e.g. 30s, 10m, 1h; default 10m)')
+    .option('--server-fingerprint <sha256>', "pin the https server's certificate at enrolment (printed by `gantry agent token create`)")
     .addHelpText('after', '\nThe agent needs no API token: it enrols with the one-time token, then signs every connection with its own key.')
-    .action(async (flags: { server?: string; enrol?: string; dir?: string; name?: string; label: string[]; factsInterval?: string }) => {
+    .action(async (flags: { server?: string; enrol?: string; dir?: string; name?: string; label: string[]; factsInterval?: string; serverFingerprint?: string }) => {
       if (flags.server === undefined) agent.error("error: required option '--server <url>' not specified");
       if (flags.dir === undefined) agent.error("error: required option '--dir <dir>' not specified");
       let factsIntervalMs: number | undefined;
@@ -280,6 +281,7 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
           labels,
           name: flags.name,
           factsIntervalMs,
+          serverFingerprint: flags.serverFingerprint,
           env: env as Record<string, string | undefined>,
           ...(settings.stderr ? { stderr: settings.stderr } : {}),
         }),
