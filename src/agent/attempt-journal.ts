@@ -114,7 +114,12 @@ export class AttemptJournal {
     return written;
   }
 
-  /** The server recorded the result: the entry may go sooner. */
+  /** Finished entries whose result the server has not answered yet (acked or refused), oldest first. */
+  unanswered(): AttemptEntry[] {
+    return [...this.#entries.values()].filter((entry) => entry.result && !entry.acknowledged).sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1));
+  }
+
+  /** The server answered the result (recorded or refused it): it is not sent again, and may go sooner. */
   acknowledge(id: string): Promise<void> {
     const entry = this.#entries.get(id);
     if (!entry?.result || entry.acknowledged) return Promise.resolve();

@@ -10,7 +10,8 @@
  * redelivery (after a reconnect, or after an agent restart) of a command still running only
  * moves where its result goes (the session of the latest delivery); of a finished or
  * interrupted one it is answered at once with the stored result. A result produced while no
- * session is up stays in the journal until the server redelivers the `run`.
+ * session is up stays in the journal and is sent when the next session is welcomed (the server
+ * refuses it if it has stopped waiting); an answered result (ack or refused) is not sent again.
  *
  * Work starts only on a live session: commands arrive only while attached, so an agent cut
  * off from the server (a partition) starts nothing new until it has reconnected and been
@@ -88,11 +89,18 @@ export class CommandRunner {
     this.#log = options.log;
   }
 
-  /** A session was welcomed: commands may arrive, and output and results go to it. */
+  /**
+   * A session was welcomed: commands may arrive, and output and results go to it. Results the
+   * server has not answered yet (finished while no session was up, or interrupted by a restart)
+   * are sent at once: the server takes those it still waits for and refuses the late ones.
+   */
   attach(connection: AgentConnection): void {
     this.detach();
     this.#connection = connection;
     this.#tunnels = new TcpTunnels((message) => connection.send(message), (host, port, timeoutMs) => this.#shell.connectTcp(host, port, timeoutMs));
+    for (const entry of this.#journal.unanswered()) {
+      if (entry.result && !this.#running.has(entry.id)) this.#sendResult(entry.id, entry.token, connection.sessionId, entry.result);
+    }
   }
 
   /** The session closed: tunnels die with it, and so does any command still waiting for input. */
@@ -130,10 +138,11 @@ export class CommandRunner {
         this.#running.get(message.id)?.abort.abort();
         return;
       case 'ack':
-        this.#journal.acknowledge(message.id).catch((error: unknown) => this.#log(`the acknowledgement of ${message.id} was not written to the attempt journal: ${describeError(error)}`));
+        this.#acknowledge(message.id);
         return;
       case 'refused':
         this.#log(`the server refused the result of ${message.id}: ${message.reason}`);
+        this.#acknowledge(message.id);
         return;
       case 'tcp-open':
         this.#tunnels?.open(message.id, message.host, message.port, message.timeoutMs);
@@ -145,6 +154,10 @@ export class CommandRunner {
         this.#tunnels?.end(message.id);
         return;
     }
+  }
+
+  #acknowledge(id: string): void {
+    this.#journal.acknowledge(id).catch((error: unknown) => this.#log(`the answer to ${id} was not written to the attempt journal: ${describeError(error)}`));
   }
 
   #waitingForInput(id: string): PassThrough | undefined {

@@ -69,7 +69,9 @@ export function acceptAgentConnection(socket: WebSocket, deps: AgentChannelDeps)
       deps.sessions.register(frame.name, session);
       heartbeat = setInterval(() => {
         if (Date.parse(now()) - Date.parse(session!.lastSeenAt) > MISSED_HEARTBEATS * deps.heartbeatMs) {
+          // A silent peer would not answer a closing handshake either: end the session now.
           socket.close(AGENT_CLOSE_CODES.heartbeatTimeout, 'no heartbeat');
+          socket.terminate();
           return;
         }
         send({ type: 'heartbeat', at: now() });

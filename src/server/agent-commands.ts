@@ -31,7 +31,8 @@ interface Pending {
   /** The session the command was last sent on; results from any other are refused. */
   deliveredOn: string | null;
   offlineTimer?: NodeJS.Timeout;
-  settle(outcome: { result: CommandResult } | { error: GantryError }): void;
+  /** Ends the wait; `fromAgent` when the agent's own result was accepted (not a timeout, cancel or loss). */
+  settle(outcome: { result: CommandResult } | { error: GantryError }, fromAgent?: boolean): void;
 }
 
 interface Tunnel {
@@ -59,8 +60,8 @@ const CANCELLED: CommandResult = { exitCode: null, exitSignal: null, stdout: '',
 
 export class AgentCommands implements AgentSessionListener {
   private readonly pending = new Map<string, Pending>();
-  /** id → agent, oldest first. */
-  private readonly settled = new Map<string, string>();
+  /** id → its agent, and whether a result was accepted (else the step stopped waiting); oldest first. */
+  private readonly settled = new Map<string, { readonly agent: string; readonly accepted: boolean }>();
   private readonly tunnels = new Map<string, Tunnel>();
 
   constructor(
@@ -91,10 +92,10 @@ export class AgentCommands implements AgentSessionListener {
         command,
         onOutput: options.onOutput,
         deliveredOn: null,
-        settle: (outcome) => {
+        settle: (outcome, fromAgent = false) => {
           if (this.pending.get(command.id) !== pending) return;
           this.pending.delete(command.id);
-          this.remember(command.id, agent);
+          this.remember(command.id, { agent, accepted: fromAgent });
           clearTimeout(pending.offlineTimer);
           for (const timer of timers) clearTimeout(timer);
           options.signal?.removeEventListener('abort', onAbort);
@@ -171,12 +172,14 @@ export class AgentCommands implements AgentSessionListener {
       case 'result': {
         const pending = this.pending.get(frame.id);
         if (!pending) {
-          if (this.settled.get(frame.id) === agent) return { type: 'ack', id: frame.id, duplicate: true };
-          return { type: 'refused', id: frame.id, reason: 'no step is waiting for this result: it ended (timed out, offline or cancelled) or never was' };
+          const settled = this.settled.get(frame.id);
+          if (settled?.agent === agent && settled.accepted) return { type: 'ack', id: frame.id, duplicate: true };
+          if (settled?.agent === agent) return { type: 'refused', id: frame.id, reason: 'too late: the step stopped waiting for this result (the agent was offline, it timed out, or it was cancelled)' };
+          return { type: 'refused', id: frame.id, reason: 'no step is waiting for this result' };
         }
         const reason = this.refusal(pending, agent, session, frame);
         if (reason !== null) return { type: 'refused', id: frame.id, reason };
-        pending.settle({ result: frame.result });
+        pending.settle({ result: frame.result }, true);
         return { type: 'ack', id: frame.id, duplicate: false };
       }
       default:
@@ -262,8 +265,8 @@ export class AgentCommands implements AgentSessionListener {
     }
   }
 
-  private remember(id: string, agent: string): void {
-    this.settled.set(id, agent);
+  private remember(id: string, settled: { readonly agent: string; readonly accepted: boolean }): void {
+    this.settled.set(id, settled);
     if (this.settled.size > SETTLED_REMEMBERED) this.settled.delete(this.settled.keys().next().value!);
   }
 }

@@ -19,13 +19,13 @@ const SSH = ['ssh-1', 'ssh-2'];
 /** A sleep no other test runs, so its processes can be found by their command line. */
 const PAUSE = '31.7';
 
-function manifest(port: number, pauseOn: string | null): string {
+function manifest(port: number, pauseOn: string | null, pause = PAUSE): string {
   return `app: web
 environments:
   - { name: mixed, targets: { tier: mixed } }
 variables:
   HEALTH_PORT: "${port}"
-  PAUSE: { default: "0"${pauseOn ? `, targets: { ${pauseOn}: "${PAUSE}" }` : ''} }
+  PAUSE: { default: "0"${pauseOn ? `, targets: { ${pauseOn}: "${pause}" }` : ''} }
 config:
   - { template: config.tmpl, path: config.txt }
 hooks:
@@ -98,9 +98,9 @@ describe('deploying to agents and SSH hosts in one environment', () => {
     for (const pid of pausedSleeps()) process.kill(pid, 'SIGKILL');
   });
 
-  async function release(pauseOn: string | null = null): Promise<string> {
+  async function release(pauseOn: string | null = null, pause = PAUSE): Promise<string> {
     version += 1;
-    await gantry.apply(manifest(port, pauseOn));
+    await gantry.apply(manifest(port, pauseOn, pause));
     await gantry.release('web', `${version}.0`, makeBuildDir({ 'config.tmpl': 'port={{ HEALTH_PORT }}\n', 'index.html': `v${version}` }));
     return `${version}.0`;
   }
@@ -159,6 +159,32 @@ describe('deploying to agents and SSH hosts in one environment', () => {
     const detail = await gantry.waitFor(id);
     expect(detail.deployment.state).toBe('rolled_back');
     expect(detail.tasks.find((t) => t.target === 'agent-1')).toMatchObject({ state: 'failed', error: { code: 'STEP_FAILED', message: expect.stringContaining('interrupted') } });
+    expect(pausedSleeps()).toEqual([]);
+  });
+
+  it('after a partition longer than the offline timeout, the step has failed and the late result is refused', async () => {
+    const name = await release('agent-3', '4');
+    const { id } = (await gantry.deploy('web', name, 'mixed')).deployment;
+    await gantry.waitForEvent(id, (event) => event.type === 'task:step-started' && event.target === 'agent-3' && event.data.step === 'beforeActivate');
+    const agent = agents.get('agent-3')!;
+    // A frozen agent is a partition: no heartbeats, no results; its hook runs on meanwhile.
+    agent.child.kill('SIGSTOP');
+    const detail = await gantry.waitFor(id);
+    agent.child.kill('SIGCONT');
+    expect(detail.tasks.find((t) => t.target === 'agent-3')).toMatchObject({ state: 'failed', error: { code: 'TARGET_UNREACHABLE' } });
+    expect(detail.deployment.state).toBe('rolled_back');
+    await waitFor(() => /the server refused the result of \S+beforeActivate\S+: too late/.test(agent.output()));
+    await waitForTarget(gantry, 'agent-3', (t) => t.online === true);
+  });
+
+  it('cancelling a deployment kills the hook running on an agent, process tree and all', async () => {
+    const name = await release('agent-2');
+    const { id } = (await gantry.deploy('web', name, 'mixed')).deployment;
+    await gantry.waitForEvent(id, (event) => event.type === 'task:step-started' && event.target === 'agent-2' && event.data.step === 'beforeActivate');
+    await waitFor(() => pausedSleeps().length === 1);
+    expect((await gantry.api('POST', `/deployments/${id}/cancel`)).status).toBe(202);
+    const detail = await gantry.waitFor(id);
+    expect(detail.deployment.state).toBe('cancelled');
     expect(pausedSleeps()).toEqual([]);
   });
 
