@@ -161,7 +161,7 @@ describe('agent commands', () => {
     await waitFor(() => groupGone(journal.get('slow')!.pid!), 5000, 'no process left in the group');
   });
 
-  it('answers a redelivered run from the journal, stamped with the new session, without running it again', async () => {
+  it('sends an unanswered result on the next welcome, answers a redelivered run from the journal, and never runs it again', async () => {
     const file = join(dir, 'runs.txt');
     run('activate', `echo ran >> '${file}'; echo done`);
     expect((await resultOf('activate')).session).toBe('s-1');
@@ -170,10 +170,27 @@ describe('agent commands', () => {
     attach('s-2');
     run('activate', `echo ran >> '${file}'; echo done`, { token: 8 });
     const again = results('activate');
-    expect(again).toHaveLength(2);
+    // Sent once on the welcome of s-2 (not answered yet), and again in answer to the redelivery.
+    expect(again).toHaveLength(3);
     // The token it ran under; the session it was redelivered on.
     expect(again[1]).toEqual({ ...again[0], session: 's-2' });
+    expect(again[2]).toEqual(again[1]);
     expect(await lines(file)).toEqual(['ran']);
+  });
+
+  it('does not send a result again once the server answered it, recorded or refused', async () => {
+    run('recorded', 'true');
+    run('refused', 'true');
+    await resultOf('recorded');
+    await resultOf('refused');
+    runner.handle({ type: 'ack', id: 'recorded', duplicate: false });
+    runner.handle({ type: 'refused', id: 'refused', reason: 'too late' });
+    expect(logs).toContain('the server refused the result of refused: too late');
+    await waitFor(() => journal.unanswered().length === 0, 5000, 'the answers in the journal');
+    runner.detach();
+    attach('s-2');
+    expect(results('recorded')).toHaveLength(1);
+    expect(results('refused')).toHaveLength(1);
   });
 
   it('a run redelivered while it still runs is not started again; its one result goes to the latest session', async () => {
