@@ -3,18 +3,20 @@
  * and what happens when an agent dies or restarts in the middle of a step.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentTokenDto, FactChangeDto, LogLineDto } from '../../src/protocol/api.js';
-import { startAgent, waitForTarget, type AgentProcess } from '../support/agent-process.js';
+import { startAgent, UNPRIVILEGED, waitForTarget, type AgentProcess } from '../support/agent-process.js';
 import { startTestGantry, type TestGantry } from '../support/gantry-server.js';
 import { makeBuildDir } from '../support/release-dirs.js';
 import { startSshd, type SshdFixture } from '../support/sshd.js';
 
 const AGENTS = ['agent-1', 'agent-2', 'agent-3'];
+const UNPRIVILEGED_AGENT = 'agent-3';
+const asRoot = process.getuid?.() === 0;
 const SSH = ['ssh-1', 'ssh-2'];
 /** A sleep no other test runs, so its processes can be found by their command line. */
 const PAUSE = '31.7';
@@ -66,7 +68,8 @@ describe('deploying to agents and SSH hosts in one environment', () => {
   };
   const run = (name: string, args: string[]): AgentProcess => {
     // dpkg-query is this shim, so the test can change the "installed packages" the agent reports.
-    const agent = startAgent(gantry, [...args, '--dir', dirs.get(name)!, '--facts-interval', '1s'], { PATH: `${shimDir}:${process.env.PATH}` });
+    // agent-3 runs as an unprivileged user, in its own directory.
+    const agent = startAgent(gantry, [...args, '--dir', dirs.get(name)!, '--facts-interval', '1s'], { PATH: `${shimDir}:${process.env.PATH}` }, { unprivileged: name === UNPRIVILEGED_AGENT });
     agents.set(name, agent);
     return agent;
   };
@@ -75,6 +78,7 @@ describe('deploying to agents and SSH hosts in one environment', () => {
     writeFileSync(join(shimDir, 'packages'), 'install ok installed\topenssl\t3.0.1\n');
     writeFileSync(join(shimDir, 'dpkg-query'), `#!/bin/sh\ncat ${join(shimDir, 'packages')}\n`);
     chmodSync(join(shimDir, 'dpkg-query'), 0o755);
+    chmodSync(shimDir, 0o755);
     [gantry, sshd] = await Promise.all([startTestGantry({ env: { GANTRY_AGENT_HEARTBEAT_MS: '300', GANTRY_AGENT_OFFLINE_MS: '2500' } }), startSshd({ count: SSH.length })]);
     health = createServer((_request, response) => response.end('ok'));
     await new Promise<void>((resolve) => health.listen(0, '127.0.0.1', resolve));
@@ -86,6 +90,7 @@ describe('deploying to agents and SSH hosts in one environment', () => {
     for (const name of AGENTS) {
       const { token } = (await gantry.api<AgentTokenDto>('POST', '/agent-tokens', { labels: { tier: 'mixed' } })).body;
       dirs.set(name, mkdtempSync(join(tmpdir(), `gantry-${name}-`)));
+      if (name === UNPRIVILEGED_AGENT && asRoot) chownSync(dirs.get(name)!, UNPRIVILEGED.uid, UNPRIVILEGED.gid);
       run(name, ['--enrol', token, '--name', name]);
     }
     for (const name of AGENTS) await waitForTarget(gantry, name, (target) => target.online === true);
@@ -116,6 +121,8 @@ describe('deploying to agents and SSH hosts in one environment', () => {
         const apps = join(dirs.get(target)!, 'apps', 'web');
         expect(readFileSync(join(apps, 'releases', name, 'config.txt'), 'utf8')).toBe(`port=${port}\n`);
         expect(readFileSync(join(apps, 'activated.txt'), 'utf8')).toBe(`${target} on ${name}\n`);
+        // The agent's hooks run as the agent's own user.
+        if (target === UNPRIVILEGED_AGENT && asRoot) expect(statSync(join(apps, 'activated.txt')).uid).toBe(UNPRIVILEGED.uid);
       }
       const logs = (await gantry.api<{ logs: LogLineDto[] }>('GET', `/deployments/${detail.deployment.id}/logs`)).body.logs;
       expect(logs).toContainEqual(expect.objectContaining({ target: 'agent-2', step: 'beforeActivate', stream: 'stdout', text: expect.stringContaining('switching agent-2') }));

@@ -11,9 +11,18 @@ export interface AgentProcess {
   output(): string;
 }
 
-/** `gantry agent` as its own process, as it runs on a machine. */
-export function startAgent(gantry: TestGantry, args: string[], env: Record<string, string> = {}): AgentProcess {
-  const child = spawn(process.execPath, [BIN, 'agent', '--server', gantry.url, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GANTRY_TOKEN: '', ...env } });
+/** The unprivileged user agents run as when the tests run as root (`nobody`). */
+export const UNPRIVILEGED = { uid: 65534, gid: 65534 };
+
+/**
+ * `gantry agent` as its own process, as it runs on a machine. With `unprivileged` (and tests
+ * running as root) it runs as `nobody`, through setpriv; its directory must be that user's.
+ */
+export function startAgent(gantry: TestGantry, args: string[], env: Record<string, string> = {}, options: { unprivileged?: boolean } = {}): AgentProcess {
+  const command = [process.execPath, BIN, 'agent', '--server', gantry.url, ...args];
+  const asUser = options.unprivileged && process.getuid?.() === 0 ? ['setpriv', `--reuid=${UNPRIVILEGED.uid}`, `--regid=${UNPRIVILEGED.gid}`, '--clear-groups', '--'] : [];
+  const [file, ...rest] = [...asUser, ...command];
+  const child = spawn(file!, rest, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GANTRY_TOKEN: '', ...env } });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
