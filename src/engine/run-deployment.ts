@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { transitionDeployment } from '../core/deployment/deployment-machine.js';
 import { transitionTask } from '../core/deployment/task-machine.js';
 import { GantryError } from '../core/errors.js';
@@ -25,6 +26,8 @@ export interface DeploymentRun {
 /** Advances one claimed deployment until it ends or the run is stopped. */
 export function runDeployment(deps: EngineDeps, lease: Lease): DeploymentRun {
   const controller = new AbortController();
+  // Every command of every target in the run listens for the stop: thousands at once is expected.
+  setMaxListeners(0, controller.signal);
   const stop = (reason: StopReason) => {
     if (!controller.signal.aborted) controller.abort(reason);
   };
@@ -45,8 +48,14 @@ export function runDeployment(deps: EngineDeps, lease: Lease): DeploymentRun {
     .catch(async (error: unknown) => {
       if (error instanceof LeaseLostError || controller.signal.aborted) return;
       deps.log.error({ err: error, deploymentId: lease.deploymentId }, 'deployment run failed');
+      const now = deps.clock.now().toISOString();
       if (error instanceof GantryError && error.code === 'DATA_CORRUPT') {
-        await deps.store.quarantineDeployment(lease, `error[DATA_CORRUPT]: ${error.message}`, deps.clock.now().toISOString()).catch(() => undefined);
+        await deps.store.quarantineDeployment(lease, `error[DATA_CORRUPT]: ${error.message}`, now).catch(() => undefined);
+        deps.onProgress(lease.deploymentId);
+      } else if (await deps.store.isCancelRequested(lease.deploymentId).catch(() => false)) {
+        // A run that keeps failing is retried after each lease; a cancel is the way out of it.
+        const reason = `cancelled after the run failed unexpectedly: ${error instanceof Error ? error.message.slice(0, 300) : 'unknown error'}`;
+        await deps.store.quarantineDeployment(lease, reason, now).catch(() => undefined);
         deps.onProgress(lease.deploymentId);
       }
     })

@@ -307,11 +307,11 @@ export async function recordDeployment(
       .where('lease_token', '=', lease.token)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) throw new LeaseLostError(lease.deploymentId);
-    if (newTasks.length > 0) {
+    for (const chunk of rowChunks(newTasks)) {
       await trx
         .insertInto('tasks')
         .values(
-          newTasks.map((task) => ({
+          chunk.map((task) => ({
             id: taskIdOf(lease.deploymentId, task.target),
             deployment_id: lease.deploymentId,
             target: task.target,
@@ -354,12 +354,24 @@ export async function recordTask(db: Kysely<Database>, lease: Lease, taskId: str
   });
 }
 
+/**
+ * Splits rows for multi-row INSERTs: SQLite allows at most 32,766 bound values per statement
+ * (PostgreSQL 65,535), so a deployment to thousands of targets is inserted a few hundred rows
+ * at a time (within the caller's transaction).
+ */
+function rowChunks<T>(rows: readonly T[], size = 500): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < rows.length; start += size) chunks.push(rows.slice(start, start + size));
+  return chunks;
+}
+
 async function appendEvents(db: Kysely<Database>, deploymentId: string, events: readonly NewEvent[], at: string): Promise<void> {
-  if (events.length === 0) return;
-  await db
-    .insertInto('events')
-    .values(events.map((event) => ({ deployment_id: deploymentId, target: event.target ?? null, type: event.type, data_json: JSON.stringify(event.data ?? {}), at })))
-    .execute();
+  for (const chunk of rowChunks(events)) {
+    await db
+      .insertInto('events')
+      .values(chunk.map((event) => ({ deployment_id: deploymentId, target: event.target ?? null, type: event.type, data_json: JSON.stringify(event.data ?? {}), at })))
+      .execute();
+  }
 }
 
 export async function listEvents(db: Kysely<Database>, deploymentId: string, afterSeq: number, limit = 1000): Promise<DeploymentEventRecord[]> {
@@ -383,10 +395,14 @@ export async function listEvents(db: Kysely<Database>, deploymentId: string, aft
 
 export async function appendLogs(db: Kysely<Database>, lines: readonly NewLogLine[]): Promise<void> {
   if (lines.length === 0) return;
-  await db
-    .insertInto('logs')
-    .values(lines.map((line) => ({ deployment_id: line.deploymentId, target: line.target, step: line.step, stream: line.stream, text: line.text, at: line.at })))
-    .execute();
+  await db.transaction().execute(async (trx) => {
+    for (const chunk of rowChunks(lines)) {
+      await trx
+        .insertInto('logs')
+        .values(chunk.map((line) => ({ deployment_id: line.deploymentId, target: line.target, step: line.step, stream: line.stream, text: line.text, at: line.at })))
+        .execute();
+    }
+  });
 }
 
 export async function listLogs(db: Kysely<Database>, deploymentId: string, afterSeq: number, limit = 5000): Promise<LogLine[]> {

@@ -103,6 +103,16 @@ for (const dialect of DIALECTS) {
       expect((await deployments.claimDeployment(store.db, 'node-b/2', at(51), at(70)))?.owner).toBe('node-b/2');
     });
 
+    it('writes thousands of tasks, events and log lines at once (more values than one SQL statement may bind)', async () => {
+      const lease = (await deployments.claimDeployment(store.db, 'node-c/1', at(71), at(90)))!;
+      const targets = Array.from({ length: 5000 }, (_, index) => `fleet-${index}`);
+      await deployments.recordDeployment(store.db, lease, { currentBatch: 0 }, targets.map((target) => ({ type: 'task:planned', target })), at(72), targets.map((target) => ({ target, batch: 0 })));
+      const tasks = await deployments.listTasks(store.db, lease.deploymentId);
+      expect(tasks.filter((task) => task.target.startsWith('fleet-'))).toHaveLength(5000);
+      await deployments.appendLogs(store.db, targets.map((target) => ({ deploymentId: lease.deploymentId, target, step: 'upload', stream: 'stdout' as const, text: target, at: at(73) })));
+      expect(await deployments.listLogs(store.db, lease.deploymentId, 0, 10_000)).toHaveLength(5000);
+    });
+
     it('quarantines a corrupt row with DATA_CORRUPT naming the record and field', async () => {
       await store.db.updateTable('deployments').set({ state: 'bogus' }).where('id', '=', 'd4').execute();
       const error = await deployments.getDeployment(store.db, 'd4').catch((e: unknown) => e);
