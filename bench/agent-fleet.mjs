@@ -16,10 +16,10 @@
 // (/proc). No root needed. Everything listens on 127.0.0.1.
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freePort, median, quantile, secs, sleep, stopChild } from './measure.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GANTRY_BIN = join(repo, 'bin', 'gantry.js');
@@ -81,35 +81,13 @@ function parseFlags(argv) {
 }
 
 // ---------- small helpers ----------
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const quantile = (values, q) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-};
 const sum = (values) => values.reduce((a, b) => a + b, 0);
 const mb = (kb) => (kb / 1024).toFixed(1);
-const secs = (ms) => (ms / 1000).toFixed(2);
 const log = (line) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 function withTimeout(promise, ms, what) {
   let timer;
   return Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(timer));
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** VmRSS and VmHWM of a process, in kB. */
@@ -165,15 +143,6 @@ async function idleWindow(pid, seconds, others = []) {
 
 // ---------- processes this benchmark started (and only these are stopped) ----------
 const children = new Set();
-
-async function stopChild(child, graceMs = 10_000) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
 
 function killAllNow() {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -254,7 +223,7 @@ async function startGantry(base, flags, tag) {
     if (response.status >= 300) throw new Error(`${method} ${path} → ${response.status}: ${text.slice(0, 500)}`);
     return text ? JSON.parse(text) : undefined;
   };
-  return { child, pid: child.pid, url, api, logPath, stop: async () => { await stopChild(child); children.delete(child); } };
+  return { child, pid: child.pid, url, api, logPath, stop: async () => { await stopChild(child, 10_000); children.delete(child); } };
 }
 
 // ---------- the fleet ----------

@@ -13,11 +13,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, existsSync, closeSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort, median, quantile, secs, sleep, stopChild } from './measure.mjs';
 
 const run = promisify(execFile);
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -54,28 +54,6 @@ function parseFlags(argv) {
 }
 
 // ---------- small helpers ----------
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const quantile = (values, q) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-};
-const secs = (ms) => (ms / 1000).toFixed(2);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** user+system CPU seconds of one process, and of its children it has waited for (from /proc/<pid>/stat). */
 function cpuSeconds(pid) {
@@ -215,15 +193,6 @@ async function startSshdHosts(base, count) {
   const knownHostsPath = join(base, 'known_hosts');
   writeFileSync(knownHostsPath, hosts.map((host) => `[127.0.0.1]:${host.port} ${host.publicKey}\n`).join(''));
   return { hosts, keyPath, knownHostsPath };
-}
-
-async function stopChild(child, graceMs = 3000) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
 }
 
 // ---------- Gantry ----------
@@ -526,8 +495,8 @@ try {
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`results written to ${out}`);
 } finally {
-  if (servers.current) await stopChild(servers.current);
-  await Promise.all(sshdHosts.filter(Boolean).map((host) => stopChild(host.child)));
+  if (servers.current) await stopChild(servers.current, 3000);
+  await Promise.all(sshdHosts.filter(Boolean).map((host) => stopChild(host.child, 3000)));
   if (!flags.keep) rmSync(base, { recursive: true, force: true });
   else console.log(`kept ${base}`);
 }
