@@ -32,7 +32,7 @@ config:
   - { template: config.tmpl, path: config.txt }
 hooks:
   beforeActivate: 'echo "switching $GANTRY_TARGET"; sleep "$PAUSE"'
-  afterActivate: 'echo "$GANTRY_TARGET on $GANTRY_RELEASE" > ../../activated.txt'
+  afterActivate: 'echo "$GANTRY_TARGET on $GANTRY_RELEASE" > ../../activated.txt; env > ../../hook-env.txt'
 health:
   - http: { url: "http://127.0.0.1:\${HEALTH_PORT}/health" }
     retries: 1
@@ -59,6 +59,7 @@ describe('deploying to agents and SSH hosts in one environment', () => {
   let version = 0;
   const agents = new Map<string, AgentProcess>();
   const dirs = new Map<string, string>();
+  const tokens = new Map<string, string>();
   const shimDir = mkdtempSync(join(tmpdir(), 'gantry-dpkg-shim-'));
 
   /** Where each target's `web/current` link is. */
@@ -89,6 +90,7 @@ describe('deploying to agents and SSH hosts in one environment', () => {
     }
     for (const name of AGENTS) {
       const { token } = (await gantry.api<AgentTokenDto>('POST', '/agent-tokens', { labels: { tier: 'mixed' } })).body;
+      tokens.set(name, token);
       dirs.set(name, mkdtempSync(join(tmpdir(), `gantry-${name}-`)));
       if (name === UNPRIVILEGED_AGENT && asRoot) chownSync(dirs.get(name)!, UNPRIVILEGED.uid, UNPRIVILEGED.gid);
       run(name, ['--enrol', token, '--name', name]);
@@ -121,6 +123,11 @@ describe('deploying to agents and SSH hosts in one environment', () => {
         const apps = join(dirs.get(target)!, 'apps', 'web');
         expect(readFileSync(join(apps, 'releases', name, 'config.txt'), 'utf8')).toBe(`port=${port}\n`);
         expect(readFileSync(join(apps, 'activated.txt'), 'utf8')).toBe(`${target} on ${name}\n`);
+        // Hooks see neither the enrolment token nor the agent's environment.
+        const hookEnv = readFileSync(join(apps, 'hook-env.txt'), 'utf8');
+        expect(hookEnv).not.toContain(tokens.get(target)!);
+        expect(hookEnv).not.toContain('GANTRY_ENROL_TOKEN');
+        expect(hookEnv).toContain(`GANTRY_TARGET=${target}`);
         // The agent's hooks run as the agent's own user.
         if (target === UNPRIVILEGED_AGENT && asRoot) expect(statSync(join(apps, 'activated.txt')).uid).toBe(UNPRIVILEGED.uid);
       }
