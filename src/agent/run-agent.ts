@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { isSafeName, labelsSchema } from '../core/names.js';
 import type { Facts } from '../protocol/agent.js';
 import { safeAgentName } from './agent-name.js';
+import { lockAgentDir, type DirLock } from './dir-lock.js';
 import { AttemptJournal } from './attempt-journal.js';
 import type { BackoffSettings } from './backoff.js';
 import { CommandRunner } from './commands.js';
@@ -118,10 +119,12 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
   options.signal?.addEventListener('abort', stop, { once: true });
   if (options.signal?.aborted) stop();
 
+  let lock: DirLock | undefined;
   try {
     checkOptions(options);
     const server = normaliseServerUrl(options.server);
     await ensureAgentDir(options.dir);
+    lock = await lockAgentDir(options.dir);
     const root = await ensureAppsDir(options.dir);
     const runner = new CommandRunner({ root, journal: await openJournal(options.dir, log), log });
     const { config, key } = await identify(options, server, token, root, controller.signal, log);
@@ -172,6 +175,7 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
     }
     throw error;
   } finally {
+    await lock?.release().catch(() => undefined);
     if (handleSignals) {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);

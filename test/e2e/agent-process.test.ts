@@ -55,6 +55,11 @@ describe('the gantry agent process against a real server', () => {
     const again = startAgent(gantry, ['--dir', dir]);
     running.push(again.child);
     await target('edge-11', (t) => t.online === true);
+    // One agent per directory: a second one would take the first one's commands for interrupted.
+    const twin = startAgent(gantry, ['--dir', dir]);
+    running.push(twin.child);
+    expect(await twin.exited).toBe(2);
+    expect(twin.output()).toContain(`error[AGENT_DIR_IN_USE]: another gantry agent (pid ${again.child.pid}) is running with ${dir}`);
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
   });
