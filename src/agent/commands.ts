@@ -183,6 +183,8 @@ export class CommandRunner {
     // Cutting the input (detach) destroys it with an error: local.ts reports that once it runs;
     // before that (the journal write), nobody else listens and the agent must not crash.
     command.stdin?.on('error', () => undefined);
+    // The server streams input once: a command first seen on a redelivery will not get it.
+    if (message.redelivered) command.stdin?.destroy(new Error('its input was streamed on a connection that dropped before the command reached this agent, and is not sent again'));
     // Before anything is awaited: a redelivery arriving meanwhile must find it running.
     this.#running.set(message.id, command);
     void this.#execute(message.id, message.script, message.timeoutMs, command);

@@ -17,7 +17,8 @@ export interface AgentCommand {
   readonly token: number;
   readonly script: string;
   readonly timeoutMs: number;
-  readonly stdin: Buffer | null;
+  /** Streamed to the agent once, as it is read; not kept. */
+  readonly stdin: Readable | null;
 }
 
 /**
@@ -31,16 +32,9 @@ export interface AgentLink {
   openTunnel(agent: string, host: string, port: number, timeoutMs: number): Promise<Duplex>;
 }
 
-async function readAll(input: ShellRunOptions['stdin']): Promise<Buffer | null> {
+function asStream(input: ShellRunOptions['stdin']): Readable | null {
   if (input === undefined) return null;
-  if (!(input instanceof Readable)) return Buffer.from(input);
-  const chunks: Buffer[] = [];
-  try {
-    for await (const chunk of input) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  } catch (error) {
-    throw new GantryError('STEP_FAILED', 'reading the input for a step failed', {}, { cause: error });
-  }
-  return Buffer.concat(chunks);
+  return input instanceof Readable ? input : Readable.from([Buffer.from(input)]);
 }
 
 export function createAgentShell(link: AgentLink, agent: string): TargetShell {
@@ -55,8 +49,7 @@ export function createAgentShell(link: AgentLink, agent: string): TargetShell {
       const key = options.attempt?.key ?? `adhoc/${randomUUID()}`;
       const n = (sent.get(key) ?? 0) + 1;
       sent.set(key, n);
-      // Held in memory so that it can be sent again if the agent reconnects before answering.
-      const stdin = await readAll(options.stdin);
+      const stdin = asStream(options.stdin);
       const result = await link.run(
         agent,
         { id: `${key}#${n}`, token: options.attempt?.fencingToken ?? 0, script, timeoutMs: options.timeoutMs, stdin },

@@ -98,7 +98,20 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('welcome'), name: z.string(), heartbeatMs: z.number().int().positive() }),
   z.object({ type: z.literal('heartbeat'), at: z.string() }),
   /** Run `script` with `sh -c` (its paths are absolute, under the agent's root); the process tree is killed after `timeoutMs`. */
-  z.object({ type: z.literal('run'), id: commandId, token: fencingToken, script: z.string().max(1024 * 1024), timeoutMs: z.number().int().positive().max(7 * 24 * 3_600_000), stdin: z.boolean() }),
+  z.object({
+    type: z.literal('run'),
+    id: commandId,
+    token: fencingToken,
+    script: z.string().max(1024 * 1024),
+    timeoutMs: z.number().int().positive().max(7 * 24 * 3_600_000),
+    stdin: z.boolean(),
+    /**
+     * Sent again after a reconnect. The input is streamed once and not kept, so a redelivered
+     * command comes without it: the agent answers from its journal, and fails a command it has
+     * never seen that needs input.
+     */
+    redelivered: z.boolean().default(false),
+  }),
   /** A chunk of a command's standard input, in order. */
   z.object({ type: z.literal('stdin'), id: commandId, data: base64 }),
   z.object({ type: z.literal('stdin-end'), id: commandId }),

@@ -9,7 +9,8 @@
  * so the step counts as failed for the strategy; a revoked agent's commands fail at once.
  */
 import { randomUUID } from 'node:crypto';
-import { Duplex } from 'node:stream';
+import { Duplex, type Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GantryError } from '../core/errors.js';
 import type { AgentMessage, CommandResult, ServerMessage } from '../protocol/agent.js';
 import type { AgentSession, AgentSessionListener, AgentSessions } from './agent-sessions.js';
@@ -21,7 +22,7 @@ interface Command {
   readonly token: number;
   readonly script: string;
   readonly timeoutMs: number;
-  readonly stdin: Buffer | null;
+  readonly stdin: Readable | null;
 }
 
 interface Pending {
@@ -53,6 +54,8 @@ export interface AgentCommandSettings {
 }
 
 const STDIN_CHUNK_BYTES = 256 * 1024;
+/** Input is read no faster than the agent's socket drains: at most this much waits in its buffer. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Settled command ids remembered to tell a replayed result (ignored) from an unknown one (refused). */
 const SETTLED_REMEMBERED = 20_000;
 
@@ -98,6 +101,7 @@ export class AgentCommands implements AgentSessionListener {
           this.remember(command.id, { agent, accepted: fromAgent });
           clearTimeout(pending.offlineTimer);
           for (const timer of timers) clearTimeout(timer);
+          command.stdin?.destroy();
           options.signal?.removeEventListener('abort', onAbort);
           if ('error' in outcome) reject(outcome.error);
           else resolve(outcome.result);
@@ -214,13 +218,32 @@ export class AgentCommands implements AgentSessionListener {
 
   private deliver(pending: Pending, session: AgentSession): void {
     const { command, agent } = pending;
+    const redelivered = pending.deliveredOn !== null;
     pending.deliveredOn = session.sessionId;
-    const sent = this.sessions.send(agent, { type: 'run', id: command.id, token: command.token, script: command.script, timeoutMs: command.timeoutMs, stdin: command.stdin !== null });
-    if (!sent || command.stdin === null) return;
-    for (let offset = 0; offset < command.stdin.length; offset += STDIN_CHUNK_BYTES) {
-      this.sessions.send(agent, { type: 'stdin', id: command.id, data: command.stdin.subarray(offset, offset + STDIN_CHUNK_BYTES).toString('base64') });
+    const run = { type: 'run', id: command.id, token: command.token, script: command.script, timeoutMs: command.timeoutMs, stdin: command.stdin !== null, redelivered } as const;
+    if (this.sessions.send(agent, run) && command.stdin !== null && !redelivered) void this.streamInput(pending, session, command.stdin);
+  }
+
+  /** Streams a command's input to the session it was first delivered on, as fast as that drains. */
+  private async streamInput(pending: Pending, session: AgentSession, input: Readable): Promise<void> {
+    const { agent, command } = pending;
+    const live = () => this.pending.get(command.id) === pending && this.sessions.current(agent)?.sessionId === session.sessionId;
+    try {
+      for await (const data of input) {
+        const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data as string);
+        for (let offset = 0; offset < chunk.length; offset += STDIN_CHUNK_BYTES) {
+          while (live() && session.socket.bufferedAmount > MAX_BUFFERED_BYTES) await sleep(5);
+          if (!live()) return;
+          this.sessions.send(agent, { type: 'stdin', id: command.id, data: chunk.subarray(offset, offset + STDIN_CHUNK_BYTES).toString('base64') });
+        }
+      }
+      if (live()) this.sessions.send(agent, { type: 'stdin-end', id: command.id });
+    } catch (error) {
+      if (live()) this.sessions.send(agent, { type: 'cancel', id: command.id });
+      pending.settle({ error: new GantryError('STEP_FAILED', 'reading the input for a step failed', { target: agent }, { cause: error }) });
+    } finally {
+      input.destroy();
     }
-    this.sessions.send(agent, { type: 'stdin-end', id: command.id });
   }
 
   /** The agent is gone: the command fails once the agent has been silent for the offline timeout. */

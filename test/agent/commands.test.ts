@@ -59,7 +59,7 @@ describe('agent commands', () => {
   }
 
   function run(id: string, script: string, overrides: Partial<Extract<CommandMessage, { type: 'run' }>> = {}): void {
-    runner.handle({ type: 'run', id, token: 7, script, timeoutMs: 20_000, stdin: false, ...overrides });
+    runner.handle({ type: 'run', id, token: 7, script, timeoutMs: 20_000, stdin: false, redelivered: false, ...overrides });
   }
 
   function results(id: string): Frame<'result'>[] {
@@ -176,6 +176,15 @@ describe('agent commands', () => {
     expect(again[1]).toEqual({ ...again[0], session: 's-2' });
     expect(again[2]).toEqual(again[1]);
     expect(await lines(file)).toEqual(['ran']);
+  });
+
+  it('fails a command it first sees on a redelivery when it needs input (the input is streamed only once)', async () => {
+    const file = join(dir, 'upload.bin');
+    run('upload', `cat > '${file}'`, { stdin: true, redelivered: true });
+    const result = await resultOf('upload');
+    expect(result.result).toMatchObject({ exitCode: null, interrupted: false });
+    expect(result.result.stderr).toContain('not sent again');
+    expect(existsSync(file)).toBe(false);
   });
 
   it('does not send a result again once the server answered it, recorded or refused', async () => {

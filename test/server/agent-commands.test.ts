@@ -3,6 +3,7 @@
  * once, only with the right fencing token and session; commands are redelivered after a
  * reconnect with the same id.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,8 +68,29 @@ describe('deployment commands on the agent channel', () => {
     agent.send({ type: 'result', id: second.id, token: second.token, session: oldSession, result: ok('present') });
     expect((await agent.next('refused')).reason).toContain('not delivered on this session');
 
-    agent.send({ type: 'output', id: second.id, token: second.token, session: agent.sessionId(), stream: 'stderr', text: 'checking the disk\n' });
-    agent.send({ type: 'result', id: second.id, token: second.token, session: agent.sessionId(), result: { ...ok(), exitCode: 1, stderr: 'no space left on device\n' } });
+    agent.send({ type: 'result', id: second.id, token: second.token, session: agent.sessionId(), result: ok('missing') });
+    expect((await agent.next('ack')).duplicate).toBe(false);
+
+    // The upload: the archive streams in as stdin chunks, once.
+    const upload = await agent.next('run');
+    expect(upload).toMatchObject({ id: `${id}/probe-1/upload/1#3`, stdin: true, redelivered: false });
+    const chunks: Buffer[] = [];
+    for (;;) {
+      const frame = await agent.next(['stdin', 'stdin-end']);
+      if (frame.type === 'stdin-end') break;
+      chunks.push(Buffer.from(frame.data, 'base64'));
+    }
+    const [release] = (await gantry.api<{ releases: { digest: string }[] }>('GET', '/applications/probe/releases')).body.releases;
+    expect(createHash('sha256').update(Buffer.concat(chunks)).digest('hex')).toBe(release!.digest);
+    // Redelivered after a reconnect without its input: an agent that has it running answers from its journal.
+    agent.socket.terminate();
+    agent = await connectHandAgent(gantry, 'probe-1', key.privateKey);
+    await agent.welcome;
+    expect(await agent.next('run')).toMatchObject({ id: upload.id, stdin: true, redelivered: true });
+    await expect(agent.next('stdin', 300)).rejects.toThrow(/no stdin frame/);
+
+    agent.send({ type: 'output', id: upload.id, token: upload.token, session: agent.sessionId(), stream: 'stderr', text: 'checking the disk\n' });
+    agent.send({ type: 'result', id: upload.id, token: upload.token, session: agent.sessionId(), result: { ...ok(), exitCode: 1, stderr: 'no space left on device\n' } });
     expect((await agent.next('ack')).duplicate).toBe(false);
     const detail = await gantry.waitFor(id);
     expect(detail.deployment.state).toBe('rolled_back');

@@ -18,8 +18,8 @@ export interface HandAgent {
   readonly closed: Promise<number>;
   /** The session id from the challenge (set once it arrived). */
   sessionId(): string;
-  /** The next frame of this type the server sends (bounded wait). */
-  next<T extends ServerMessage['type']>(type: T, timeoutMs?: number): Promise<Extract<ServerMessage, { type: T }>>;
+  /** The next frame of one of these types the server sends (bounded wait). */
+  next<T extends ServerMessage['type']>(type: T | readonly T[], timeoutMs?: number): Promise<Extract<ServerMessage, { type: T }>>;
   send(frame: unknown): void;
 }
 
@@ -49,11 +49,12 @@ export async function connectHandAgent(gantry: TestGantry, name: string, private
     sessionId: () => sessionId,
     send: (frame) => socket.send(JSON.stringify(frame)),
     async next(type, timeoutMs = 15_000) {
+      const types: readonly string[] = Array.isArray(type) ? type : [type];
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const index = received.findIndex((message) => message.type === type);
+        const index = received.findIndex((message) => types.includes(message.type));
         if (index >= 0) return received.splice(index, 1)[0] as never;
-        if (Date.now() > deadline) throw new Error(`no ${type} frame within ${timeoutMs} ms`);
+        if (Date.now() > deadline) throw new Error(`no ${types.join(' or ')} frame within ${timeoutMs} ms`);
         await new Promise<void>((resolve) => {
           waiters.push(resolve);
           setTimeout(resolve, 50);
