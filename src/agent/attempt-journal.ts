@@ -157,6 +157,11 @@ export class AttemptJournal {
     return interrupted;
   }
 
+  /** Waits for the writes under way (an agent that stops keeps what it was told last). */
+  async flush(): Promise<void> {
+    while (this.#writes.size > 0) await Promise.allSettled([...this.#writes.values()]);
+  }
+
   #put(entry: AttemptEntry): Promise<void> {
     this.#entries.set(entry.id, entry);
     return this.#enqueue(entry.id, () => this.#write(entry));

@@ -120,13 +120,15 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
   if (options.signal?.aborted) stop();
 
   let lock: DirLock | undefined;
+  let journal: AttemptJournal | undefined;
   try {
     checkOptions(options);
     const server = normaliseServerUrl(options.server);
     await ensureAgentDir(options.dir);
     lock = await lockAgentDir(options.dir);
     const root = await ensureAppsDir(options.dir);
-    const runner = new CommandRunner({ root, journal: await openJournal(options.dir, log), log });
+    journal = await openJournal(options.dir, log);
+    const runner = new CommandRunner({ root, journal, log });
     const { config, key } = await identify(options, server, token, root, controller.signal, log);
     const agentVersion = readAgentVersion();
     const end = await runSessions({
@@ -175,6 +177,7 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
     }
     throw error;
   } finally {
+    await journal?.flush();
     await lock?.release().catch(() => undefined);
     if (handleSignals) {
       process.off('SIGINT', stop);

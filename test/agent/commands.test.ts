@@ -42,6 +42,8 @@ describe('agent commands', () => {
     runner.detach();
     for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     for (const server of servers.splice(0)) server.close();
+    // Journal writes still under way would race the removal of the directory.
+    await journal.flush();
     await rm(dir, { recursive: true, force: true });
   });
 
