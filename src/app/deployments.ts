@@ -1,3 +1,4 @@
+import { checkControlRequest, type ControlRequest } from '../core/deployment/control.js';
 import { isTerminalDeploymentState } from '../core/deployment/deployment-machine.js';
 import { GantryError } from '../core/errors.js';
 import { parseManifest } from '../core/manifest/parse-manifest.js';
@@ -119,6 +120,22 @@ export async function cancelDeployment(deps: AppDeps, id: string): Promise<Deplo
   const now = deps.clock.now().toISOString();
   if (deployment.state !== 'queued' || !(await deployments.cancelQueued(deps.db, id, 'cancelled on request before it started', now))) {
     await deployments.requestCancel(deps.db, id, now);
+  }
+  deps.wakeEngine();
+  return requireDeployment(deps, id);
+}
+
+/**
+ * Asks the engine to promote, pause, resume or abort a deployment (see core/deployment/control).
+ * An abort of a deployment that has not started cancels it: nothing was switched.
+ */
+export async function controlDeployment(deps: AppDeps, id: string, request: ControlRequest): Promise<Deployment> {
+  const deployment = await requireDeployment(deps, id);
+  const now = deps.clock.now().toISOString();
+  const queuedAbort = checkControlRequest(id, deployment.state, request) === 'cancel-queued' && (await deployments.cancelQueued(deps.db, id, 'aborted on request before it started', now));
+  if (!queuedAbort && !(await deployments.requestControl(deps.db, id, request))) {
+    // The state moved on between the read and the write: answer for the state it is in now.
+    checkControlRequest(id, (await requireDeployment(deps, id)).state, request);
   }
   deps.wakeEngine();
   return requireDeployment(deps, id);

@@ -117,6 +117,14 @@ export class ProgressFormatter {
         return `${target}: rolled back${text(data.to) ? ` to ${text(data.to)}` : ''}`;
       case 'task:rollback-failed':
         return `${target}: rollback failed${text(data.step) ? ` at ${text(data.step)}` : ''} ${failure(data)}`.trimEnd();
+      case 'deployment:paused':
+        return text(data.reason) ?? 'paused';
+      case 'deployment:held':
+        return 'held on request: waiting for gantry promote (or resume)';
+      case 'deployment:unpaused':
+        return `${text(data.request) ? `${text(data.request)}d on request` : 'pause ended'}${typeof data.gatePassed === 'number' ? `: gate ${data.gatePassed + 1} passed` : ''}`;
+      case 'gate:passed':
+        return typeof data.gate === 'number' ? `gate ${data.gate + 1} passed (${text(data.kind) ?? 'gate'})` : undefined;
       case 'deployment:rolling-back':
         return `rolling back${text(data.reason) ? `: ${text(data.reason)}` : ''}`;
       case 'deployment:failed':

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { ControlRequest } from '../core/deployment/control.js';
 import type { CommandContext, ServerSettings, Writer } from './context.js';
 import type { Output } from './output.js';
 
@@ -368,6 +369,22 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
     .addOption(urlOption())
     .addOption(tokenOption())
     .action((id: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/deployments.js')).cancel(ctx, id, flags)));
+  const controls: [ControlRequest, string][] = [
+    ['promote', 'let a paused deployment go past the gate it waits at (a pause, or an inconclusive analysis)'],
+    ['pause', 'pause a deployment before its next batch, or hold a timed pause until promote'],
+    ['resume', 'let a paused deployment go on (an analysis it paused at runs again)'],
+    ['abort', 'stop a deployment and roll back the targets it switched'],
+  ];
+  for (const [request, description] of controls) {
+    program
+      .command(request)
+      .description(description)
+      .argument('<deployment>', 'deployment id')
+      .addOption(jsonOption())
+      .addOption(urlOption())
+      .addOption(tokenOption())
+      .action((id: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/deployments.js')).control(ctx, request, id, flags)));
+  }
   program
     .command('deployments')
     .description('list recent deployments, newest first')

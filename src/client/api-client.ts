@@ -35,6 +35,7 @@ import {
   type StatusDto,
   type TargetDto,
 } from '../protocol/api.js';
+import type { ControlRequest } from '../core/deployment/control.js';
 import { streamDeployment, type DeploymentStreamItem, type DeploymentStreamOptions } from './deployment-stream.js';
 import {
   authHeaders,
@@ -203,6 +204,9 @@ export function createApiClient(options: ApiClientOptions) {
       (await call({ method: 'GET', path: api('/deployments'), query: { app: filter.app, limit: filter.limit }, schema: deploymentListSchema })).deployments,
     getDeployment: (id: string): Promise<DeploymentDetailDto> => call({ method: 'GET', path: api(`/deployments/${segment(id)}`), schema: deploymentDetailSchema }),
     cancelDeployment: (id: string): Promise<DeploymentDto> => call({ method: 'POST', path: api(`/deployments/${segment(id)}/cancel`), schema: deploymentSchema }),
+    /** promote | pause | resume | abort: the engine acts at the next batch boundary (an abort at once). */
+    controlDeployment: (id: string, request: ControlRequest): Promise<DeploymentDto> =>
+      call({ method: 'POST', path: api(`/deployments/${segment(id)}/${request}`), schema: deploymentSchema }),
     /** One page of events after `after` (the server caps a page; call again with the last seq). */
     listEvents: async (id: string, after = 0): Promise<EventDto[]> =>
       (await call({ method: 'GET', path: api(`/deployments/${segment(id)}/events`), query: { after }, schema: eventListSchema })).events,

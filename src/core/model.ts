@@ -1,3 +1,4 @@
+import type { ControlRequest } from './deployment/control.js';
 import type { DeploymentState } from './deployment/deployment-machine.js';
 import type { StepName, TaskState } from './deployment/task-machine.js';
 import type { Manifest } from './manifest/schema.js';
@@ -81,6 +82,12 @@ export interface Deployment {
   readonly currentBatch: number;
   /** The lifecycle check was overridden with --force. */
   readonly forced: boolean;
+  /** A promote, pause, resume or abort the engine has not acted on yet. */
+  readonly controlRequest: ControlRequest | null;
+  /** A timed pause: when the deployment goes on by itself. */
+  readonly resumeAt: string | null;
+  /** Index in the plan's gates of the next gate to pass (gates before it have passed). */
+  readonly nextGate: number;
   readonly createdAt: string;
   readonly startedAt: string | null;
   readonly finishedAt: string | null;

@@ -29,9 +29,9 @@ export class Engine {
     this.loop = this.claimLoop();
   }
 
-  /** Something changed (a deployment queued, a cancel requested): look now, not at the next poll. */
+  /** Something changed (a deployment queued, a cancel or abort requested): look now, not at the next poll. */
   poke(): void {
-    for (const run of this.runs.values()) run.checkCancel();
+    for (const run of this.runs.values()) run.checkControl();
     if (this.wake) this.wake();
     else this.wokenWhileBusy = true;
   }

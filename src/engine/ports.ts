@@ -3,6 +3,7 @@
  * by store/ and executors/. Nothing here knows about Kysely, ssh2 or child processes.
  */
 import type { Duplex, Readable } from 'node:stream';
+import type { ControlRequest } from '../core/deployment/control.js';
 import type { DeploymentState } from '../core/deployment/deployment-machine.js';
 import type { StepName, TaskState } from '../core/deployment/task-machine.js';
 import type { Application, Deployment, LogStream, Release, StepError, Target, Task } from '../core/model.js';
@@ -52,6 +53,17 @@ export interface HookRun {
   readonly env: Readonly<Record<string, string>>;
 }
 
+/** A load balancer's configuration file to replace, and how to check and load it. */
+export interface TrafficConfigChange {
+  /** Absolute path of the file on the target. */
+  readonly path: string;
+  readonly content: string;
+  /** Checks the configuration with the new file in place (`sh -c`), e.g. `nginx -t`; null for none. */
+  readonly test: string | null;
+  /** Makes the load balancer load it (`sh -c`), e.g. `nginx -s reload`. */
+  readonly reload: string;
+}
+
 export interface CommandResult {
   readonly exitCode: number;
 }
@@ -59,7 +71,7 @@ export interface CommandResult {
 /**
  * An open connection to one target, with the release layout operations the deploy steps use.
  * Every operation is idempotent. Failures throw GantryError with codes TARGET_UNREACHABLE,
- * STEP_FAILED, STEP_TIMEOUT, ARTIFACT_DIGEST_MISMATCH (never a raw transport error).
+ * STEP_FAILED, STEP_TIMEOUT, ARTIFACT_DIGEST_MISMATCH, TRAFFIC_SWITCH_FAILED (never a raw transport error).
  */
 export interface TargetSession {
   /** The version `<root>/<app>/current` points at, or null if there is none. */
@@ -79,6 +91,15 @@ export interface TargetSession {
   deactivate(app: string, options: CommandOptions): Promise<void>;
   /** Deletes old releases beyond `keep`, never the ones in `protect`. Returns what it removed. */
   pruneReleases(app: string, keep: number, protect: readonly string[], options: CommandOptions): Promise<readonly string[]>;
+  /**
+   * Replaces a load balancer's configuration file and reloads it: the new content is written
+   * beside the file and renamed over it, `test` (if any) is run, then `reload`. If any of that
+   * fails, the previous file is put back (or the new one removed if there was none), so the
+   * previous configuration keeps serving; throws TRAFFIC_SWITCH_FAILED with the command's stderr.
+   */
+  applyTrafficConfig(change: TrafficConfigChange, options: CommandOptions): Promise<void>;
+  /** Runs a load balancer's `switch` hook (`sh -c`) in the target's root with the given environment; non-zero exit throws TRAFFIC_SWITCH_FAILED. */
+  runTrafficHook(hook: HookRun, options: CommandOptions): Promise<void>;
   /** Opens a TCP connection to host:port as seen from the target (health checks). */
   connectTcp(host: string, port: number, timeoutMs: number): Promise<Duplex>;
   close(): Promise<void>;
@@ -109,6 +130,18 @@ export interface DeploymentChange {
   readonly currentBatch?: number;
   readonly startedAt?: string;
   readonly finishedAt?: string;
+  readonly resumeAt?: string | null;
+  readonly nextGate?: number;
+  /** The request this change acted on: it is cleared (unless another replaced it meanwhile). */
+  readonly consumedRequest?: ControlRequest;
+  /** Lets go of the lease (and raises the fencing token) so a fresh run takes the deployment up at once. */
+  readonly handOver?: true;
+}
+
+/** What people asked of a deployment that the engine has not acted on yet. */
+export interface PendingControl {
+  readonly cancel: boolean;
+  readonly request: ControlRequest | null;
 }
 
 export interface TaskChange {
@@ -146,7 +179,7 @@ export interface DeploymentStore {
   /** Marks every lease held by owners with this prefix as expired (a restarted node's old leases). */
   expireLeases(ownerPrefix: string, now: string): Promise<number>;
   loadDeployment(id: string): Promise<{ readonly deployment: Deployment; readonly tasks: readonly Task[] }>;
-  isCancelRequested(id: string): Promise<boolean>;
+  readControl(id: string): Promise<PendingControl>;
   getApplication(name: string): Promise<Application | null>;
   getRelease(app: string, version: string): Promise<Release | null>;
   listTargets(): Promise<readonly Target[]>;

@@ -7,7 +7,7 @@ import type { SessionPool } from './session-pool.js';
 import type { TargetWork } from './target-work.js';
 
 /** Why a run's signal was aborted. */
-export type StopReason = 'cancel' | 'lease-lost' | 'shutdown';
+export type StopReason = 'cancel' | 'abort' | 'lease-lost' | 'shutdown';
 
 /**
  * Everything one run of one deployment shares. It keeps the latest copy of the deployment and

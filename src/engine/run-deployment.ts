@@ -6,11 +6,13 @@ import { labelsMatch } from '../core/names.js';
 import { parseManifest } from '../core/manifest/parse-manifest.js';
 import type { Deployment, Task } from '../core/model.js';
 import { failuresExceeded, planRollout } from '../core/rollout/plan-batches.js';
+import type { CanaryGate } from '../core/rollout/plan-canary.js';
 import { formatQuantity } from '../core/rollout/quantity.js';
+import { analyseGate } from './analysis-gate.js';
 import { deployTask } from './deploy-task.js';
 import type { EngineDeps } from './engine-deps.js';
 import { LogSink } from './log-sink.js';
-import { LeaseLostError, type Lease } from './ports.js';
+import { LeaseLostError, type Lease, type PendingControl } from './ports.js';
 import { needsRollback, rollbackTask } from './rollback-task.js';
 import { RunContext, type StopReason } from './run-context.js';
 import { SessionPool } from './session-pool.js';
@@ -18,8 +20,8 @@ import { resolveTargetWork } from './target-work.js';
 
 export interface DeploymentRun {
   readonly done: Promise<void>;
-  /** Looks for a cancel request now instead of at the next heartbeat. */
-  checkCancel(): void;
+  /** Looks for a cancel or abort request now instead of at the next heartbeat. */
+  checkControl(): void;
   stop(reason: StopReason): void;
 }
 
@@ -31,16 +33,19 @@ export function runDeployment(deps: EngineDeps, lease: Lease): DeploymentRun {
   const stop = (reason: StopReason) => {
     if (!controller.signal.aborted) controller.abort(reason);
   };
-  const checkCancel = () => {
-    deps.store.isCancelRequested(lease.deploymentId).then(
-      (requested) => requested && stop('cancel'),
+  const checkControl = () => {
+    deps.store.readControl(lease.deploymentId).then(
+      (control) => {
+        if (control.cancel) stop('cancel');
+        else if (control.request === 'abort') stop('abort');
+      },
       () => undefined,
     );
   };
   const heartbeat = setInterval(() => {
     const expiresAt = new Date(deps.clock.now().getTime() + deps.settings.leaseMs).toISOString();
     deps.store.renewLease(lease, expiresAt).then(
-      (renewed) => (renewed ? checkCancel() : stop('lease-lost')),
+      (renewed) => (renewed ? checkControl() : stop('lease-lost')),
       (error: unknown) => deps.log.warn({ err: error, deploymentId: lease.deploymentId }, 'lease renewal failed; will retry'),
     );
   }, deps.settings.heartbeatMs);
@@ -52,7 +57,7 @@ export function runDeployment(deps: EngineDeps, lease: Lease): DeploymentRun {
       if (error instanceof GantryError && error.code === 'DATA_CORRUPT') {
         await deps.store.quarantineDeployment(lease, `error[DATA_CORRUPT]: ${error.message}`, now).catch(() => undefined);
         deps.onProgress(lease.deploymentId);
-      } else if (await deps.store.isCancelRequested(lease.deploymentId).catch(() => false)) {
+      } else if ((await deps.store.readControl(lease.deploymentId).catch(() => null))?.cancel) {
         // A run that keeps failing is retried after each lease; a cancel is the way out of it.
         const reason = `cancelled after the run failed unexpectedly: ${error instanceof Error ? error.message.slice(0, 300) : 'unknown error'}`;
         await deps.store.quarantineDeployment(lease, reason, now).catch(() => undefined);
@@ -60,7 +65,7 @@ export function runDeployment(deps: EngineDeps, lease: Lease): DeploymentRun {
       }
     })
     .finally(() => clearInterval(heartbeat));
-  return { done, checkCancel, stop };
+  return { done, checkControl, stop };
 }
 
 async function advance(deps: EngineDeps, lease: Lease, signal: AbortSignal): Promise<void> {
@@ -87,8 +92,10 @@ async function advance(deps: EngineDeps, lease: Lease, signal: AbortSignal): Pro
     return;
   }
   try {
+    if (ctx.deployment.state === 'paused') await takeUpPaused(ctx);
     if (ctx.deployment.state === 'running') await deployBatches(ctx);
-    if (ctx.deployment.state === 'rolling_back') await rollBack(ctx);
+    // An abort that stopped the steps under way handed the deployment over: a fresh run rolls back.
+    if (ctx.deployment.state === 'rolling_back' && !ctx.stopReason) await rollBack(ctx);
   } finally {
     await logs.flush(true);
     await sessions.closeAll();
@@ -135,9 +142,12 @@ async function prepare(
 async function deployBatches(ctx: RunContext): Promise<void> {
   const plan = ctx.deployment.plan!;
   const strategy = ctx.manifest.strategy;
+  // Taken up again at a gate (after a pause, or an analysis to run again): pass it first.
+  if (!(await passGates(ctx))) return;
   for (let batch = ctx.deployment.currentBatch; batch < plan.batches.length; batch++) {
     const targets = plan.batches[batch] ?? [];
     if (targets.every((target) => ctx.task(target).state === 'pending')) {
+      if (await stoppedAtBoundary(ctx)) return;
       await ctx.recordDeployment({ currentBatch: batch }, [{ type: 'batch:started', data: { batch, targets } }]);
     }
     await Promise.all(targets.map((target) => deployTask(ctx, target)));
@@ -146,8 +156,7 @@ async function deployBatches(ctx: RunContext): Promise<void> {
     if (failuresExceeded(failed.length, plan.allowedFailures)) {
       const reason = `${describeFailures(failed)}; ${failed.length} failed target${failed.length === 1 ? '' : 's'} exceed${failed.length === 1 ? 's' : ''} maxFailures ${formatQuantity(strategy.maxFailures)} (${plan.allowedFailures} of ${ctx.allTasks().length})`;
       if (strategy.onFailure === 'rollback') {
-        await skipPending(ctx);
-        await ctx.recordDeployment({ state: transitionDeployment('running', 'beginRollback'), reason }, [{ type: 'deployment:rolling-back', data: { reason } }]);
+        await beginRollback(ctx, reason);
         return;
       }
       await skipPending(ctx);
@@ -155,6 +164,7 @@ async function deployBatches(ctx: RunContext): Promise<void> {
       return;
     }
     await ctx.recordDeployment({ currentBatch: batch + 1 }, [{ type: 'batch:finished', data: { batch } }]);
+    if (!(await passGates(ctx))) return;
     if (batch < plan.batches.length - 1 && strategy.type === 'rolling' && strategy.pauseBetweenBatches > 0) {
       ctx.logs.note(null, null, `pausing ${strategy.pauseBetweenBatches}ms before batch ${batch + 2}`);
       await ctx.deps.clock.sleep(strategy.pauseBetweenBatches, ctx.signal).catch(() => undefined);
@@ -165,6 +175,79 @@ async function deployBatches(ctx: RunContext): Promise<void> {
   const failed = tasks.filter((task) => task.state === 'failed');
   const reason = failed.length === 0 ? `${tasks.length} of ${tasks.length} targets on ${ctx.deployment.version}` : `${tasks.length - failed.length} of ${tasks.length} targets on ${ctx.deployment.version}; ${describeFailures(failed)} (within maxFailures)`;
   await finish(ctx, 'succeed', reason, 'deployment:succeeded');
+}
+
+/** The gate the deployment stands at: one of the plan's gates after the last finished batch, not yet passed. */
+function gateAt(ctx: RunContext): CanaryGate | null {
+  const gate = ctx.deployment.plan?.gates?.[ctx.deployment.nextGate];
+  return gate !== undefined && gate.afterBatch === ctx.deployment.currentBatch - 1 ? gate : null;
+}
+
+/** Passes the gates after the last finished batch; false when the run must stop here (paused, rolling back). */
+async function passGates(ctx: RunContext): Promise<boolean> {
+  for (let gate = gateAt(ctx); gate !== null; gate = gateAt(ctx)) {
+    if (await stopped(ctx)) return false;
+    const label = `gate ${ctx.deployment.nextGate + 1} of ${ctx.deployment.plan!.gates!.length}`;
+    if (gate.kind === 'pause') {
+      await pause(ctx, gate.durationMs, `at ${label}, after batch ${gate.afterBatch + 1}`);
+      return false;
+    }
+    const verdict = await analyseGate(ctx, gate, label);
+    if (verdict === 'stopped') {
+      await stopped(ctx);
+      return false;
+    }
+    if (verdict === 'failed') {
+      await beginRollback(ctx, `analysis ${gate.template} at ${label} failed`);
+      return false;
+    }
+    if (verdict === 'inconclusive') {
+      await pause(ctx, null, `at ${label}: analysis ${gate.template} was inconclusive`);
+      return false;
+    }
+    await ctx.recordDeployment({ nextGate: ctx.deployment.nextGate + 1 }, [{ type: 'gate:passed', data: { gate: ctx.deployment.nextGate, kind: gate.kind } }]);
+  }
+  return true;
+}
+
+async function pause(ctx: RunContext, durationMs: number | null, where: string, consumedRequest?: 'pause'): Promise<void> {
+  const resumeAt = durationMs === null ? null : new Date(ctx.deps.clock.now().getTime() + durationMs).toISOString();
+  const until = resumeAt === null ? 'waiting for gantry promote (or resume)' : `goes on at ${resumeAt} (gantry promote goes on now)`;
+  const reason = `paused ${where}: ${until}`;
+  ctx.logs.note(null, null, reason);
+  await ctx.recordDeployment({ state: transitionDeployment('running', 'pause'), resumeAt, reason, ...(consumedRequest ? { consumedRequest } : {}) }, [
+    { type: 'deployment:paused', data: { reason, resumeAt, gate: gateAt(ctx) === null ? null : ctx.deployment.nextGate } },
+  ]);
+}
+
+/**
+ * A paused deployment taken up again: its time came, or someone asked. Promote passes the gate
+ * it waits at; resume passes a pause and runs an analysis again; pause holds a timed pause.
+ */
+async function takeUpPaused(ctx: RunContext): Promise<void> {
+  const control = await ctx.deps.store.readControl(ctx.deployment.id);
+  if (control.cancel) return cancel(ctx);
+  const request = control.request;
+  if (request === 'abort') return beginRollback(ctx, 'aborted on request while paused', 'abort');
+  if (request === 'pause') {
+    ctx.logs.note(null, null, 'held on request: waiting for gantry promote (or resume)');
+    await ctx.recordDeployment({ resumeAt: null, reason: `${ctx.deployment.reason ?? 'paused'}; held on request`, consumedRequest: 'pause', handOver: true }, [{ type: 'deployment:held' }]);
+    return;
+  }
+  const gate = gateAt(ctx);
+  const passes = gate !== null && (gate.kind === 'pause' || request === 'promote');
+  ctx.logs.note(null, null, `${request === null ? 'pause ended' : `${request}d on request`}${passes ? `: gate ${ctx.deployment.nextGate + 1} passed` : ''}`);
+  await ctx.recordDeployment(
+    { state: transitionDeployment('paused', 'resume'), resumeAt: null, reason: null, ...(passes ? { nextGate: ctx.deployment.nextGate + 1 } : {}), ...(request ? { consumedRequest: request } : {}) },
+    [{ type: 'deployment:unpaused', data: { request, gatePassed: passes ? ctx.deployment.nextGate : null } }],
+  );
+}
+
+async function beginRollback(ctx: RunContext, reason: string, consumedRequest?: 'abort'): Promise<void> {
+  await skipPending(ctx);
+  await ctx.recordDeployment({ state: transitionDeployment(ctx.deployment.state, 'beginRollback'), reason, ...(consumedRequest ? { consumedRequest } : {}), ...(ctx.stopReason ? { handOver: true } : {}) }, [
+    { type: 'deployment:rolling-back', data: { reason } },
+  ]);
 }
 
 async function rollBack(ctx: RunContext): Promise<void> {
@@ -182,14 +265,36 @@ async function rollBack(ctx: RunContext): Promise<void> {
   }
 }
 
-/** After a batch: whether the run must stop here (cancelled, lease lost, shutting down). */
+/** After a batch or a gate: whether the run must stop here (cancelled, aborted, lease lost, shutting down). */
 async function stopped(ctx: RunContext): Promise<boolean> {
-  const reason = ctx.stopReason ?? ((await ctx.deps.store.isCancelRequested(ctx.deployment.id)) ? 'cancel' : undefined);
-  if (reason === 'cancel') {
-    await cancel(ctx);
-    return true;
+  return (await stoppedBy(ctx, await ctx.deps.store.readControl(ctx.deployment.id))) !== null;
+}
+
+/** Before a batch starts: as `stopped`, and a pause asked for takes effect here. */
+async function stoppedAtBoundary(ctx: RunContext): Promise<boolean> {
+  const control = await ctx.deps.store.readControl(ctx.deployment.id);
+  if ((await stoppedBy(ctx, control)) !== null) return true;
+  if (control.request !== 'pause') return false;
+  await pause(ctx, null, `on request before batch ${ctx.deployment.currentBatch + 1}`, 'pause');
+  return true;
+}
+
+async function stoppedBy(ctx: RunContext, control: PendingControl): Promise<StopReason | null> {
+  const reason = ctx.stopReason ?? (control.cancel ? 'cancel' : control.request === 'abort' ? 'abort' : null);
+  if (reason === 'cancel') await cancel(ctx);
+  if (reason === 'abort') await abort(ctx);
+  return reason;
+}
+
+/** Roll back what was switched: steps under way were stopped, their targets count as failed. */
+async function abort(ctx: RunContext): Promise<void> {
+  for (const task of ctx.allTasks()) {
+    if (task.state !== 'running') continue;
+    const error = { code: 'INTERRUPTED', message: `aborted during ${task.step ?? 'start'}` };
+    await ctx.recordTask(task.target, { state: transitionTask('running', 'fail'), error }, [{ type: 'task:failed', data: { step: task.step, ...error } }]);
   }
-  return reason !== undefined;
+  ctx.logs.note(null, null, 'aborted on request: rolling back what was switched');
+  await beginRollback(ctx, 'aborted on request', 'abort');
 }
 
 async function cancel(ctx: RunContext): Promise<void> {

@@ -3,6 +3,7 @@
  * Every request body is strict: unknown fields are refused, not ignored.
  */
 import { z } from 'zod';
+import { CONTROL_REQUESTS } from '../core/deployment/control.js';
 import { DEPLOYMENT_STATES } from '../core/deployment/deployment-machine.js';
 import { DEPLOY_STEPS, ROLLBACK_STEPS, TASK_STATES } from '../core/deployment/task-machine.js';
 import { labelsSchema, nameSchema } from '../core/names.js';
@@ -161,12 +162,34 @@ export const deploymentSchema = z.object({
   batches: z.array(z.array(z.string())).nullable(),
   allowedFailures: z.number().nullable(),
   currentBatch: z.number(),
+  /** Canary pauses and analyses, each after the batch it follows (0-based); null before planning. */
+  gates: z
+    .array(
+      z.object({
+        kind: z.enum(['pause', 'analysis']),
+        afterBatch: z.number(),
+        /** Pauses: how long, or null to wait for promote. */
+        durationMs: z.number().nullable(),
+        /** Analyses: the template and its arguments. */
+        template: z.string().nullable(),
+        args: z.record(z.string(), z.string()).nullable(),
+      }),
+    )
+    .nullable(),
+  /** Index of the next gate to pass. */
+  nextGate: z.number(),
+  /** A timed pause: when the deployment goes on by itself. */
+  resumeAt: z.string().nullable(),
+  /** A promote, pause, resume or abort the engine has not acted on yet. */
+  controlRequest: z.enum(CONTROL_REQUESTS).nullable(),
   forced: z.boolean(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
 });
 export type DeploymentDto = z.infer<typeof deploymentSchema>;
+
+export const controlRequestParamsSchema = z.object({ id: z.string().min(1).max(200), request: z.enum(CONTROL_REQUESTS) });
 
 export const taskSchema = z.object({
   target: z.string(),

@@ -70,6 +70,16 @@ export function toDeploymentDto(deployment: Deployment): DeploymentDto {
     batches: deployment.plan ? deployment.plan.batches.map((batch) => [...batch]) : null,
     allowedFailures: deployment.plan?.allowedFailures ?? null,
     currentBatch: deployment.currentBatch,
+    gates: deployment.plan
+      ? (deployment.plan.gates ?? []).map((gate) =>
+          gate.kind === 'pause'
+            ? { kind: gate.kind, afterBatch: gate.afterBatch, durationMs: gate.durationMs, template: null, args: null }
+            : { kind: gate.kind, afterBatch: gate.afterBatch, durationMs: null, template: gate.template, args: { ...gate.args } },
+        )
+      : null,
+    nextGate: deployment.nextGate,
+    resumeAt: deployment.resumeAt,
+    controlRequest: deployment.controlRequest,
     forced: deployment.forced,
     createdAt: deployment.createdAt,
     startedAt: deployment.startedAt,

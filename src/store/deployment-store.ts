@@ -17,7 +17,7 @@ export function createDeploymentStore(db: Kysely<Database>): DeploymentStore {
       const deployment = deployments.assertDeploymentFound(await deployments.getDeployment(db, id), id);
       return { deployment, tasks: await deployments.listTasks(db, id) };
     },
-    isCancelRequested: (id) => deployments.isCancelRequested(db, id),
+    readControl: (id) => deployments.readControl(db, id),
     getApplication: (name) => getApplication(db, name),
     getRelease: (app, version) => getRelease(db, app, version),
     listTargets: () => listTargets(db),

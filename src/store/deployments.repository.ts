@@ -1,15 +1,19 @@
 import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import { CONTROL_REQUESTS, type ControlRequest } from '../core/deployment/control.js';
 import { DEPLOYMENT_STATES, transitionDeployment, type DeploymentState } from '../core/deployment/deployment-machine.js';
 import { DEPLOY_STEPS, ROLLBACK_STEPS, TASK_STATES, type StepName } from '../core/deployment/task-machine.js';
 import { GantryError } from '../core/errors.js';
 import type { Deployment, DeploymentEventRecord, DeploymentKind, LogLine, LogStream, StepError, Task } from '../core/model.js';
 import type { RolloutPlan } from '../core/rollout/plan-batches.js';
-import { LeaseLostError, type DeploymentChange, type Lease, type NewEvent, type NewLogLine, type NewTask, type TaskChange } from '../engine/ports.js';
+import { LeaseLostError, type DeploymentChange, type Lease, type NewEvent, type NewLogLine, type NewTask, type PendingControl, type TaskChange } from '../engine/ports.js';
 import { parseEnumColumn, parseJsonColumn } from './row-parsing.js';
 import type { Database, DeploymentsTable, TasksTable } from './schema.js';
 
 const STEP_NAMES: readonly StepName[] = [...new Set<StepName>([...DEPLOY_STEPS, ...ROLLBACK_STEPS])];
-const ACTIVE_STATES: readonly DeploymentState[] = ['running', 'rolling_back'];
+/** States in which a run holds a lease and advances the deployment. */
+const LEASED_STATES: readonly DeploymentState[] = ['running', 'rolling_back'];
+/** States that hold the app/environment: no other deployment of it starts meanwhile. */
+const ACTIVE_STATES: readonly DeploymentState[] = [...LEASED_STATES, 'paused'];
 const DEPLOYMENT_KINDS: readonly DeploymentKind[] = ['deploy', 'rollback'];
 const LOG_STREAMS: readonly LogStream[] = ['stdout', 'stderr', 'gantry'];
 
@@ -26,6 +30,9 @@ function toDeployment(row: Selectable<DeploymentsTable>): Deployment {
     plan: row.plan_json === null ? null : parseJsonColumn<RolloutPlan>(row.plan_json, record, 'plan'),
     currentBatch: row.current_batch,
     forced: row.forced === 1,
+    controlRequest: row.control_request === null ? null : parseEnumColumn(row.control_request, CONTROL_REQUESTS, record, 'control_request'),
+    resumeAt: row.resume_at,
+    nextGate: row.next_gate,
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
@@ -179,10 +186,29 @@ export async function cancelQueued(db: Kysely<Database>, id: string, reason: str
   });
 }
 
-/** Whether a cancel waits to be acted on; once a deployment rolls back, a late cancel no longer applies. */
-export async function isCancelRequested(db: Kysely<Database>, id: string): Promise<boolean> {
-  const row = await db.selectFrom('deployments').select(['cancel_requested_at', 'state']).where('id', '=', id).executeTakeFirst();
-  return row?.cancel_requested_at != null && row.state === 'running';
+/**
+ * Stores a promote, pause, resume or abort for the engine. An abort already asked for is not
+ * replaced by anything milder. Returns false if the deployment left the states that take requests.
+ */
+export async function requestControl(db: Kysely<Database>, id: string, request: ControlRequest): Promise<boolean> {
+  const result = await db
+    .updateTable('deployments')
+    .set({ control_request: request })
+    .where('id', '=', id)
+    .where('state', 'in', ['queued', 'running', 'paused'])
+    .where((eb) => eb.or([eb('control_request', 'is', null), eb('control_request', '!=', 'abort')]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Requests waiting to be acted on; once a deployment rolls back, a late cancel or request no longer applies. */
+export async function readControl(db: Kysely<Database>, id: string): Promise<PendingControl> {
+  const row = await db.selectFrom('deployments').select(['cancel_requested_at', 'control_request', 'state']).where('id', '=', id).executeTakeFirst();
+  const open = row !== undefined && (row.state === 'running' || row.state === 'paused');
+  return {
+    cancel: open && row.cancel_requested_at !== null,
+    request: open && row.control_request !== null ? parseEnumColumn(row.control_request, CONTROL_REQUESTS, `deployment ${id}`, 'control_request') : null,
+  };
 }
 
 export async function claimDeployment(db: Kysely<Database>, owner: string, now: string, leaseExpiresAt: string): Promise<Lease | null> {
@@ -193,8 +219,17 @@ async function takeOverExpired(trx: Transaction<Database>, owner: string, now: s
   const candidate = await trx
     .selectFrom('deployments')
     .select(['id', 'lease_token', 'lease_owner'])
-    .where('state', 'in', ACTIVE_STATES)
-    .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)]))
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('state', 'in', LEASED_STATES), eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)])]),
+        // A paused deployment holds no lease: it is taken up when its time comes or someone asks.
+        eb.and([
+          eb('state', '=', 'paused'),
+          eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)]),
+          eb.or([eb('resume_at', '<=', now), eb('control_request', 'is not', null), eb('cancel_requested_at', 'is not', null)]),
+        ]),
+      ]),
+    )
     .orderBy('created_at')
     .limit(1)
     .executeTakeFirst();
@@ -262,6 +297,8 @@ export async function renewLease(db: Kysely<Database>, lease: Lease, leaseExpire
     .set({ lease_expires_at: leaseExpiresAt })
     .where('id', '=', lease.deploymentId)
     .where('lease_token', '=', lease.token)
+    // A run that paused the deployment let go of it: its heartbeat must not take it back.
+    .where('lease_owner', '=', lease.owner)
     .where('state', 'in', ACTIVE_STATES)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
@@ -289,12 +326,17 @@ export async function recordDeployment(
     const set: Updateable<DeploymentsTable> = {};
     if (change.state !== undefined) {
       set.state = change.state;
-      if (!ACTIVE_STATES.includes(change.state)) {
-        set.active_key = null;
-        set.lease_owner = null;
-        set.lease_expires_at = null;
-      }
+      if (!ACTIVE_STATES.includes(change.state)) set.active_key = null;
     }
+    if ((change.state !== undefined && !LEASED_STATES.includes(change.state)) || change.handOver) {
+      // Paused or ended: nobody advances it now. A hand-over also raises the fencing token, so
+      // this run can write nothing more and any node (this one too) takes it up at once.
+      set.lease_owner = null;
+      set.lease_expires_at = null;
+      if (change.handOver) set.lease_token = lease.token + 1;
+    }
+    if (change.resumeAt !== undefined) set.resume_at = change.resumeAt;
+    if (change.nextGate !== undefined) set.next_gate = change.nextGate;
     if (change.reason !== undefined) set.reason = change.reason;
     if (change.plan !== undefined) set.plan_json = JSON.stringify(change.plan);
     if (change.currentBatch !== undefined) set.current_batch = change.currentBatch;
@@ -307,6 +349,10 @@ export async function recordDeployment(
       .where('lease_token', '=', lease.token)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) throw new LeaseLostError(lease.deploymentId);
+    if (change.consumedRequest !== undefined) {
+      // Only the request that was acted on: one made since stays for the next boundary.
+      await trx.updateTable('deployments').set({ control_request: null }).where('id', '=', lease.deploymentId).where('control_request', '=', change.consumedRequest).execute();
+    }
     for (const chunk of rowChunks(newTasks)) {
       await trx
         .insertInto('tasks')

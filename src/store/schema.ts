@@ -78,6 +78,12 @@ export interface DeploymentsTable {
   lease_expires_at: string | null;
   /** Fencing token: raised on every claim; every write by the lease holder names it. */
   lease_token: number;
+  /** promote | pause | resume | abort, waiting for the engine (a cancel has its own column). */
+  control_request: string | null;
+  /** A timed pause: when the engine picks the paused deployment up again. */
+  resume_at: string | null;
+  /** Index in the plan's gates of the next gate to pass. */
+  next_gate: Generated<number>;
 }
 
 export interface TasksTable {
@@ -113,6 +119,19 @@ export interface LogsTable {
   at: string;
 }
 
+export interface AnalysisMeasurementsTable {
+  seq: Generated<number>;
+  deployment_id: string;
+  /** Index of the gate in the plan (or -1 for the background analysis). */
+  gate: number;
+  template: string;
+  metric: string;
+  phase: string;
+  value_json: string;
+  message: string;
+  at: string;
+}
+
 export interface ApiTokensTable {
   id: string;
   token_sha256: string;
@@ -132,4 +151,5 @@ export interface Database {
   agent_enrolment_tokens: AgentEnrolmentTokensTable;
   target_facts: TargetFactsTable;
   target_fact_changes: TargetFactChangesTable;
+  analysis_measurements: AnalysisMeasurementsTable;
 }

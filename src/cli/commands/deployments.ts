@@ -1,5 +1,6 @@
 /** `gantry deploy | rollback | cancel | deployments | deployment show | logs`. */
 import type { ApiClient, DeploymentDto, QueuedDeploymentDto } from '../../client/api-client.js';
+import type { ControlRequest } from '../../core/deployment/control.js';
 import { connect } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
@@ -80,6 +81,21 @@ export async function cancel(ctx: CommandContext, id: string, options: { json?: 
   return EXIT_CODES.ok;
 }
 
+const REQUESTED: Record<ControlRequest, string> = {
+  promote: 'promote requested: the deployment goes past the gate it waits at',
+  pause: 'pause requested: the deployment pauses before its next batch',
+  resume: 'resume requested: the deployment goes on (an inconclusive analysis runs again)',
+  abort: 'abort requested: steps under way stop and switched targets are rolled back',
+};
+
+/** `gantry promote | pause | resume | abort ID`. */
+export async function control(ctx: CommandContext, request: ControlRequest, id: string, options: { json?: boolean }): Promise<number> {
+  const deployment = await connect(ctx).controlDeployment(id, request);
+  if (options.json) ctx.output.json(deployment);
+  else ctx.output.line(`${REQUESTED[request]} (deployment ${deployment.id} is ${deployment.state})`);
+  return EXIT_CODES.ok;
+}
+
 export async function listDeployments(ctx: CommandContext, app: string | undefined, options: { json?: boolean; limit?: number }): Promise<number> {
   const deployments = await connect(ctx).listDeployments({ app, limit: options.limit });
   if (options.json) {
@@ -111,6 +127,9 @@ export async function showDeployment(ctx: CommandContext, id: string, options: {
     ['state', deployment.state],
     ['reason', deployment.reason ?? NONE],
     ['batch', batchCount ? `${Math.min(deployment.currentBatch + 1, batchCount)}/${batchCount}` : NONE],
+    ...(deployment.gates && deployment.gates.length > 0 ? [['gates', `${Math.min(deployment.nextGate, deployment.gates.length)}/${deployment.gates.length} passed`] as const] : []),
+    ...(deployment.resumeAt ? [['resumes at', deployment.resumeAt] as const] : []),
+    ...(deployment.controlRequest ? [['requested', deployment.controlRequest] as const] : []),
     ['created', deployment.createdAt],
     ['started', deployment.startedAt ?? NONE],
     ['finished', deployment.finishedAt ?? NONE],

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from '../duration.js';
 import { labelsSchema, nameSchema } from '../names.js';
+import { canaryStepsProblem, type CanaryStep } from '../rollout/plan-canary.js';
 import { quantitySchema } from '../rollout/quantity.js';
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -68,7 +69,30 @@ const rollingSchema = z
   })
   .strict();
 
-export const strategySchema = z.discriminatedUnion('type', [allAtOnceSchema, rollingSchema]);
+const canaryStepSchema = z.union([
+  z.object({ targets: quantitySchema }).strict(),
+  z.object({ pause: z.object({ duration: durationSchema.optional() }).strict() }).strict(),
+  z.object({ analysis: z.object({ template: nameSchema, args: z.record(z.string(), z.string()).default({}) }).strict() }).strict(),
+]);
+
+/** Argo Rollouts' canary, over machines: a share of the targets at a time, with gates between. */
+const canarySchema = z
+  .object({
+    type: z.literal('canary'),
+    steps: z
+      .array(canaryStepSchema)
+      .min(1)
+      .transform((steps): CanaryStep[] => steps.map((step) => ('pause' in step ? { pause: { durationMs: step.pause.duration } } : step)))
+      .superRefine((steps, ctx) => {
+        const problem = canaryStepsProblem(steps);
+        if (problem) ctx.addIssue({ code: 'custom', path: [problem.index], message: problem.message });
+      }),
+    maxFailures: quantitySchema.default({ count: 0 }),
+    onFailure: z.enum(['rollback', 'halt']).default('rollback'),
+  })
+  .strict();
+
+export const strategySchema = z.discriminatedUnion('type', [allAtOnceSchema, rollingSchema, canarySchema]);
 
 const environmentSchema = z
   .object({

@@ -1,4 +1,5 @@
 import type { Strategy } from '../manifest/schema.js';
+import { planCanary, type CanaryGate } from './plan-canary.js';
 import { resolveQuantityDown, resolveQuantityUp } from './quantity.js';
 
 /** The stored plan of a deployment: which targets go in which batch, in order. */
@@ -6,6 +7,8 @@ export interface RolloutPlan {
   readonly batches: readonly (readonly string[])[];
   /** How many targets may fail before the strategy's onFailure applies. */
   readonly allowedFailures: number;
+  /** Pauses and analyses between batches (canary), in the order they are passed. */
+  readonly gates?: readonly CanaryGate[];
 }
 
 /**
@@ -17,6 +20,7 @@ export function planRollout(targetNames: readonly string[], strategy: Strategy):
   const targets = [...new Set(targetNames)].sort();
   const allowedFailures = resolveQuantityDown(strategy.maxFailures, targets.length);
   if (targets.length === 0) return { batches: [], allowedFailures };
+  if (strategy.type === 'canary') return { ...planCanary(targets, strategy.steps), allowedFailures };
   const size = strategy.type === 'allAtOnce' ? targets.length : Math.max(1, Math.min(targets.length, resolveQuantityUp(strategy.batch, targets.length)));
   const batches: string[][] = [];
   for (let start = 0; start < targets.length; start += size) batches.push(targets.slice(start, start + size));

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { cancelDeployment, describeDeployment, listRecentDeployments, readEvents, readLogs, requireDeployment, startDeployment } from '../../app/deployments.js';
+import { cancelDeployment, controlDeployment, describeDeployment, listRecentDeployments, readEvents, readLogs, requireDeployment, startDeployment } from '../../app/deployments.js';
 import {
   afterQuerySchema,
+  controlRequestParamsSchema,
   deploymentDetailSchema,
   deploymentSchema,
   deployRequestSchema,
@@ -38,6 +39,11 @@ export function deploymentRoutes(context: ServerContext): FastifyPluginAsyncZod 
 
     app.post('/deployments/:id/cancel', { schema: { params: idParams, response: { 202: deploymentSchema } } }, async (request, reply) =>
       reply.code(202).send(toDeploymentDto(await cancelDeployment(context.app, request.params.id))),
+    );
+
+    // promote | pause | resume | abort: stored for the engine, which acts at the next batch boundary (abort at once).
+    app.post('/deployments/:id/:request', { schema: { params: controlRequestParamsSchema, response: { 202: deploymentSchema } } }, async (request, reply) =>
+      reply.code(202).send(toDeploymentDto(await controlDeployment(context.app, request.params.id, request.params.request))),
     );
 
     app.get('/deployments/:id/events', { schema: { params: idParams, querystring: afterQuerySchema, response: { 200: z.object({ events: z.array(eventSchema) }) } } }, async (request) => {

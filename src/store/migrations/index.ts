@@ -3,6 +3,7 @@ import type { StoreCapabilities } from '../capabilities.js';
 import * as init from './2026_11_27_0001_init.js';
 import * as idempotencyKey from './2026_11_27_0002_deployment_idempotency_key.js';
 import * as agents from './2026_11_27_0003_agents.js';
+import * as rolloutControl from './2026_11_27_0004_rollout_control.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the schema as it was
 type MigrationModule = { up(db: Kysely<any>, capabilities: StoreCapabilities): Promise<void> };
@@ -12,6 +13,7 @@ const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '2026_11_27_0001_init': init,
   '2026_11_27_0002_deployment_idempotency_key': idempotencyKey,
   '2026_11_27_0003_agents': agents,
+  '2026_11_27_0004_rollout_control': rolloutControl,
 };
 
 export function migrationProvider(capabilities: StoreCapabilities): MigrationProvider {
