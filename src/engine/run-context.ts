@@ -5,6 +5,7 @@ import type { LogSink } from './log-sink.js';
 import type { DeploymentChange, Lease, NewEvent, NewTask, StepAttempt, TargetSession, TaskChange } from './ports.js';
 import type { SessionPool } from './session-pool.js';
 import type { TargetWork } from './target-work.js';
+import type { TrafficRotation } from './traffic-rotation.js';
 
 /** Why a run's signal was aborted. */
 export type StopReason = 'cancel' | 'abort' | 'lease-lost' | 'shutdown';
@@ -16,6 +17,8 @@ export type StopReason = 'cancel' | 'abort' | 'lease-lost' | 'shutdown';
 export class RunContext {
   private current: Deployment;
   private readonly tasks = new Map<string, Task>();
+  /** The environment's load balancer, when the manifest gives it one. */
+  traffic: TrafficRotation | null = null;
 
   constructor(
     readonly deps: EngineDeps,

@@ -17,6 +17,7 @@ import { needsRollback, rollbackTask } from './rollback-task.js';
 import { RunContext, type StopReason } from './run-context.js';
 import { SessionPool } from './session-pool.js';
 import { resolveTargetWork } from './target-work.js';
+import { TrafficRotation } from './traffic-rotation.js';
 
 export interface DeploymentRun {
   readonly done: Promise<void>;
@@ -127,6 +128,13 @@ async function prepare(
   const templates = await deps.artifacts.readFiles(release.digest, manifest.config.map((entry) => entry.template));
   const work = resolveTargetWork(manifest, deployment.environment, targets, templates);
   const ctx = new RunContext(deps, lease, signal, deployment, tasks, release, manifest, work, sessions, logs);
+  if (environment.traffic) {
+    const balancer = registered.find((target) => target.name === environment.traffic!.target);
+    if (!balancer) {
+      throw new GantryError('TARGET_NOT_FOUND', `the load balancer of environment ${environment.name}, target ${environment.traffic.target}, is not registered`, { where: 'traffic.target' });
+    }
+    ctx.traffic = new TrafficRotation(ctx, environment.traffic, balancer);
+  }
   if (deployment.plan === null) {
     const plan = planRollout(targets.map((target) => target.name), manifest.strategy);
     await ctx.recordDeployment(
@@ -150,17 +158,13 @@ async function deployBatches(ctx: RunContext): Promise<void> {
       if (await stoppedAtBoundary(ctx)) return;
       await ctx.recordDeployment({ currentBatch: batch }, [{ type: 'batch:started', data: { batch, targets } }]);
     }
+    if (!(await changeTraffic(ctx, (traffic) => traffic.drain(targets.filter((target) => ctx.task(target).state === 'pending' || ctx.task(target).state === 'running'))))) return;
     await Promise.all(targets.map((target) => deployTask(ctx, target)));
     if (await stopped(ctx)) return;
+    if (!(await changeTraffic(ctx, (traffic) => traffic.undrain(targets.filter((target) => ctx.task(target).state === 'succeeded'))))) return;
     const failed = ctx.allTasks().filter((task) => task.state === 'failed');
     if (failuresExceeded(failed.length, plan.allowedFailures)) {
-      const reason = `${describeFailures(failed)}; ${failed.length} failed target${failed.length === 1 ? '' : 's'} exceed${failed.length === 1 ? 's' : ''} maxFailures ${formatQuantity(strategy.maxFailures)} (${plan.allowedFailures} of ${ctx.allTasks().length})`;
-      if (strategy.onFailure === 'rollback') {
-        await beginRollback(ctx, reason);
-        return;
-      }
-      await skipPending(ctx);
-      await finish(ctx, 'fail', `halted: ${reason}`, 'deployment:failed');
+      await failRollout(ctx, `${describeFailures(failed)}; ${failed.length} failed target${failed.length === 1 ? '' : 's'} exceed${failed.length === 1 ? 's' : ''} maxFailures ${formatQuantity(strategy.maxFailures)} (${plan.allowedFailures} of ${ctx.allTasks().length})`);
       return;
     }
     await ctx.recordDeployment({ currentBatch: batch + 1 }, [{ type: 'batch:finished', data: { batch } }]);
@@ -175,6 +179,36 @@ async function deployBatches(ctx: RunContext): Promise<void> {
   const failed = tasks.filter((task) => task.state === 'failed');
   const reason = failed.length === 0 ? `${tasks.length} of ${tasks.length} targets on ${ctx.deployment.version}` : `${tasks.length - failed.length} of ${tasks.length} targets on ${ctx.deployment.version}; ${describeFailures(failed)} (within maxFailures)`;
   await finish(ctx, 'succeed', reason, 'deployment:succeeded');
+}
+
+/** Ends a rollout that went wrong as the strategy says: roll back, or halt where it is. */
+async function failRollout(ctx: RunContext, reason: string): Promise<void> {
+  if (ctx.manifest.strategy.onFailure === 'rollback') return beginRollback(ctx, reason);
+  await skipPending(ctx);
+  await finish(ctx, 'fail', `halted: ${reason}`, 'deployment:failed');
+}
+
+/** Changes the load balancer's rotation, if there is one; false when that failed and the rollout ended. */
+async function changeTraffic(ctx: RunContext, change: (traffic: TrafficRotation) => Promise<void>): Promise<boolean> {
+  const problem = await changeRotation(ctx, change);
+  if (problem === null) return true;
+  if (ctx.stopReason) await stopped(ctx);
+  else await failRollout(ctx, `the load balancer could not be switched: ${problem}`);
+  return false;
+}
+
+/** Changes the load balancer's rotation, if there is one; what went wrong, or null. */
+async function changeRotation(ctx: RunContext, change: (traffic: TrafficRotation) => Promise<void>): Promise<string | null> {
+  if (!ctx.traffic) return null;
+  try {
+    await change(ctx.traffic);
+    return null;
+  } catch (error) {
+    if (!(error instanceof GantryError)) throw error;
+    const problem = `error[${error.code}]: ${error.message}`;
+    if (!ctx.stopReason) ctx.logs.note(null, 'traffic', problem);
+    return problem;
+  }
 }
 
 /** The gate the deployment stands at: one of the plan's gates after the last finished batch, not yet passed. */
@@ -254,12 +288,24 @@ async function rollBack(ctx: RunContext): Promise<void> {
   await skipPending(ctx);
   const touched = ctx.allTasks().filter(needsRollback).map((task) => task.target);
   ctx.logs.note(null, null, touched.length > 0 ? `rolling back ${touched.join(', ')}` : 'no target was switched; nothing to roll back');
+  // Putting the old release back matters more than the rotation: a failed drain is reported, not fatal.
+  const drained = await changeRotation(ctx, (traffic) => traffic.drain(touched));
   await Promise.all(touched.map((target) => rollbackTask(ctx, target)));
   if (ctx.stopReason) return;
+  const restored = await changeRotation(ctx, (traffic) => traffic.undrain(touched.filter((target) => ctx.task(target).state === 'rolled_back')));
+  if (ctx.stopReason) return;
+  const trafficProblems = [
+    ...(drained === null ? [] : [`the load balancer did not take them out first: ${drained}`]),
+    ...(restored === null ? [] : [`the load balancer was not restored: ${restored}`]),
+  ];
   const failed = ctx.allTasks().filter((task) => task.state === 'rollback_failed');
   const reason = ctx.deployment.reason ?? 'rolled back';
-  if (failed.length > 0) {
-    await finish(ctx, 'failRollback', `${reason}; rollback failed on ${failed.map((task) => `${task.target} (${task.error?.code ?? 'unknown'})`).join(', ')}`, 'deployment:rollback-failed');
+  if (failed.length > 0 || trafficProblems.length > 0) {
+    const problems = [
+      ...(failed.length > 0 ? [`rollback failed on ${failed.map((task) => `${task.target} (${task.error?.code ?? 'unknown'})`).join(', ')}`] : []),
+      ...trafficProblems,
+    ];
+    await finish(ctx, 'failRollback', `${reason}; ${problems.join('; ')}`, 'deployment:rollback-failed');
   } else {
     await finish(ctx, 'finishRollback', `${reason}; ${touched.length} switched target${touched.length === 1 ? '' : 's'} put back`, 'deployment:rolled-back');
   }

@@ -2,8 +2,9 @@ import { GantryError } from '../core/errors.js';
 import { resolveHealthChecks, type InvalidCheckField, type ResolvedHealthCheck } from '../core/health/resolve-health-checks.js';
 import type { Manifest } from '../core/manifest/schema.js';
 import type { Target } from '../core/model.js';
+import { upstreamAddressProblem } from '../core/traffic/nginx-upstream.js';
 import { resolveVariables, type VariableValues } from '../core/variables/resolve-variables.js';
-import { missingVariablesError, renderTemplate, type MissingVariable } from '../core/variables/substitute.js';
+import { interpolateField, missingVariablesError, renderTemplate, type MissingVariable } from '../core/variables/substitute.js';
 import type { ConfigFile } from './ports.js';
 
 /** What one target needs from a release's manifest: its variables, rendered config, checks. */
@@ -12,6 +13,8 @@ export interface TargetWork {
   readonly variables: VariableValues;
   readonly configFiles: readonly ConfigFile[];
   readonly healthChecks: readonly ResolvedHealthCheck[];
+  /** The target's address as the environment's load balancer sees it (when it has one). */
+  readonly trafficServer: string | null;
 }
 
 /**
@@ -20,6 +23,9 @@ export interface TargetWork {
  */
 export function resolveTargetWork(manifest: Manifest, environment: string, targets: readonly Target[], templates: ReadonlyMap<string, string>): Map<string, TargetWork> {
   const work = new Map<string, TargetWork>();
+  const environmentIndex = manifest.environments.findIndex((candidate) => candidate.name === environment);
+  const traffic = manifest.environments[environmentIndex]?.traffic;
+  const serverField = `environments[${environmentIndex}].traffic.server`;
   for (const target of targets) {
     const variables = resolveVariables(manifest.variables, { environment, target: target.name });
     const missing: MissingVariable[] = [];
@@ -29,12 +35,15 @@ export function resolveTargetWork(manifest: Manifest, environment: string, targe
       content: renderTemplate(templates.get(entry.template) ?? '', variables, entry.template, missing),
     }));
     const healthChecks = resolveHealthChecks(manifest.health, variables, missing, invalid);
+    const trafficServer = traffic ? interpolateField(traffic.server, variables, serverField, missing) : null;
+    const addressProblem = trafficServer === null ? null : upstreamAddressProblem(trafficServer);
+    if (addressProblem !== null) invalid.push({ where: serverField, message: addressProblem });
     if (missing.length > 0) throw missingVariablesError(missing, { environment, target: target.name });
     if (invalid.length > 0) {
       const first = invalid[0]!;
       throw new GantryError('MANIFEST_INVALID', `${first.where}: ${first.message} (target ${target.name}, environment ${environment})`, { where: first.where });
     }
-    work.set(target.name, { target, variables, configFiles, healthChecks });
+    work.set(target.name, { target, variables, configFiles, healthChecks, trafficServer });
   }
   return work;
 }

@@ -9,17 +9,25 @@ import { constants as osConstants } from 'node:os';
 import { formatDuration } from '../core/duration.js';
 import { GantryError } from '../core/errors.js';
 import { isSafeName } from '../core/names.js';
-import type { ArtifactSource, CommandOptions, CommandResult, ConfigFile, HookRun, OutputSink, TargetSession } from '../engine/ports.js';
+import type { ArtifactSource, CommandOptions, CommandResult, ConfigFile, HookRun, OutputSink, TargetSession, TrafficConfigChange } from '../engine/ports.js';
 import {
   ACTIVATE_RELEASE,
+  APPLY_TRAFFIC_CONFIG,
   CHECK_ARTIFACT,
   DEACTIVATE_RELEASE,
   DELETE_RELEASES,
   EXIT_DIGEST_MISMATCH,
   EXIT_EXTRACT_FAILED,
   EXIT_NOT_UNPACKED,
+  EXIT_TRAFFIC_NOT_PUT_BACK,
+  EXIT_TRAFFIC_RELOAD_FAILED,
+  EXIT_TRAFFIC_TEST_FAILED,
   LIST_RELEASES,
   READ_CURRENT,
+  RUN_TRAFFIC_HOOK,
+  TRAFFIC_PHASE_MARKER,
+  TRAFFIC_RELOAD_MARKER,
+  TRAFFIC_TEST_MARKER,
   UNPACK_RELEASE,
   UPLOAD_ARTIFACT,
   WRITE_CONFIG_FILE,
@@ -64,6 +72,38 @@ function checkEnv(env: Readonly<Record<string, string>>): string[] {
   });
 }
 
+/** The load balancer's file is named by the manifest: it must be a plain absolute path. */
+function checkTrafficConfigPath(path: string): string {
+  const plain = path.startsWith('/') && path.length > 1 && !path.endsWith('/') && posix.normalize(path) === path && !/[\0\n\r]/.test(path);
+  if (!plain) {
+    throw new GantryError('REQUEST_INVALID', `the load balancer configuration path ${JSON.stringify(path)} must be a normalised absolute file path without line breaks`, {
+      where: 'path',
+    });
+  }
+  return path;
+}
+
+/**
+ * The output of the command APPLY_TRAFFIC_CONFIG ran after `marker`: its stderr lines up to the
+ * program's next phase line, shortened for a message. Falls back to the lines before the first
+ * phase line when the marker has scrolled out of the captured tail.
+ */
+function phaseOutput(stderr: string, marker: string): string {
+  const lines = stderr.split('\n');
+  const start = lines.lastIndexOf(marker);
+  const section = start < 0 ? lines : lines.slice(start + 1);
+  const end = section.findIndex((line) => line.startsWith(TRAFFIC_PHASE_MARKER));
+  const text = (end < 0 ? section : section.slice(0, end))
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join('; ');
+  return text.length > 500 ? `${text.slice(0, 499)}…` : text;
+}
+
+function lastStderrLine(result: ShellRunResult): string {
+  return result.stderr.trim().split('\n').at(-1)?.trim().slice(0, 300) ?? '';
+}
+
 function stderrOnly(sink: OutputSink | undefined): OutputSink | undefined {
   return sink && ((stream, text) => (stream === 'stderr' ? sink(stream, text) : undefined));
 }
@@ -97,7 +137,7 @@ export function createTargetSession(shell: TargetShell, root: string): TargetSes
   }
 
   function stepFailed(what: string, result: ShellRunResult): GantryError {
-    const lastLine = result.stderr.trim().split('\n').at(-1)?.trim().slice(0, 300) ?? '';
+    const lastLine = lastStderrLine(result);
     const how = result.exitCode !== null ? `exit code ${result.exitCode}` : `signal ${result.exitSignal ?? 'unknown'}`;
     return new GantryError('STEP_FAILED', `${what} on ${shell.description} failed: ${lastLine === '' ? how : lastLine}`, {
       target: shell.description,
@@ -110,6 +150,10 @@ export function createTargetSession(shell: TargetShell, root: string): TargetSes
   async function runHookScript(app: string, version: string, hook: HookRun, options: CommandOptions): Promise<ShellRunResult> {
     const script = `cd ${quoteShellArg(releaseDir(app, version))} && exec ${shellCommand(['env', '--', ...checkEnv(hook.env), 'sh', '-c', hook.command])}`;
     return runStep('the hook', script, options, undefined, true);
+  }
+
+  function trafficFailed(message: string, path: string, result: ShellRunResult): GantryError {
+    return new GantryError('TRAFFIC_SWITCH_FAILED', message, { target: shell.description, path, exitCode: result.exitCode, stderr: result.stderr });
   }
 
   return {
@@ -222,6 +266,54 @@ export function createTargetSession(shell: TargetShell, root: string): TargetSes
         .split('\n')
         .filter((line) => line.startsWith('removed '))
         .map((line) => line.slice('removed '.length));
+    },
+
+    async applyTrafficConfig(change: TrafficConfigChange, options) {
+      const path = checkTrafficConfigPath(change.path);
+      const args = [path, nonce(), change.reload, ...(change.test === null ? [] : [change.test])];
+      const result = await runStep('switching the load balancer', scriptWithArgs(APPLY_TRAFFIC_CONFIG, args), options, change.content, true);
+      const how = `exit code ${result.exitCode ?? 'none'}`;
+      switch (result.exitCode) {
+        case 0:
+          return;
+        case EXIT_TRAFFIC_TEST_FAILED:
+          throw trafficFailed(
+            `the load balancer configuration test failed on ${shell.description}, so ${path} is as it was and nothing was reloaded: ${phaseOutput(result.stderr, TRAFFIC_TEST_MARKER) || how}`,
+            path,
+            result,
+          );
+        case EXIT_TRAFFIC_RELOAD_FAILED:
+          throw trafficFailed(
+            `reloading the load balancer on ${shell.description} failed, so ${path} was put back as it was and the reload run once more: ${phaseOutput(result.stderr, TRAFFIC_RELOAD_MARKER) || how}`,
+            path,
+            result,
+          );
+        case EXIT_TRAFFIC_NOT_PUT_BACK:
+          // The promise of TRAFFIC_SWITCH_FAILED (the previous configuration keeps serving) does not hold.
+          throw stepFailed(`switching the load balancer failed, and putting the previous ${path} back`, result);
+        case null:
+          throw stepFailed('switching the load balancer', result);
+        default:
+          throw trafficFailed(
+            `writing the load balancer configuration ${path} on ${shell.description} failed, so it is as it was: ${lastStderrLine(result) || how}`,
+            path,
+            result,
+          );
+      }
+    },
+
+    async runTrafficHook(hook: HookRun, options) {
+      const script = scriptWithArgs(RUN_TRAFFIC_HOOK, [root, ...checkEnv(hook.env), 'sh', '-c', hook.command]);
+      const result = await runStep('the switch hook', script, options, undefined, true);
+      if (result.exitCode === 0) return;
+      const lastLine = lastStderrLine(result);
+      const how = result.exitCode === null ? `was killed by signal ${result.exitSignal ?? 'unknown'}` : `exited with code ${result.exitCode}`;
+      throw new GantryError('TRAFFIC_SWITCH_FAILED', `the switch hook on ${shell.description} ${how}${lastLine === '' ? '' : `: ${lastLine}`}`, {
+        target: shell.description,
+        exitCode: result.exitCode,
+        exitSignal: result.exitSignal,
+        stderr: result.stderr,
+      });
     },
 
     connectTcp(host: string, port: number, timeoutMs: number): Promise<Duplex> {

@@ -9,12 +9,21 @@
  * is passed with `scriptWithArgs` (quoted by the one helper), never spliced into the text.
  * (The texts are String.raw templates: they must not use the shell's `${…}`, which JS would
  * take as interpolation; the only interpolations are the exit codes below.)
- * Exit codes 93-95 are the programs' own refusals; any other non-zero code is a plain failure.
+ * Exit codes 93-98 are the programs' own refusals and verdicts; any other non-zero code is a
+ * plain failure.
  */
 
 export const EXIT_DIGEST_MISMATCH = 93;
 export const EXIT_NOT_UNPACKED = 94;
 export const EXIT_EXTRACT_FAILED = 95;
+export const EXIT_TRAFFIC_TEST_FAILED = 96;
+export const EXIT_TRAFFIC_RELOAD_FAILED = 97;
+export const EXIT_TRAFFIC_NOT_PUT_BACK = 98;
+
+/** APPLY_TRAFFIC_CONFIG announces each phase on stderr with one of these lines, so the output of the command that failed can be told apart. */
+export const TRAFFIC_PHASE_MARKER = 'gantry: ';
+export const TRAFFIC_TEST_MARKER = 'gantry: testing the configuration';
+export const TRAFFIC_RELOAD_MARKER = 'gantry: reloading';
 
 /** $1 artifacts dir, $2 artifact file, $3 digest. Prints `present` or `absent`. */
 export const CHECK_ARTIFACT = String.raw`
@@ -141,4 +150,80 @@ find "$app/releases" -maxdepth 1 -name '.*.partial-*' -mmin +60 -exec rm -rf -- 
 find "$app/artifacts" -maxdepth 1 -name '.*.upload-*' -mmin +60 -exec rm -f -- {} + 2>/dev/null
 find "$app" -maxdepth 1 -name '.current.tmp-*' -mmin +60 -exec rm -f -- {} + 2>/dev/null
 exit 0
+`;
+
+/**
+ * $1 the load balancer's configuration file (absolute), $2 a nonce, $3 the reload command,
+ * $4 the test command (absent: no test); the new content on stdin.
+ *
+ * A symlinked file is followed, so the link stays a link. The content is written to
+ * `.<name>.gantry-new-<nonce>` beside the file — starting as a copy of the previous file, so it
+ * keeps its mode and owner (0644 if there was none) — and renamed over it, after the previous
+ * file was linked (or copied) to `<file>.gantry-previous`. The test and the reload then run with
+ * `sh -c` in the file's directory, with no input. If either fails, or the program is stopped
+ * (TERM, INT, HUP: timeout, cancel, a dropped SSH session), the previous file is renamed back
+ * (or the new one removed if there was none); after a failed reload, the reload runs once more
+ * so that a load balancer that loaded the new file before the command failed loads the previous
+ * one again. Exits 96 when the test failed, 97 when the reload failed, 98 when the previous file
+ * could not be put back (the new one is in place), 1 when the file could not be written.
+ */
+export const APPLY_TRAFFIC_CONFIG = String.raw`
+file=$1
+if [ -L "$file" ]; then
+  file=$(readlink -f -- "$1") || { printf 'gantry: cannot follow the symbolic link %s\n' "$1" >&2; exit 1; }
+fi
+dir=$(dirname -- "$file")
+tmp=$dir/.$(basename -- "$file").gantry-new-$2
+backup=$file.gantry-previous
+if [ ! -d "$dir" ]; then printf 'gantry: the directory %s does not exist\n' "$dir" >&2; exit 1; fi
+if [ -e "$file" ] && [ ! -f "$file" ]; then printf 'gantry: %s is not a regular file\n' "$file" >&2; exit 1; fi
+previous=no
+if [ -f "$file" ]; then previous=yes; fi
+installed=no
+put_back() {
+  if [ "$installed" != yes ]; then return 0; fi
+  if [ "$previous" = yes ]; then
+    mv -f -T -- "$backup" "$file" || { printf 'gantry: could not put the previous configuration back; %s holds the new one\n' "$file" >&2; return 1; }
+    printf 'gantry: put the previous configuration back\n' >&2
+  else
+    rm -f -- "$file" || { printf 'gantry: could not remove the new configuration %s\n' "$file" >&2; return 1; }
+    printf 'gantry: removed the new configuration; there was none before\n' >&2
+  fi
+  installed=no
+}
+trap 'rm -f -- "$tmp"; put_back || exit ${EXIT_TRAFFIC_NOT_PUT_BACK}' EXIT
+trap 'exit 143' TERM INT HUP
+if [ "$previous" = yes ]; then
+  ln -f -- "$file" "$backup" 2>/dev/null || cp -p -- "$file" "$backup" || exit 1
+  cp -p -- "$file" "$tmp" || exit 1
+else
+  (umask 022 && : > "$tmp") || exit 1
+  chmod 0644 -- "$tmp" || exit 1
+fi
+cat > "$tmp" || exit 1
+installed=yes
+mv -f -T -- "$tmp" "$file" || exit 1
+cd -- "$dir" || exit 1
+if [ "$#" -ge 4 ]; then
+  printf 'gantry: testing the configuration\n' >&2
+  sh -c "$4" < /dev/null || { printf 'gantry: the configuration test failed\n' >&2; exit ${EXIT_TRAFFIC_TEST_FAILED}; }
+fi
+printf 'gantry: reloading\n' >&2
+if ! sh -c "$3" < /dev/null; then
+  printf 'gantry: the reload failed\n' >&2
+  put_back || exit ${EXIT_TRAFFIC_NOT_PUT_BACK}
+  printf 'gantry: reloading the previous configuration\n' >&2
+  sh -c "$3" < /dev/null || printf 'gantry: reloading the previous configuration failed too\n' >&2
+  exit ${EXIT_TRAFFIC_RELOAD_FAILED}
+fi
+installed=no
+rm -f -- "$backup" 2>/dev/null
+exit 0
+`;
+
+/** $1 the target's root (created if missing), then the `env` arguments: NAME=value …, sh, -c, the hook. */
+export const RUN_TRAFFIC_HOOK = String.raw`
+mkdir -p -- "$1" && cd -- "$1" || exit 1
+shift
+exec env -- "$@"
 `;

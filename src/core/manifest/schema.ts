@@ -94,11 +94,43 @@ const canarySchema = z
 
 export const strategySchema = z.discriminatedUnion('type', [allAtOnceSchema, rollingSchema, canarySchema]);
 
+/**
+ * How the environment's load balancer takes targets out of rotation and puts them back: the
+ * built-in nginx switcher (Gantry owns one upstream file) or a pair of hooks. Either runs on
+ * `target`, a registered target (the load balancer's machine); `server` is each app target's
+ * address as the load balancer sees it, with `${VAR}` from that target's variables.
+ */
+const trafficSchema = z
+  .object({
+    target: nameSchema,
+    server: z.string().min(1),
+    /** After a batch leaves the rotation and before it is switched: requests under way finish, a reload settles. */
+    drainDelay: durationSchema.default(1000),
+    timeout: durationSchema.default(30_000),
+    nginx: z
+      .object({
+        file: z.string().regex(/^\/[^\0\n]*$/, 'must be an absolute path'),
+        upstream: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits, ".", "_" and "-" only'),
+        test: z.string().min(1).nullable().default('nginx -t'),
+        reload: z.string().min(1).default('nginx -s reload'),
+      })
+      .strict()
+      .optional(),
+    hooks: z.object({ drain: z.string().min(1), undrain: z.string().min(1) }).strict().optional(),
+  })
+  .strict()
+  .superRefine((traffic, ctx) => {
+    if ((traffic.nginx === undefined) === (traffic.hooks === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'set exactly one of `nginx` (the built-in switcher) or `hooks` (drain and undrain commands)' });
+    }
+  });
+
 const environmentSchema = z
   .object({
     name: nameSchema,
     targets: labelsSchema,
     protected: z.boolean().default(false),
+    traffic: trafficSchema.optional(),
   })
   .strict();
 
@@ -186,3 +218,4 @@ export type HealthCheck = Manifest['health'][number];
 export type Hook = z.output<typeof hookSchema>;
 export type VariableDefinition = z.output<typeof variableSchema>;
 export type EnvironmentDefinition = Manifest['environments'][number];
+export type TrafficDefinition = NonNullable<EnvironmentDefinition['traffic']>;
