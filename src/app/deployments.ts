@@ -2,7 +2,7 @@ import { checkControlRequest, type ControlRequest } from '../core/deployment/con
 import { isTerminalDeploymentState } from '../core/deployment/deployment-machine.js';
 import { GantryError } from '../core/errors.js';
 import { parseManifest } from '../core/manifest/parse-manifest.js';
-import type { Deployment, DeploymentEventRecord, DeploymentKind, LogLine, Task } from '../core/model.js';
+import type { AnalysisMeasurement, Deployment, DeploymentEventRecord, DeploymentKind, LogLine, Task } from '../core/model.js';
 import { labelsMatch } from '../core/names.js';
 import { isUniqueViolation } from '../store/constraint-errors.js';
 import { pingDatabase } from '../store/database.js';
@@ -187,6 +187,10 @@ export async function applicationStatus(deps: AppDeps, app: string): Promise<Env
 
 export async function readEvents(deps: AppDeps, id: string, afterSeq: number): Promise<DeploymentEventRecord[]> {
   return deployments.listEvents(deps.db, id, afterSeq);
+}
+
+export async function readMeasurements(deps: AppDeps, id: string, afterSeq: number): Promise<AnalysisMeasurement[]> {
+  return deployments.listMeasurements(deps.db, id, afterSeq);
 }
 
 export async function readLogs(deps: AppDeps, id: string, afterSeq: number): Promise<LogLine[]> {

@@ -15,6 +15,7 @@ import {
   eventSchema,
   factChangeSchema,
   logLineSchema,
+  measurementSchema,
   queuedDeploymentSchema,
   releaseSchema,
   statusSchema,
@@ -30,6 +31,7 @@ import {
   type EventDto,
   type FactChangeDto,
   type LogLineDto,
+  type MeasurementDto,
   type QueuedDeploymentDto,
   type ReleaseDto,
   type StatusDto,
@@ -63,6 +65,7 @@ export type {
   EventDto,
   FactChangeDto,
   LogLineDto,
+  MeasurementDto,
   QueuedDeploymentDto,
   ReleaseDto,
   StatusDto,
@@ -93,6 +96,7 @@ const targetListSchema = z.object({ targets: z.array(targetSchema) });
 const deploymentListSchema = z.object({ deployments: z.array(deploymentSchema) });
 const eventListSchema = z.object({ events: z.array(eventSchema) });
 const logListSchema = z.object({ logs: z.array(logLineSchema) });
+const measurementListSchema = z.object({ measurements: z.array(measurementSchema) });
 const factHistorySchema = z.object({ changes: z.array(factChangeSchema) });
 
 export type ApiClient = ReturnType<typeof createApiClient>;
@@ -210,6 +214,9 @@ export function createApiClient(options: ApiClientOptions) {
     /** One page of events after `after` (the server caps a page; call again with the last seq). */
     listEvents: async (id: string, after = 0): Promise<EventDto[]> =>
       (await call({ method: 'GET', path: api(`/deployments/${segment(id)}/events`), query: { after }, schema: eventListSchema })).events,
+    /** One page of analysis measurements after `after` (1000 at most; call again with the last seq). */
+    listMeasurements: async (id: string, after = 0): Promise<MeasurementDto[]> =>
+      (await call({ method: 'GET', path: api(`/deployments/${segment(id)}/measurements`), query: { after }, schema: measurementListSchema })).measurements,
     /** One page of log lines after `after` (the server caps a page; call again with the last seq). */
     listLogs: async (id: string, after = 0): Promise<LogLineDto[]> =>
       (await call({ method: 'GET', path: api(`/deployments/${segment(id)}/logs`), query: { after }, schema: logListSchema })).logs,

@@ -1,3 +1,4 @@
+import type { MeasurementPhase } from './analysis/verdict.js';
 import type { ControlRequest } from './deployment/control.js';
 import type { DeploymentState } from './deployment/deployment-machine.js';
 import type { StepName, TaskState } from './deployment/task-machine.js';
@@ -123,6 +124,21 @@ export interface DeploymentEventRecord {
   /** `noun:verb` in the past tense: `deployment:started`, `task:step-failed`. */
   readonly type: string;
   readonly data: Readonly<Record<string, unknown>>;
+  readonly at: string;
+}
+
+/** One measurement of an analysis metric, as recorded while the deployment ran. */
+export interface AnalysisMeasurement {
+  readonly seq: number;
+  readonly deploymentId: string;
+  /** Index of the canary gate it was taken for; -1 for the strategy's background analysis. */
+  readonly gate: number;
+  readonly template: string;
+  readonly metric: string;
+  readonly phase: MeasurementPhase;
+  /** The value the provider returned (JSON); null when the measurement had an error. */
+  readonly value: unknown;
+  readonly message: string;
   readonly at: string;
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
+import type { MetricReader } from './analysis/metric-port.js';
 import type { ArtifactReader, DeploymentStore, TargetExecutor } from './ports.js';
 
 export interface EngineSettings {
@@ -27,6 +28,8 @@ export interface EngineDeps {
   readonly store: DeploymentStore;
   readonly executor: TargetExecutor;
   readonly artifacts: ArtifactReader;
+  /** Reads analysis metrics (Prometheus, HTTP, commands on the server). */
+  readonly metrics: MetricReader;
   readonly clock: Clock;
   readonly log: Logger;
   readonly settings: EngineSettings;

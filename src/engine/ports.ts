@@ -8,6 +8,7 @@ import type { DeploymentState } from '../core/deployment/deployment-machine.js';
 import type { StepName, TaskState } from '../core/deployment/task-machine.js';
 import type { Application, Deployment, LogStream, Release, StepError, Target, Task } from '../core/model.js';
 import type { RolloutPlan } from '../core/rollout/plan-batches.js';
+import type { MeasurementRecord } from './analysis/run-analysis.js';
 
 export interface OutputSink {
   (stream: Exclude<LogStream, 'gantry'>, text: string): void;
@@ -186,6 +187,8 @@ export interface DeploymentStore {
   recordDeployment(lease: Lease, change: DeploymentChange, events: readonly NewEvent[], at: string, newTasks?: readonly NewTask[]): Promise<void>;
   recordTask(lease: Lease, taskId: string, change: TaskChange, events: readonly NewEvent[], at: string): Promise<void>;
   appendLogs(lines: readonly NewLogLine[]): Promise<void>;
+  /** Keeps one analysis measurement (gate -1: the background analysis); fenced by the lease. */
+  recordMeasurement(lease: Lease, gate: number, measurement: MeasurementRecord): Promise<void>;
   /**
    * Ends a deployment whose stored record cannot be read (DATA_CORRUPT) as failed, with the
    * reason, so it neither blocks its app/environment nor is claimed again and again.

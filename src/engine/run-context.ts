@@ -19,6 +19,10 @@ export class RunContext {
   private readonly tasks = new Map<string, Task>();
   /** The environment's load balancer, when the manifest gives it one. */
   traffic: TrafficRotation | null = null;
+  /** Why the run was stopped from within (a background analysis that failed), for the record. */
+  private interruption: string | null = null;
+  /** A background analysis came back inconclusive: pause before the next batch. */
+  pauseBeforeNextBatch: string | null = null;
 
   constructor(
     readonly deps: EngineDeps,
@@ -31,6 +35,7 @@ export class RunContext {
     readonly work: ReadonlyMap<string, TargetWork>,
     readonly sessions: SessionPool,
     readonly logs: LogSink,
+    private readonly stop: (reason: StopReason) => void,
   ) {
     this.current = deployment;
     for (const task of tasks) this.tasks.set(task.target, task);
@@ -42,6 +47,17 @@ export class RunContext {
 
   get stopReason(): StopReason | undefined {
     return this.signal.aborted ? (this.signal.reason as StopReason) : undefined;
+  }
+
+  /** Why the run was interrupted from within, if it was. */
+  get interruptedBecause(): string | null {
+    return this.interruption;
+  }
+
+  /** Stops the steps under way, as an abort request would, for a reason found by the run itself. */
+  interrupt(reason: 'abort', because: string): void {
+    this.interruption ??= because;
+    this.stop(reason);
   }
 
   task(target: string): Task {

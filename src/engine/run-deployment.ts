@@ -8,7 +8,7 @@ import type { Deployment, Task } from '../core/model.js';
 import { failuresExceeded, planRollout } from '../core/rollout/plan-batches.js';
 import type { CanaryGate } from '../core/rollout/plan-canary.js';
 import { formatQuantity } from '../core/rollout/quantity.js';
-import { analyseGate } from './analysis-gate.js';
+import { analyseGate, startBackgroundAnalysis } from './analysis-gate.js';
 import { deployTask } from './deploy-task.js';
 import type { EngineDeps } from './engine-deps.js';
 import { LogSink } from './log-sink.js';
@@ -50,7 +50,7 @@ export function runDeployment(deps: EngineDeps, lease: Lease): DeploymentRun {
       (error: unknown) => deps.log.warn({ err: error, deploymentId: lease.deploymentId }, 'lease renewal failed; will retry'),
     );
   }, deps.settings.heartbeatMs);
-  const done = advance(deps, lease, controller.signal)
+  const done = advance(deps, lease, controller.signal, stop)
     .catch(async (error: unknown) => {
       if (error instanceof LeaseLostError || controller.signal.aborted) return;
       deps.log.error({ err: error, deploymentId: lease.deploymentId }, 'deployment run failed');
@@ -69,13 +69,13 @@ export function runDeployment(deps: EngineDeps, lease: Lease): DeploymentRun {
   return { done, checkControl, stop };
 }
 
-async function advance(deps: EngineDeps, lease: Lease, signal: AbortSignal): Promise<void> {
+async function advance(deps: EngineDeps, lease: Lease, signal: AbortSignal, stop: (reason: StopReason) => void): Promise<void> {
   const { deployment, tasks } = await deps.store.loadDeployment(lease.deploymentId);
   const sessions = new SessionPool(deps.executor, deps.settings.connectTimeoutMs);
   const logs = new LogSink(deps.store, deps.clock, deployment.id, () => deps.onProgress(deployment.id));
   let ctx: RunContext;
   try {
-    ctx = await prepare(deps, lease, signal, deployment, tasks, sessions, logs);
+    ctx = await prepare(deps, lease, signal, stop, deployment, tasks, sessions, logs);
   } catch (error) {
     if (!(error instanceof GantryError)) throw error;
     // Nothing was touched yet (or the run cannot continue): end the deployment with the reason.
@@ -107,6 +107,7 @@ async function prepare(
   deps: EngineDeps,
   lease: Lease,
   signal: AbortSignal,
+  stop: (reason: StopReason) => void,
   deployment: Deployment,
   tasks: readonly Task[],
   sessions: SessionPool,
@@ -127,7 +128,7 @@ async function prepare(
   if (deployment.plan === null) await deps.artifacts.verify(release.digest);
   const templates = await deps.artifacts.readFiles(release.digest, manifest.config.map((entry) => entry.template));
   const work = resolveTargetWork(manifest, deployment.environment, targets, templates);
-  const ctx = new RunContext(deps, lease, signal, deployment, tasks, release, manifest, work, sessions, logs);
+  const ctx = new RunContext(deps, lease, signal, deployment, tasks, release, manifest, work, sessions, logs, stop);
   if (environment.traffic) {
     const balancer = registered.find((target) => target.name === environment.traffic!.target);
     if (!balancer) {
@@ -147,7 +148,18 @@ async function prepare(
   return ctx;
 }
 
+/** Deploys the remaining batches, with the canary's background analysis (if any) running from the first batch done. */
 async function deployBatches(ctx: RunContext): Promise<void> {
+  let background = ctx.deployment.currentBatch > 0 ? startBackgroundAnalysis(ctx) : null;
+  try {
+    await deployBatchesFrom(ctx, () => (background ??= startBackgroundAnalysis(ctx)));
+  } finally {
+    await background?.stop();
+  }
+}
+
+/** The batches from the current one to the end; `batchDone` is told after each finished batch. */
+async function deployBatchesFrom(ctx: RunContext, batchDone: () => void): Promise<void> {
   const plan = ctx.deployment.plan!;
   const strategy = ctx.manifest.strategy;
   // Taken up again at a gate (after a pause, or an analysis to run again): pass it first.
@@ -168,6 +180,7 @@ async function deployBatches(ctx: RunContext): Promise<void> {
       return;
     }
     await ctx.recordDeployment({ currentBatch: batch + 1 }, [{ type: 'batch:finished', data: { batch } }]);
+    batchDone();
     if (!(await passGates(ctx))) return;
     if (batch < plan.batches.length - 1 && strategy.type === 'rolling' && strategy.pauseBetweenBatches > 0) {
       ctx.logs.note(null, null, `pausing ${strategy.pauseBetweenBatches}ms before batch ${batch + 2}`);
@@ -226,17 +239,18 @@ async function passGates(ctx: RunContext): Promise<boolean> {
       await pause(ctx, gate.durationMs, `at ${label}, after batch ${gate.afterBatch + 1}`);
       return false;
     }
-    const verdict = await analyseGate(ctx, gate, label);
-    if (verdict === 'stopped') {
+    const verdict = await analyseGate(ctx, gate);
+    if (verdict.outcome === 'stopped') {
       await stopped(ctx);
       return false;
     }
-    if (verdict === 'failed') {
-      await beginRollback(ctx, `analysis ${gate.template} at ${label} failed`);
+    // As in Argo Rollouts, a failed analysis rolls back whatever onFailure says: it is evidence, not a count.
+    if (verdict.outcome === 'failed' || verdict.outcome === 'error') {
+      await beginRollback(ctx, `error[ANALYSIS_FAILED]: ${verdict.reason}`);
       return false;
     }
-    if (verdict === 'inconclusive') {
-      await pause(ctx, null, `at ${label}: analysis ${gate.template} was inconclusive`);
+    if (verdict.outcome === 'inconclusive') {
+      await pause(ctx, null, `at ${label}: ${verdict.reason}`);
       return false;
     }
     await ctx.recordDeployment({ nextGate: ctx.deployment.nextGate + 1 }, [{ type: 'gate:passed', data: { gate: ctx.deployment.nextGate, kind: gate.kind } }]);
@@ -320,6 +334,10 @@ async function stopped(ctx: RunContext): Promise<boolean> {
 async function stoppedAtBoundary(ctx: RunContext): Promise<boolean> {
   const control = await ctx.deps.store.readControl(ctx.deployment.id);
   if ((await stoppedBy(ctx, control)) !== null) return true;
+  if (ctx.pauseBeforeNextBatch !== null) {
+    await pause(ctx, null, `before batch ${ctx.deployment.currentBatch + 1}: ${ctx.pauseBeforeNextBatch}`);
+    return true;
+  }
   if (control.request !== 'pause') return false;
   await pause(ctx, null, `on request before batch ${ctx.deployment.currentBatch + 1}`, 'pause');
   return true;
@@ -339,8 +357,9 @@ async function abort(ctx: RunContext): Promise<void> {
     const error = { code: 'INTERRUPTED', message: `aborted during ${task.step ?? 'start'}` };
     await ctx.recordTask(task.target, { state: transitionTask('running', 'fail'), error }, [{ type: 'task:failed', data: { step: task.step, ...error } }]);
   }
-  ctx.logs.note(null, null, 'aborted on request: rolling back what was switched');
-  await beginRollback(ctx, 'aborted on request', 'abort');
+  const reason = ctx.interruptedBecause ?? 'aborted on request';
+  ctx.logs.note(null, null, `${reason}: rolling back what was switched`);
+  await beginRollback(ctx, reason, 'abort');
 }
 
 async function cancel(ctx: RunContext): Promise<void> {

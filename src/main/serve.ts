@@ -19,6 +19,7 @@ import { AgentCommands } from '../server/agent-commands.js';
 import { AgentSessions } from '../server/agent-sessions.js';
 import { buildServer } from '../server/build-server.js';
 import { createDeploymentStore } from '../store/deployment-store.js';
+import { createMetricReader } from '../analysis/metric-readers.js';
 import { migrateDatabase, openDatabase } from '../store/database.js';
 import { createIdSource, systemClock } from './system-clock.js';
 
@@ -74,6 +75,7 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
       store: createDeploymentStore(store.db),
       executor: createTargetExecutor(agentCommands),
       artifacts: archives,
+      metrics: createMetricReader(),
       clock,
       log: logger.child({ component: 'engine' }),
       settings: { ...DEFAULT_ENGINE_SETTINGS, leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs, ...options.engine },

@@ -250,6 +250,20 @@ export const logLineSchema = z.object({
 });
 export type LogLineDto = z.infer<typeof logLineSchema>;
 
+export const measurementSchema = z.object({
+  seq: z.number(),
+  /** The canary gate it was taken for (0-based); -1 for the strategy's background analysis. */
+  gate: z.number(),
+  template: z.string(),
+  metric: z.string(),
+  phase: z.enum(['successful', 'failed', 'inconclusive', 'error']),
+  /** What the provider returned; null for a measurement that had an error. */
+  value: z.unknown(),
+  message: z.string(),
+  at: z.string(),
+});
+export type MeasurementDto = z.infer<typeof measurementSchema>;
+
 export const problemSchema = z.object({
   type: z.string(),
   title: z.string(),

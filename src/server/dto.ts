@@ -1,7 +1,7 @@
 import type { TargetView } from '../app/targets.js';
-import { rootOf, type Application, type Deployment, type DeploymentEventRecord, type LogLine, type Release, type Task, type Transport } from '../core/model.js';
+import { rootOf, type AnalysisMeasurement, type Application, type Deployment, type DeploymentEventRecord, type LogLine, type Release, type Task, type Transport } from '../core/model.js';
 import { factsSchema } from '../protocol/agent.js';
-import type { ApplicationDto, DeploymentDto, EventDto, LogLineDto, ReleaseDto, TargetDto, TaskDto } from '../protocol/api.js';
+import type { ApplicationDto, DeploymentDto, EventDto, LogLineDto, MeasurementDto, ReleaseDto, TargetDto, TaskDto } from '../protocol/api.js';
 
 function addressOf(transport: Transport): string {
   switch (transport.type) {
@@ -107,4 +107,9 @@ export function toEventDto(event: DeploymentEventRecord): EventDto {
 
 export function toLogLineDto(line: LogLine): LogLineDto {
   return { seq: line.seq, target: line.target, step: line.step, stream: line.stream, text: line.text, at: line.at };
+}
+
+export function toMeasurementDto(measurement: AnalysisMeasurement): MeasurementDto {
+  const { seq, gate, template, metric, phase, value, message, at } = measurement;
+  return { seq, gate, template, metric, phase, value, message, at };
 }

@@ -24,6 +24,7 @@ export function createDeploymentStore(db: Kysely<Database>): DeploymentStore {
     recordDeployment: (lease, change, events, at, newTasks) => deployments.recordDeployment(db, lease, change, events, at, newTasks),
     recordTask: (lease, taskId, change, events, at) => deployments.recordTask(db, lease, taskId, change, events, at),
     appendLogs: (lines) => deployments.appendLogs(db, lines),
+    recordMeasurement: (lease, gate, measurement) => deployments.recordMeasurement(db, lease, gate, measurement),
     quarantineDeployment: (lease, reason, at) =>
       // The stored state is unreadable, so the change is written without reading it back.
       deployments.recordDeployment(db, lease, { state: transitionDeployment('running', 'fail'), reason, finishedAt: at }, [{ type: 'deployment:quarantined', data: { reason } }], at),

@@ -3,7 +3,9 @@ import { CONTROL_REQUESTS, type ControlRequest } from '../core/deployment/contro
 import { DEPLOYMENT_STATES, transitionDeployment, type DeploymentState } from '../core/deployment/deployment-machine.js';
 import { DEPLOY_STEPS, ROLLBACK_STEPS, TASK_STATES, type StepName } from '../core/deployment/task-machine.js';
 import { GantryError } from '../core/errors.js';
-import type { Deployment, DeploymentEventRecord, DeploymentKind, LogLine, LogStream, StepError, Task } from '../core/model.js';
+import type { MeasurementPhase } from '../core/analysis/verdict.js';
+import type { AnalysisMeasurement, Deployment, DeploymentEventRecord, DeploymentKind, LogLine, LogStream, StepError, Task } from '../core/model.js';
+import type { MeasurementRecord } from '../engine/analysis/run-analysis.js';
 import type { RolloutPlan } from '../core/rollout/plan-batches.js';
 import { LeaseLostError, type DeploymentChange, type Lease, type NewEvent, type NewLogLine, type NewTask, type PendingControl, type TaskChange } from '../engine/ports.js';
 import { parseEnumColumn, parseJsonColumn } from './row-parsing.js';
@@ -462,6 +464,46 @@ export async function listLogs(db: Kysely<Database>, deploymentId: string, after
     text: row.text,
     at: row.at,
   }));
+}
+
+const MEASUREMENT_PHASES: readonly MeasurementPhase[] = ['successful', 'failed', 'inconclusive', 'error'];
+
+export async function recordMeasurement(db: Kysely<Database>, lease: Lease, gate: number, measurement: MeasurementRecord): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const holder = await trx.selectFrom('deployments').select('id').where('id', '=', lease.deploymentId).where('lease_token', '=', lease.token).executeTakeFirst();
+    if (!holder) throw new LeaseLostError(lease.deploymentId);
+    await trx
+      .insertInto('analysis_measurements')
+      .values({
+        deployment_id: lease.deploymentId,
+        gate,
+        template: measurement.template,
+        metric: measurement.metric,
+        phase: measurement.phase,
+        value_json: JSON.stringify(measurement.value ?? null),
+        message: measurement.message,
+        at: measurement.at,
+      })
+      .execute();
+  });
+}
+
+export async function listMeasurements(db: Kysely<Database>, deploymentId: string, afterSeq: number, limit = 1000): Promise<AnalysisMeasurement[]> {
+  const rows = await db.selectFrom('analysis_measurements').selectAll().where('deployment_id', '=', deploymentId).where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+  return rows.map((row) => {
+    const record = `measurement ${row.seq}`;
+    return {
+      seq: Number(row.seq),
+      deploymentId: row.deployment_id,
+      gate: row.gate,
+      template: row.template,
+      metric: row.metric,
+      phase: parseEnumColumn(row.phase, MEASUREMENT_PHASES, record, 'phase'),
+      value: parseJsonColumn<unknown>(row.value_json, record, 'value'),
+      message: row.message,
+      at: row.at,
+    };
+  });
 }
 
 export function assertDeploymentFound(deployment: Deployment | null, id: string): Deployment {

@@ -152,13 +152,16 @@ describe('client verbs', () => {
       updatedAt: '2025-01-01T00:00:00.000Z',
       ...overrides,
     });
+    const measurement = { seq: 7, gate: 1, template: 'errors', metric: 'rate', phase: 'failed', value: 0.25, message: 'failureCondition `result > 0.1` holds for result 0.25', at: '2025-01-01T00:01:00.000Z' };
     const result = await run(
-      (_request, response) =>
-        sendJson(response, 200, {
-          deployment: deploymentDto({ state: 'failed', reason: 'halted', batches: [['web-1', 'web-2']], currentBatch: 0 }),
-          tasks: [task('web-1', {}), task('web-2', { state: 'failed', step: 'afterInstall', attempt: 2, error: { code: 'STEP_FAILED', message: 'exit 1' } })],
-          waitingFor: [],
-        }),
+      (request, response) =>
+        request.url.startsWith('/api/v1/deployments/d-1/measurements')
+          ? sendJson(response, 200, { measurements: request.url.endsWith('after=0') ? [measurement] : [] })
+          : sendJson(response, 200, {
+              deployment: deploymentDto({ state: 'failed', reason: 'halted', batches: [['web-1', 'web-2']], currentBatch: 0 }),
+              tasks: [task('web-1', {}), task('web-2', { state: 'failed', step: 'afterInstall', attempt: 2, error: { code: 'STEP_FAILED', message: 'exit 1' } })],
+              waitingFor: [],
+            }),
       'deployment', 'show', 'd-1',
     );
     expect(result.out).toContain('state:       failed\n');
@@ -166,6 +169,7 @@ describe('client verbs', () => {
     expect(result.out).toContain(
       ['TARGET  BATCH  STATE      STEP                      ERROR', 'web-1   1      succeeded  -                         -', 'web-2   1      failed     afterInstall (attempt 2)  [STEP_FAILED] exit 1', ''].join('\n'),
     );
+    expect(result.out).toMatch(/2025-01-01T00:01:00.000Z +2 +errors +rate +0.25 +failed +failureCondition `result > 0.1` holds for result 0.25/);
   });
 
   it('logs pages through the lines', async () => {

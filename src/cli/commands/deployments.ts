@@ -1,5 +1,5 @@
 /** `gantry deploy | rollback | cancel | deployments | deployment show | logs`. */
-import type { ApiClient, DeploymentDto, QueuedDeploymentDto } from '../../client/api-client.js';
+import type { ApiClient, DeploymentDto, MeasurementDto, QueuedDeploymentDto } from '../../client/api-client.js';
 import type { ControlRequest } from '../../core/deployment/control.js';
 import { connect } from '../connect.js';
 import type { CommandContext } from '../context.js';
@@ -110,10 +110,15 @@ export async function listDeployments(ctx: CommandContext, app: string | undefin
   return EXIT_CODES.ok;
 }
 
+/** How many of the latest analysis measurements `deployment show` prints. */
+const SHOWN_MEASUREMENTS = 20;
+
 export async function showDeployment(ctx: CommandContext, id: string, options: { json?: boolean }): Promise<number> {
-  const detail = await connect(ctx).getDeployment(id);
+  const client = connect(ctx);
+  const detail = await client.getDeployment(id);
+  const measurements = await allMeasurements(client, id);
   if (options.json) {
-    ctx.output.json(detail);
+    ctx.output.json({ ...detail, measurements });
     return EXIT_CODES.ok;
   }
   const { deployment, tasks, waitingFor } = detail;
@@ -148,7 +153,34 @@ export async function showDeployment(ctx: CommandContext, id: string, options: {
       ]),
     );
   }
+  if (measurements.length > 0) {
+    const shown = measurements.slice(-SHOWN_MEASUREMENTS);
+    ctx.output.line();
+    if (shown.length < measurements.length) ctx.output.line(`analysis: the last ${shown.length} of ${measurements.length} measurements (--json has them all)`);
+    ctx.output.table(
+      ['AT', 'GATE', 'TEMPLATE', 'METRIC', 'VALUE', 'PHASE', 'MESSAGE'],
+      shown.map((measurement) => [
+        measurement.at,
+        measurement.gate < 0 ? 'background' : String(measurement.gate + 1),
+        measurement.template,
+        measurement.metric,
+        measurement.value === null ? NONE : JSON.stringify(measurement.value).slice(0, 40),
+        measurement.phase,
+        measurement.message,
+      ]),
+    );
+  }
   return EXIT_CODES.ok;
+}
+
+/** Every page of a deployment's analysis measurements, oldest first. */
+async function allMeasurements(client: ApiClient, id: string): Promise<MeasurementDto[]> {
+  const all: MeasurementDto[] = [];
+  for (;;) {
+    const page = await client.listMeasurements(id, all.at(-1)?.seq ?? 0);
+    if (page.length === 0) return all;
+    all.push(...page);
+  }
 }
 
 export async function showLogs(ctx: CommandContext, id: string, options: { follow?: boolean; json?: boolean }): Promise<number> {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { durationSchema } from '../duration.js';
 import { labelsSchema, nameSchema } from '../names.js';
+import { analysisArgProblems } from '../analysis/render-query.js';
+import { analysisTemplatesSchema, type AnalysisTemplates } from '../analysis/template-schema.js';
 import { canaryStepsProblem, type CanaryStep } from '../rollout/plan-canary.js';
 import { quantitySchema } from '../rollout/quantity.js';
 
@@ -69,10 +71,13 @@ const rollingSchema = z
   })
   .strict();
 
+/** An analysis to run: a template of the manifest's `analysis`, with the arguments it declares. */
+const analysisRunSchema = z.object({ template: nameSchema, args: z.record(z.string(), z.string().max(1000)).default({}) }).strict();
+
 const canaryStepSchema = z.union([
   z.object({ targets: quantitySchema }).strict(),
   z.object({ pause: z.object({ duration: durationSchema.optional() }).strict() }).strict(),
-  z.object({ analysis: z.object({ template: nameSchema, args: z.record(z.string(), z.string()).default({}) }).strict() }).strict(),
+  z.object({ analysis: analysisRunSchema }).strict(),
 ]);
 
 /** Argo Rollouts' canary, over machines: a share of the targets at a time, with gates between. */
@@ -87,6 +92,8 @@ const canarySchema = z
         const problem = canaryStepsProblem(steps);
         if (problem) ctx.addIssue({ code: 'custom', path: [problem.index], message: problem.message });
       }),
+    /** Runs from the first batch to the end of the rollout; a failure aborts it. */
+    analysis: analysisRunSchema.optional(),
     maxFailures: quantitySchema.default({ count: 0 }),
     onFailure: z.enum(['rollback', 'halt']).default('rollback'),
   })
@@ -172,6 +179,7 @@ export const manifestSchema = z
     hookTimeout: durationSchema.default(300_000),
     transferTimeout: durationSchema.default(600_000),
     health: z.array(healthCheckSchema).default([]),
+    analysis: analysisTemplatesSchema.default({}),
     strategy: strategySchema.prefault({ type: 'rolling' }),
   })
   .strict()
@@ -199,6 +207,7 @@ export const manifestSchema = z
         }
       }
     }
+    checkAnalysisRuns(manifest, ctx);
     manifest.config.forEach((entry, index) => {
       for (const key of ['template', 'path'] as const) {
         if (!isRelativeInside(entry[key])) {
@@ -207,6 +216,29 @@ export const manifestSchema = z
       }
     });
   });
+
+/** Each analysis a canary runs names a template of the manifest with the arguments it declares. */
+function checkAnalysisRuns(manifest: { readonly analysis: AnalysisTemplates; readonly strategy: Strategy }, ctx: z.RefinementCtx): void {
+  if (manifest.strategy.type !== 'canary') return;
+  const runs = manifest.strategy.steps.flatMap((step, index) => ('analysis' in step ? [{ run: step.analysis, path: ['strategy', 'steps', index, 'analysis'], background: false }] : []));
+  if (manifest.strategy.analysis) runs.push({ run: manifest.strategy.analysis, path: ['strategy', 'analysis'], background: true });
+  const declared = Object.keys(manifest.analysis);
+  for (const { run, path, background } of runs) {
+    const template = manifest.analysis[run.template];
+    if (!template) {
+      ctx.addIssue({ code: 'custom', path: [...path, 'template'], message: `no analysis template "${run.template}" (${declared.length > 0 ? `the manifest has ${declared.join(', ')}` : 'the manifest has no `analysis` section'})` });
+      continue;
+    }
+    for (const message of analysisArgProblems(run.template, template, Object.keys(run.args))) ctx.addIssue({ code: 'custom', path: [...path, 'args'], message });
+    if (!background) {
+      template.metrics.forEach((metric) => {
+        if (metric.count === undefined) {
+          ctx.addIssue({ code: 'custom', path: [...path, 'template'], message: `metric ${metric.name} of template ${run.template} has no count: a step's analysis must end (without count, use it as the strategy's background analysis)` });
+        }
+      });
+    }
+  }
+}
 
 export function isRelativeInside(path: string): boolean {
   return !path.startsWith('/') && !path.includes('\0') && path.split('/').every((part) => part !== '..') && path !== '.';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { cancelDeployment, controlDeployment, describeDeployment, listRecentDeployments, readEvents, readLogs, requireDeployment, startDeployment } from '../../app/deployments.js';
+import { cancelDeployment, controlDeployment, describeDeployment, listRecentDeployments, readEvents, readLogs, readMeasurements, requireDeployment, startDeployment } from '../../app/deployments.js';
 import {
   afterQuerySchema,
   controlRequestParamsSchema,
@@ -10,9 +10,10 @@ import {
   eventSchema,
   listDeploymentsQuerySchema,
   logLineSchema,
+  measurementSchema,
   queuedDeploymentSchema,
 } from '../../protocol/api.js';
-import { toDeploymentDto, toEventDto, toLogLineDto, toTaskDto } from '../dto.js';
+import { toDeploymentDto, toEventDto, toLogLineDto, toMeasurementDto, toTaskDto } from '../dto.js';
 import type { ServerContext } from '../server-context.js';
 import { streamDeployment } from '../deployment-stream.js';
 
@@ -54,6 +55,11 @@ export function deploymentRoutes(context: ServerContext): FastifyPluginAsyncZod 
     app.get('/deployments/:id/logs', { schema: { params: idParams, querystring: afterQuerySchema, response: { 200: z.object({ logs: z.array(logLineSchema) }) } } }, async (request) => {
       await requireDeployment(context.app, request.params.id);
       return { logs: (await readLogs(context.app, request.params.id, request.query.after)).map(toLogLineDto) };
+    });
+
+    app.get('/deployments/:id/measurements', { schema: { params: idParams, querystring: afterQuerySchema, response: { 200: z.object({ measurements: z.array(measurementSchema) }) } } }, async (request) => {
+      await requireDeployment(context.app, request.params.id);
+      return { measurements: (await readMeasurements(context.app, request.params.id, request.query.after)).map(toMeasurementDto) };
     });
 
     app.get(
