@@ -392,6 +392,7 @@ async function measureStrategy({ entry, version, previous, flags, gantry, nginx,
   let detail;
   let deployMs;
   let events = [];
+  let cpuSamples;
   try {
     await sleep(WARMUP_MS);
     load.mark('before');
@@ -415,9 +416,9 @@ async function measureStrategy({ entry, version, previous, flags, gantry, nginx,
     events = (await gantry.api('GET', `/deployments/${id}/events`)).events;
   } finally {
     await load.stop();
+    cpuSamples = sampler.stop(); // also when something above threw: its interval would keep the process alive
   }
   const report = await load.done;
-  const cpuSamples = sampler.stop();
   if (report.stoppedBy !== 'stop') throw new Error(`the load stopped by ${report.stoppedBy} before the phases were over`);
   const records = load.responses();
   const { before, during, after } = report.phases;
@@ -586,12 +587,12 @@ try {
     const med = (key) => median(mine.map((r) => r[key]));
     return { strategy: name, run: 'median', sent: mine.reduce((a, r) => a + r.sent, 0), failed: mine.reduce((a, r) => a + r.failed, 0), p50Before: med('p50Before'), p99Before: med('p99Before'), p50During: med('p50During'), p99During: med('p99During'), p99Ratio: med('p99Ratio'), deployS: med('deployS'), outsideCoresBefore: med('outsideCoresBefore'), outsideCoresDuring: med('outsideCoresDuring'), afterAllNew: mine.every((r) => r.afterAllNew), after: mine.every((r) => r.afterAllNew) ? 'yes (every run)' : 'NO' };
   });
-  console.log(`\n${flags.rate} req/s through nginx to ${flags.targets} targets, a fresh connection per request; latencies in ms; "outside": CPU cores busy with other work than this benchmark's; load average at start ${loadAtStart[0].toFixed(2)}, at end ${loadAtEnd[0].toFixed(2)}`);
-  console.log('strategy | run    | sent   | failed | p50 before | p99 before | p50 during | p99 during | p99 during/before | deploy s | outside before/during | after: new release only');
-  console.log('---------|--------|--------|--------|------------|------------|------------|------------|-------------------|----------|-----------------------|------------------------');
+  console.log(`\n${flags.rate} req/s through nginx to ${flags.targets} targets, a fresh connection per request; latencies in ms; "other CPU": cores busy in processes other than this benchmark's; load average at start ${loadAtStart[0].toFixed(2)}, at end ${loadAtEnd[0].toFixed(2)}`);
+  console.log('strategy | run    | sent   | failed | p50 before | p99 before | p50 during | p99 during | p99 during/before | deploy s | other CPU before/during | after: new release only');
+  console.log('---------|--------|--------|--------|------------|------------|------------|------------|-------------------|----------|-------------------------|------------------------');
   for (const r of [...rows, ...medians]) {
     console.log(
-      `${r.strategy.padEnd(8)} | ${String(r.run).padEnd(6)} | ${String(r.sent).padStart(6)} | ${String(r.failed).padStart(6)} | ${ms(r.p50Before).padStart(10)} | ${ms(r.p99Before).padStart(10)} | ${ms(r.p50During).padStart(10)} | ${ms(r.p99During).padStart(10)} | ${r.p99Ratio.toFixed(2).padStart(17)} | ${r.deployS.toFixed(2).padStart(8)} | ${`${r.outsideCoresBefore?.toFixed(2)} / ${r.outsideCoresDuring?.toFixed(2)}`.padStart(21)} | ${r.after}`,
+      `${r.strategy.padEnd(8)} | ${String(r.run).padEnd(6)} | ${String(r.sent).padStart(6)} | ${String(r.failed).padStart(6)} | ${ms(r.p50Before).padStart(10)} | ${ms(r.p99Before).padStart(10)} | ${ms(r.p50During).padStart(10)} | ${ms(r.p99During).padStart(10)} | ${r.p99Ratio.toFixed(2).padStart(17)} | ${r.deployS.toFixed(2).padStart(8)} | ${`${r.outsideCoresBefore?.toFixed(2)} / ${r.outsideCoresDuring?.toFixed(2)}`.padStart(23)} | ${r.after}`,
     );
   }
   const checks = selected.map(({ name }) => {

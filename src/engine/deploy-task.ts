@@ -77,7 +77,7 @@ async function runDeployStep(ctx: RunContext, task: Task, step: DeployStep, atte
   const stepAttempt = ctx.stepAttempt(task.target, step, attempt);
   const transfer: CommandOptions = { timeoutMs: manifest.transferTimeout, signal: ctx.signal, onOutput, attempt: stepAttempt };
   const env = () =>
-    hookEnvironment({ app: deployment.app, environment: deployment.environment, version: deployment.version, target: work.target, previousVersion: task.previousVersion, attempt, variables: work.variables });
+    hookEnvironment({ app: deployment.app, environment: deployment.environment, version: deployment.version, target: work.target, previousVersion: task.previousVersion, attempt, variables: work.variables, slot: work.slot });
   switch (step) {
     case 'upload': {
       const previousVersion = task.previousVersion ?? (await session.readCurrentVersion(deployment.app, transfer));
@@ -102,6 +102,11 @@ async function runDeployStep(ctx: RunContext, task: Task, step: DeployStep, atte
       return undefined;
     }
     case 'activate':
+      if (work.slot !== null) {
+        // Blue-green: the live slot keeps serving; `current` follows the load balancer's switch.
+        ctx.logs.note(task.target, step, `${deployment.version} goes to the ${work.slot} slot; current switches with the load balancer`);
+        return undefined;
+      }
       await session.activate(deployment.app, deployment.version, transfer);
       ctx.logs.note(task.target, step, `current → ${deployment.version}${task.previousVersion ? ` (was ${task.previousVersion})` : ''}`);
       return undefined;

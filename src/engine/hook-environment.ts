@@ -11,6 +11,8 @@ export function hookEnvironment(input: {
   readonly previousVersion: string | null;
   readonly attempt: number;
   readonly variables: VariableValues;
+  /** Blue-green: the slot the hook works on. */
+  readonly slot?: string | null;
 }): Record<string, string> {
   return {
     ...input.variables,
@@ -21,5 +23,6 @@ export function hookEnvironment(input: {
     GANTRY_RELEASE_DIR: releaseDirOf(rootOf(input.target.transport), input.app, input.version),
     GANTRY_PREVIOUS_RELEASE: input.previousVersion ?? '',
     GANTRY_ATTEMPT: String(input.attempt),
+    ...(input.slot ? { GANTRY_SLOT: input.slot } : {}),
   };
 }

@@ -7,6 +7,7 @@ import type { ControlRequest } from '../core/deployment/control.js';
 import type { DeploymentState } from '../core/deployment/deployment-machine.js';
 import type { StepName, TaskState } from '../core/deployment/task-machine.js';
 import type { Application, Deployment, LogStream, Release, StepError, Target, Task } from '../core/model.js';
+import type { Slot } from '../core/manifest/schema.js';
 import type { RolloutPlan } from '../core/rollout/plan-batches.js';
 import type { MeasurementRecord } from './analysis/run-analysis.js';
 
@@ -181,6 +182,8 @@ export interface DeploymentStore {
   expireLeases(ownerPrefix: string, now: string): Promise<number>;
   loadDeployment(id: string): Promise<{ readonly deployment: Deployment; readonly tasks: readonly Task[] }>;
   readControl(id: string): Promise<PendingControl>;
+  /** Blue-green: the slot the environment's last successful deployment switched to. */
+  liveSlot(app: string, environment: string): Promise<Slot | null>;
   getApplication(name: string): Promise<Application | null>;
   getRelease(app: string, version: string): Promise<Release | null>;
   listTargets(): Promise<readonly Target[]>;

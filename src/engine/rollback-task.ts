@@ -76,12 +76,23 @@ async function runRollbackStep(ctx: RunContext, task: Task, step: RollbackStep, 
     }
     return;
   }
-  if (previous === null || manifest === null) return;
   const work = ctx.work.get(task.target);
   if (!work) throw new GantryError('TARGET_NOT_FOUND', `target ${task.target} is no longer registered`);
-  // The previous release's own variables and checks, resolved for this target.
-  const previousWork = resolveTargetWork(manifest, deployment.environment, [work.target], new Map()).get(task.target)!;
-  const env = hookEnvironment({ app: deployment.app, environment: deployment.environment, version: previous, target: work.target, previousVersion: deployment.version, attempt, variables: previousWork.variables });
+  const slots = ctx.slots;
+  if (slots && step === 'afterActivate') {
+    // Blue-green: the old slot is still running; what goes is the new one.
+    const hook = ctx.manifest.hooks.scaleDown;
+    if (!hook) return;
+    const env = hookEnvironment({ app: deployment.app, environment: deployment.environment, version: deployment.version, target: work.target, previousVersion: previous, attempt, variables: work.variables, slot: slots.next });
+    await session.runHook(deployment.app, deployment.version, { command: hookCommandOf(hook), env }, { timeoutMs: hookTimeoutOf(hook, ctx.manifest), signal: ctx.signal, onOutput, attempt: stepAttempt });
+    ctx.logs.note(task.target, 'rollback:afterActivate', `the ${slots.next} slot (${deployment.version}) is stopped`);
+    return;
+  }
+  if (previous === null || manifest === null) return;
+  // The previous release's own variables and checks, resolved for this target (and the slot it serves from).
+  const slot = slots?.live ?? null;
+  const previousWork = resolveTargetWork(manifest, deployment.environment, [work.target], new Map(), slot).get(task.target)!;
+  const env = hookEnvironment({ app: deployment.app, environment: deployment.environment, version: previous, target: work.target, previousVersion: deployment.version, attempt, variables: previousWork.variables, slot });
   if (step === 'afterActivate') {
     const hook = manifest.hooks.afterActivate;
     if (!hook) return;

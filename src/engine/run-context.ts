@@ -1,4 +1,4 @@
-import type { Manifest } from '../core/manifest/schema.js';
+import type { Manifest, Slot } from '../core/manifest/schema.js';
 import type { Deployment, Release, Task } from '../core/model.js';
 import type { EngineDeps } from './engine-deps.js';
 import type { LogSink } from './log-sink.js';
@@ -19,6 +19,11 @@ export class RunContext {
   private readonly tasks = new Map<string, Task>();
   /** The environment's load balancer, when the manifest gives it one. */
   traffic: TrafficRotation | null = null;
+  /**
+   * Blue-green: the slot the release goes to, the one that served before it (null on the
+   * environment's first blue-green deployment), and the targets' values for that one.
+   */
+  slots: { readonly next: Slot; readonly live: Slot | null; readonly liveWork: ReadonlyMap<string, TargetWork> } | null = null;
   /** Why the run was stopped from within (a background analysis that failed), for the record. */
   private interruption: string | null = null;
   /** A background analysis came back inconclusive: pause before the next batch. */

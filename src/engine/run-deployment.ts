@@ -7,16 +7,20 @@ import { parseManifest } from '../core/manifest/parse-manifest.js';
 import type { Deployment, Task } from '../core/model.js';
 import { failuresExceeded, planRollout } from '../core/rollout/plan-batches.js';
 import type { CanaryGate } from '../core/rollout/plan-canary.js';
+import { formatDuration } from '../core/duration.js';
+import { hookCommandOf, hookTimeoutOf } from '../core/manifest/hooks.js';
+import type { Slot } from '../core/manifest/schema.js';
 import { formatQuantity } from '../core/rollout/quantity.js';
 import { analyseGate, startBackgroundAnalysis } from './analysis-gate.js';
 import { deployTask } from './deploy-task.js';
+import { hookEnvironment } from './hook-environment.js';
 import type { EngineDeps } from './engine-deps.js';
 import { LogSink } from './log-sink.js';
 import { LeaseLostError, type Lease, type PendingControl } from './ports.js';
 import { needsRollback, rollbackTask } from './rollback-task.js';
 import { RunContext, type StopReason } from './run-context.js';
 import { SessionPool } from './session-pool.js';
-import { resolveTargetWork } from './target-work.js';
+import { resolveTargetWork, type TargetWork } from './target-work.js';
 import { TrafficRotation } from './traffic-rotation.js';
 
 export interface DeploymentRun {
@@ -127,8 +131,16 @@ async function prepare(
   }
   if (deployment.plan === null) await deps.artifacts.verify(release.digest);
   const templates = await deps.artifacts.readFiles(release.digest, manifest.config.map((entry) => entry.template));
-  const work = resolveTargetWork(manifest, deployment.environment, targets, templates);
+  const liveSlot = manifest.strategy.type === 'blueGreen' ? await deps.store.liveSlot(deployment.app, deployment.environment) : null;
+  const plan = deployment.plan ?? planRollout(targets.map((target) => target.name), manifest.strategy, liveSlot);
+  const work = resolveTargetWork(manifest, deployment.environment, targets, templates, plan.slot ?? null);
   const ctx = new RunContext(deps, lease, signal, deployment, tasks, release, manifest, work, sessions, logs, stop);
+  if (plan.slot) {
+    const live = plan.slot === 'blue' ? 'green' : 'blue';
+    // The first blue-green deployment of an environment has no live slot to go back to.
+    const wasLive = deployment.plan === null ? liveSlot !== null : (await deps.store.liveSlot(deployment.app, deployment.environment)) === live;
+    ctx.slots = { next: plan.slot, live: wasLive ? live : null, liveWork: resolveTargetWork(manifest, deployment.environment, targets, templates, live) };
+  }
   if (environment.traffic) {
     const balancer = registered.find((target) => target.name === environment.traffic!.target);
     if (!balancer) {
@@ -137,13 +149,12 @@ async function prepare(
     ctx.traffic = new TrafficRotation(ctx, environment.traffic, balancer);
   }
   if (deployment.plan === null) {
-    const plan = planRollout(targets.map((target) => target.name), manifest.strategy);
     await ctx.recordDeployment(
       { plan },
-      [{ type: 'deployment:planned', data: { batches: plan.batches, allowedFailures: plan.allowedFailures, strategy: manifest.strategy.type } }],
+      [{ type: 'deployment:planned', data: { batches: plan.batches, allowedFailures: plan.allowedFailures, strategy: manifest.strategy.type, ...(plan.slot ? { slot: plan.slot } : {}) } }],
       plan.batches.flatMap((batch, index) => batch.map((target) => ({ target, batch: index }))),
     );
-    logs.note(null, null, `planned ${targets.length} target${targets.length === 1 ? '' : 's'} in ${plan.batches.length} batch${plan.batches.length === 1 ? '' : 'es'} (${manifest.strategy.type}), up to ${plan.allowedFailures} failure${plan.allowedFailures === 1 ? '' : 's'} tolerated`);
+    logs.note(null, null, `planned ${targets.length} target${targets.length === 1 ? '' : 's'} in ${plan.batches.length} batch${plan.batches.length === 1 ? '' : 'es'} (${manifest.strategy.type}${plan.slot ? `, into the ${plan.slot} slot` : ''}), up to ${plan.allowedFailures} failure${plan.allowedFailures === 1 ? '' : 's'} tolerated`);
   }
   return ctx;
 }
@@ -170,10 +181,12 @@ async function deployBatchesFrom(ctx: RunContext, batchDone: () => void): Promis
       if (await stoppedAtBoundary(ctx)) return;
       await ctx.recordDeployment({ currentBatch: batch }, [{ type: 'batch:started', data: { batch, targets } }]);
     }
-    if (!(await changeTraffic(ctx, (traffic) => traffic.drain(targets.filter((target) => ctx.task(target).state === 'pending' || ctx.task(target).state === 'running'))))) return;
+    // Blue-green deploys beside the live slot, which keeps serving: the rotation changes only at the switch.
+    const inPlace = ctx.slots === null;
+    if (inPlace && !(await changeTraffic(ctx, (traffic) => traffic.drain(targets.filter((target) => ctx.task(target).state === 'pending' || ctx.task(target).state === 'running'))))) return;
     await Promise.all(targets.map((target) => deployTask(ctx, target)));
     if (await stopped(ctx)) return;
-    if (!(await changeTraffic(ctx, (traffic) => traffic.undrain(targets.filter((target) => ctx.task(target).state === 'succeeded'))))) return;
+    if (inPlace && !(await changeTraffic(ctx, (traffic) => traffic.undrain(targets.filter((target) => ctx.task(target).state === 'succeeded'))))) return;
     const failed = ctx.allTasks().filter((task) => task.state === 'failed');
     if (failuresExceeded(failed.length, plan.allowedFailures)) {
       await failRollout(ctx, `${describeFailures(failed)}; ${failed.length} failed target${failed.length === 1 ? '' : 's'} exceed${failed.length === 1 ? 's' : ''} maxFailures ${formatQuantity(strategy.maxFailures)} (${plan.allowedFailures} of ${ctx.allTasks().length})`);
@@ -188,10 +201,55 @@ async function deployBatchesFrom(ctx: RunContext, batchDone: () => void): Promis
       if (await stopped(ctx)) return;
     }
   }
+  if (ctx.slots && !(await switchSlots(ctx))) return;
   const tasks = ctx.allTasks();
   const failed = tasks.filter((task) => task.state === 'failed');
   const reason = failed.length === 0 ? `${tasks.length} of ${tasks.length} targets on ${ctx.deployment.version}` : `${tasks.length - failed.length} of ${tasks.length} targets on ${ctx.deployment.version}; ${describeFailures(failed)} (within maxFailures)`;
   await finish(ctx, 'succeed', reason, 'deployment:succeeded');
+}
+
+/**
+ * Blue-green, once the new slot passed its checks and gates: the load balancer moves every
+ * target to it at once and `current` follows; the old slot stays warm for scaleDownDelay (an
+ * abort then is a switch back), then its scaleDown hook stops it. False when the run stopped.
+ */
+async function switchSlots(ctx: RunContext): Promise<boolean> {
+  const slots = ctx.slots!;
+  const { app, version } = ctx.deployment;
+  const failed = ctx.allTasks().filter((task) => task.state === 'failed').map((task) => task.target);
+  const switched = ctx.allTasks().filter((task) => task.state === 'succeeded');
+  if (!(await changeTraffic(ctx, (traffic) => traffic.serve(slots.next, ctx.work, failed)))) return false;
+  try {
+    await Promise.all(switched.map(async (task) => (await ctx.session(task.target)).activate(app, version, { timeoutMs: ctx.manifest.transferTimeout, signal: ctx.signal })));
+  } catch (error) {
+    if (!(error instanceof GantryError) || ctx.stopReason) throw error;
+    await failRollout(ctx, `the load balancer switched to the ${slots.next} slot, but current could not follow: error[${error.code}]: ${error.message}`);
+    return false;
+  }
+  const delay = ctx.manifest.strategy.type === 'blueGreen' ? ctx.manifest.strategy.scaleDownDelay : 0;
+  await ctx.recordDeployment({}, [{ type: 'slot:switched', data: { slot: slots.next, targets: switched.map((task) => task.target) } }]);
+  if (slots.live === null) return true;
+  ctx.logs.note(null, 'traffic', `${version} is live on the ${slots.next} slot; the ${slots.live} slot stays warm for ${formatDuration(delay)} (gantry abort switches back)`);
+  await ctx.deps.clock.sleep(delay, ctx.signal).catch(() => undefined);
+  if (await stopped(ctx)) return false;
+  await Promise.all(switched.map((task) => scaleDown(ctx, task.target, task.previousVersion, slots.live!, slots.liveWork)));
+  return true;
+}
+
+/** Stops a blue-green slot on a target: the manifest's scaleDown hook, in that slot's release, with its values. Reported, not fatal. */
+async function scaleDown(ctx: RunContext, target: string, version: string | null, slot: Slot, work: ReadonlyMap<string, TargetWork>): Promise<void> {
+  const hook = ctx.manifest.hooks.scaleDown;
+  const values = work.get(target);
+  if (!hook || version === null || !values) return;
+  const env = hookEnvironment({ app: ctx.deployment.app, environment: ctx.deployment.environment, version, target: values.target, previousVersion: null, attempt: 1, variables: values.variables, slot });
+  try {
+    const session = await ctx.session(target);
+    await session.runHook(ctx.deployment.app, version, { command: hookCommandOf(hook), env }, { timeoutMs: hookTimeoutOf(hook, ctx.manifest), signal: ctx.signal, onOutput: (stream, text) => ctx.logs.write(target, 'scaleDown', stream, text) });
+    ctx.logs.note(target, 'scaleDown', `the ${slot} slot (${version}) is stopped`);
+  } catch (error) {
+    if (ctx.signal.aborted || !(error instanceof GantryError)) throw error;
+    ctx.logs.note(target, 'scaleDown', `warning: the ${slot} slot (${version}) was not stopped: error[${error.code}]: ${error.message}`);
+  }
 }
 
 /** Ends a rollout that went wrong as the strategy says: roll back, or halt where it is. */
@@ -303,10 +361,15 @@ async function rollBack(ctx: RunContext): Promise<void> {
   const touched = ctx.allTasks().filter(needsRollback).map((task) => task.target);
   ctx.logs.note(null, null, touched.length > 0 ? `rolling back ${touched.join(', ')}` : 'no target was switched; nothing to roll back');
   // Putting the old release back matters more than the rotation: a failed drain is reported, not fatal.
-  const drained = await changeRotation(ctx, (traffic) => traffic.drain(touched));
+  // Blue-green switches back to the old slot first: it is still warm, so that is the whole rollback for traffic.
+  const slots = ctx.slots;
+  let drained: string | null = null;
+  if (!slots) drained = await changeRotation(ctx, (traffic) => traffic.drain(touched));
+  else if (slots.live) drained = await changeRotation(ctx, (traffic) => traffic.serve(slots.live!, slots.liveWork, []));
+  else ctx.logs.note(null, 'traffic', 'no slot was live before this deployment: the load balancer is left as it is');
   await Promise.all(touched.map((target) => rollbackTask(ctx, target)));
   if (ctx.stopReason) return;
-  const restored = await changeRotation(ctx, (traffic) => traffic.undrain(touched.filter((target) => ctx.task(target).state === 'rolled_back')));
+  const restored = slots ? null : await changeRotation(ctx, (traffic) => traffic.undrain(touched.filter((target) => ctx.task(target).state === 'rolled_back')));
   if (ctx.stopReason) return;
   const trafficProblems = [
     ...(drained === null ? [] : [`the load balancer did not take them out first: ${drained}`]),

@@ -1,6 +1,6 @@
 import { GantryError } from '../core/errors.js';
 import { resolveHealthChecks, type InvalidCheckField, type ResolvedHealthCheck } from '../core/health/resolve-health-checks.js';
-import type { Manifest } from '../core/manifest/schema.js';
+import type { Manifest, Slot } from '../core/manifest/schema.js';
 import type { Target } from '../core/model.js';
 import { upstreamAddressProblem } from '../core/traffic/nginx-upstream.js';
 import { resolveVariables, type VariableValues } from '../core/variables/resolve-variables.js';
@@ -15,20 +15,25 @@ export interface TargetWork {
   readonly healthChecks: readonly ResolvedHealthCheck[];
   /** The target's address as the environment's load balancer sees it (when it has one). */
   readonly trafficServer: string | null;
+  /** Blue-green: the slot these values are for (its variables override the target's). */
+  readonly slot: Slot | null;
 }
 
 /**
  * Resolves a manifest for each target. Any missing variable or unusable check value anywhere
  * fails the whole deployment before a single target is touched.
  */
-export function resolveTargetWork(manifest: Manifest, environment: string, targets: readonly Target[], templates: ReadonlyMap<string, string>): Map<string, TargetWork> {
+export function resolveTargetWork(manifest: Manifest, environment: string, targets: readonly Target[], templates: ReadonlyMap<string, string>, slot: Slot | null = null): Map<string, TargetWork> {
   const work = new Map<string, TargetWork>();
   const environmentIndex = manifest.environments.findIndex((candidate) => candidate.name === environment);
   const traffic = manifest.environments[environmentIndex]?.traffic;
   const serverField = `environments[${environmentIndex}].traffic.server`;
+  const slotVariables = slot !== null && manifest.strategy.type === 'blueGreen' ? manifest.strategy.slots[slot] : {};
   for (const target of targets) {
-    const variables = resolveVariables(manifest.variables, { environment, target: target.name });
     const missing: MissingVariable[] = [];
+    const own = resolveVariables(manifest.variables, { environment, target: target.name });
+    const overrides = Object.entries(slotVariables).map(([name, value]) => [name, interpolateField(value, own, `strategy.slots.${slot}.${name}`, missing)]);
+    const variables = { ...own, ...Object.fromEntries(overrides) };
     const invalid: InvalidCheckField[] = [];
     const configFiles = manifest.config.map((entry) => ({
       path: entry.path,
@@ -43,7 +48,7 @@ export function resolveTargetWork(manifest: Manifest, environment: string, targe
       const first = invalid[0]!;
       throw new GantryError('MANIFEST_INVALID', `${first.where}: ${first.message} (target ${target.name}, environment ${environment})`, { where: first.where });
     }
-    work.set(target.name, { target, variables, configFiles, healthChecks, trafficServer });
+    work.set(target.name, { target, variables, configFiles, healthChecks, trafficServer, slot });
   }
   return work;
 }

@@ -18,6 +18,7 @@ export function createDeploymentStore(db: Kysely<Database>): DeploymentStore {
       return { deployment, tasks: await deployments.listTasks(db, id) };
     },
     readControl: (id) => deployments.readControl(db, id),
+    liveSlot: (app, environment) => deployments.liveSlot(db, app, environment),
     getApplication: (name) => getApplication(db, name),
     getRelease: (app, version) => getRelease(db, app, version),
     listTargets: () => listTargets(db),

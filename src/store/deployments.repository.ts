@@ -6,6 +6,7 @@ import { GantryError } from '../core/errors.js';
 import type { MeasurementPhase } from '../core/analysis/verdict.js';
 import type { AnalysisMeasurement, Deployment, DeploymentEventRecord, DeploymentKind, LogLine, LogStream, StepError, Task } from '../core/model.js';
 import type { MeasurementRecord } from '../engine/analysis/run-analysis.js';
+import type { Slot } from '../core/manifest/schema.js';
 import type { RolloutPlan } from '../core/rollout/plan-batches.js';
 import { LeaseLostError, type DeploymentChange, type Lease, type NewEvent, type NewLogLine, type NewTask, type PendingControl, type TaskChange } from '../engine/ports.js';
 import { parseEnumColumn, parseJsonColumn } from './row-parsing.js';
@@ -143,6 +144,21 @@ export async function listSucceededVersions(db: Kysely<Database>, app: string, e
     .orderBy('id', 'desc')
     .execute();
   return rows.map((row) => ({ version: row.version, finishedAt: row.finished_at ?? '' }));
+}
+
+/** Blue-green: the slot the environment's last successful deployment switched to (null if it used none). */
+export async function liveSlot(db: Kysely<Database>, app: string, environment: string): Promise<Slot | null> {
+  const row = await db
+    .selectFrom('deployments')
+    .select(['id', 'plan_json'])
+    .where('app', '=', app)
+    .where('environment', '=', environment)
+    .where('state', '=', 'succeeded')
+    .orderBy('finished_at', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  if (!row?.plan_json) return null;
+  return parseJsonColumn<RolloutPlan>(row.plan_json, `deployment ${row.id}`, 'plan').slot ?? null;
 }
 
 export async function hasSucceeded(db: Kysely<Database>, app: string, environment: string, version: string): Promise<boolean> {

@@ -17,11 +17,11 @@
  * flight with `connection: close` and exits 0 (exit 1 if they take longer than GRACE_MS, 10 s).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeBuildDir } from './release-dirs.js';
 
-/** Files in <root>/<app>/run/ (the run dir) that bin/restart maintains. */
+/** Files in <root>/<app>/run/ (the run dir) that bin/restart maintains (blue-green: web-app-<slot>.pid and so on). */
 export const WEB_APP_PID_FILE = 'web-app.pid';
 export const WEB_APP_LOG_FILE = 'web-app.log';
 
@@ -125,15 +125,14 @@ process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
 `;
 
-const RESTART_SH = String.raw`#!/bin/sh
-# afterActivate hook: stop the running copy (if any), start this release in the background and
-# wait until it listens. Every stdio of the background copy is redirected, so the hook's pipes close.
-set -eu
+/** What bin/restart and bin/stop share: the run dir's files (one set per blue-green slot) and stopping the running copy. */
+const STOP_RUNNING_SH = String.raw`set -eu
 run="$GANTRY_RELEASE_DIR/../../run"
 mkdir -p "$run"
-pidfile="$run/web-app.pid"
-ready="$run/web-app.ready"
-log="$run/web-app.log"
+name="web-app\${GANTRY_SLOT:+-$GANTRY_SLOT}"
+pidfile="$run/$name.pid"
+ready="$run/$name.ready"
+log="$run/$name.log"
 
 # Running, and not a zombie waiting to be reaped (kill -0 succeeds on those).
 alive() {
@@ -158,7 +157,17 @@ if [ -f "$pidfile" ]; then
   fi
   rm -f "$pidfile"
 fi
+`;
 
+/** scaleDown hook (blue-green): stop the slot's copy. */
+const STOP_SH = `#!/bin/sh
+${STOP_RUNNING_SH}echo "web-app: \${name} stopped"
+`.replaceAll('\\${', '${');
+
+const RESTART_SH = `#!/bin/sh
+# afterActivate hook: stop the running copy (if any), start this release in the background and
+# wait until it listens. Every stdio of the background copy is redirected, so the hook's pipes close.
+${STOP_RUNNING_SH}
 rm -f "$ready"
 WEB_APP_READY_FILE="$ready" nohup node server.js < /dev/null >> "$log" 2>&1 &
 pid=$!
@@ -194,6 +203,7 @@ export function webAppBuild(options: WebAppBuildOptions): string {
   return makeBuildDir({
     'server.js': SERVER_JS,
     'bin/restart': RESTART_SH,
+    'bin/stop': STOP_SH,
     'app.env.tmpl': APP_ENV_TEMPLATE,
     'release.json': `${JSON.stringify({ version: options.version, failRate })}\n`,
     'package.json': '{ "name": "web-app", "private": true, "type": "module" }\n',
@@ -266,13 +276,23 @@ export function processAlive(pid: number): boolean {
 }
 
 /**
- * Stops the copy bin/restart started in `runDir` (SIGTERM, then SIGKILL after `graceMs`) and
- * resolves once it has exited; does nothing without a pidfile or when that process is gone.
+ * Stops the copies bin/restart started in `runDir` (one per blue-green slot; SIGTERM, then
+ * SIGKILL after `graceMs`) and resolves once they have exited; does nothing without pidfiles.
  */
 export async function stopWebApp(runDir: string, graceMs = 12_000): Promise<void> {
+  let pidfiles: string[];
+  try {
+    pidfiles = readdirSync(runDir).filter((name) => /^web-app(-blue|-green)?\.pid$/.test(name));
+  } catch {
+    return;
+  }
+  await Promise.all(pidfiles.map((name) => stopCopy(join(runDir, name), graceMs)));
+}
+
+async function stopCopy(pidfile: string, graceMs: number): Promise<void> {
   let pid: number;
   try {
-    pid = Number(readFileSync(join(runDir, WEB_APP_PID_FILE), 'utf8').trim());
+    pid = Number(readFileSync(pidfile, 'utf8').trim());
   } catch {
     return;
   }

@@ -99,7 +99,31 @@ const canarySchema = z
   })
   .strict();
 
-export const strategySchema = z.discriminatedUnion('type', [allAtOnceSchema, rollingSchema, canarySchema]);
+export const SLOTS = ['blue', 'green'] as const;
+export type Slot = (typeof SLOTS)[number];
+
+/**
+ * Blue-green over machines: every target keeps two slots, each with its own variables (its
+ * port, say). The release starts on the idle slot beside the live one, is checked there, then
+ * the load balancer switches every target to it at once; the old slot stays warm for
+ * scaleDownDelay, so an abort is a switch back.
+ */
+const blueGreenSchema = z
+  .object({
+    type: z.literal('blueGreen'),
+    /** Variables each slot overrides; values may use the target's own `${VAR}`. */
+    slots: z.object({ blue: z.record(z.string().regex(VARIABLE_NAME), z.string()), green: z.record(z.string().regex(VARIABLE_NAME), z.string()) }).strict(),
+    /** Run on the idle slot before the switch; a failure rolls back, inconclusive waits for a person. */
+    previewAnalysis: analysisRunSchema.optional(),
+    /** false: wait for `gantry promote` before switching. */
+    autoPromote: z.boolean().default(true),
+    scaleDownDelay: durationSchema.default(30_000),
+    maxFailures: quantitySchema.default({ count: 0 }),
+    onFailure: z.enum(['rollback', 'halt']).default('rollback'),
+  })
+  .strict();
+
+export const strategySchema = z.discriminatedUnion('type', [allAtOnceSchema, rollingSchema, canarySchema, blueGreenSchema]);
 
 /**
  * How the environment's load balancer takes targets out of rotation and puts them back: the
@@ -123,7 +147,8 @@ const trafficSchema = z
       })
       .strict()
       .optional(),
-    hooks: z.object({ drain: z.string().min(1), undrain: z.string().min(1) }).strict().optional(),
+    /** `switch` moves every target to one blue-green slot (GANTRY_SLOT, GANTRY_SERVERS). */
+    hooks: z.object({ drain: z.string().min(1), undrain: z.string().min(1), switch: z.string().min(1).optional() }).strict().optional(),
   })
   .strict()
   .superRefine((traffic, ctx) => {
@@ -173,6 +198,8 @@ export const manifestSchema = z
         afterInstall: hookSchema.optional(),
         beforeActivate: hookSchema.optional(),
         afterActivate: hookSchema.optional(),
+        /** Blue-green: stops a slot (the old one after scaleDownDelay, the new one when rolling back). */
+        scaleDown: hookSchema.optional(),
       })
       .strict()
       .default({}),
@@ -208,6 +235,15 @@ export const manifestSchema = z
       }
     }
     checkAnalysisRuns(manifest, ctx);
+    if (manifest.strategy.type === 'blueGreen') {
+      manifest.environments.forEach((environment, index) => {
+        if (!environment.traffic) ctx.addIssue({ code: 'custom', path: ['environments', index, 'traffic'], message: 'blueGreen switches the load balancer between slots: every environment needs `traffic`' });
+        else if (environment.traffic.hooks && !environment.traffic.hooks.switch) {
+          ctx.addIssue({ code: 'custom', path: ['environments', index, 'traffic', 'hooks', 'switch'], message: 'blueGreen with traffic hooks needs a `switch` hook (it gets GANTRY_SLOT and GANTRY_SERVERS)' });
+        }
+      });
+      if (!manifest.hooks.scaleDown) ctx.addIssue({ code: 'custom', path: ['hooks', 'scaleDown'], message: 'blueGreen needs a scaleDown hook to stop the slot it no longer uses' });
+    }
     manifest.config.forEach((entry, index) => {
       for (const key of ['template', 'path'] as const) {
         if (!isRelativeInside(entry[key])) {
@@ -219,9 +255,14 @@ export const manifestSchema = z
 
 /** Each analysis a canary runs names a template of the manifest with the arguments it declares. */
 function checkAnalysisRuns(manifest: { readonly analysis: AnalysisTemplates; readonly strategy: Strategy }, ctx: z.RefinementCtx): void {
-  if (manifest.strategy.type !== 'canary') return;
-  const runs = manifest.strategy.steps.flatMap((step, index) => ('analysis' in step ? [{ run: step.analysis, path: ['strategy', 'steps', index, 'analysis'], background: false }] : []));
-  if (manifest.strategy.analysis) runs.push({ run: manifest.strategy.analysis, path: ['strategy', 'analysis'], background: true });
+  const strategy = manifest.strategy;
+  const runs =
+    strategy.type === 'canary'
+      ? strategy.steps.flatMap((step, index) => ('analysis' in step ? [{ run: step.analysis, path: ['strategy', 'steps', index, 'analysis'], background: false }] : []))
+      : strategy.type === 'blueGreen' && strategy.previewAnalysis
+        ? [{ run: strategy.previewAnalysis, path: ['strategy', 'previewAnalysis'], background: false }]
+        : [];
+  if (strategy.type === 'canary' && strategy.analysis) runs.push({ run: strategy.analysis, path: ['strategy', 'analysis'], background: true });
   const declared = Object.keys(manifest.analysis);
   for (const { run, path, background } of runs) {
     const template = manifest.analysis[run.template];
