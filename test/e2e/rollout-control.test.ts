@@ -14,11 +14,18 @@ import { makeBuildDir } from '../support/release-dirs.js';
  */
 const TARGETS = ['t1', 't2', 't3', 't4', 't5'];
 
+/** An analysis whose one measurement is neither a success nor a failure. */
+const UNDECIDED = `analysis:
+  undecided:
+    metrics:
+      - { name: half, provider: { command: { run: 'echo 0.5' } }, successCondition: "result < 0.1", failureCondition: "result > 0.9", count: 1 }
+`;
+
 function manifest(app: string, strategy: string, hooks = '{}'): string {
   return `app: ${app}
 environments: [{ name: prod, targets: { role: web } }]
 hooks: ${hooks}
-strategy: ${strategy}
+${UNDECIDED}strategy: ${strategy}
 `;
 }
 
@@ -161,6 +168,24 @@ for (const dialect of DIALECTS) describe(`rollout control (store: ${dialect})`, 
     expect((await control(id, 'resume')).status).toBe(202);
     expect((await gantry.waitFor(id)).deployment.state).toBe('succeeded');
     expect(onVersion('pause-rolling', '2.0.0')).toEqual(TARGETS);
+  });
+
+  it('an inconclusive analysis pauses; resume measures again, promote goes past it', async () => {
+    const id = await deployCanary('inconclusive', '{ type: canary, steps: [{ targets: 1 }, { analysis: { template: undecided } }] }');
+    const paused = await waitForState(id, 'paused');
+    expect(paused.deployment.reason).toContain('inconclusive');
+    expect((await control(id, 'resume')).status).toBe(202);
+    const measuredTwice = async () => (await gantry.api<{ measurements: unknown[] }>('GET', `/deployments/${id}/measurements`)).body.measurements.length === 2;
+    for (let i = 0; i < 200 && !(await measuredTwice()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitForState(id, 'paused');
+    expect((await control(id, 'promote')).status).toBe(202);
+    const done = await gantry.waitFor(id);
+    expect(done.deployment.state).toBe('succeeded');
+    const measured = (await gantry.api<{ measurements: { phase: string; value: unknown }[] }>('GET', `/deployments/${id}/measurements`)).body.measurements;
+    expect(measured).toMatchObject([
+      { phase: 'inconclusive', value: 0.5 },
+      { phase: 'inconclusive', value: 0.5 },
+    ]);
   });
 
   it('a paused deployment survives a restart of the server and can be cancelled', async () => {

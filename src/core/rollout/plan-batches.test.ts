@@ -61,3 +61,27 @@ describe('strategy quantities', () => {
     expect(strategySchema.safeParse({ type: 'rolling', batch: value }).success).toBe(false);
   });
 });
+
+describe('planRollout for progressive strategies', () => {
+  it('plans a canary as batches and gates', () => {
+    const canary = strategySchema.parse({ type: 'canary', steps: [{ targets: '20%' }, { pause: { duration: '1m' } }, { targets: 3 }, { analysis: { template: 'errors' } }] });
+    const plan = planRollout(targets(5), canary);
+    expect(plan.batches).toEqual([['t00'], ['t01', 't02'], ['t03', 't04']]);
+    expect(plan.gates).toEqual([
+      { kind: 'pause', afterBatch: 0, durationMs: 60_000 },
+      { kind: 'analysis', afterBatch: 1, template: 'errors', args: {} },
+    ]);
+  });
+
+  it('plans blue-green as one batch on the idle slot, with its gates before the switch', () => {
+    const blueGreen = (extra: object) => strategySchema.parse({ type: 'blueGreen', slots: { blue: {}, green: {} }, ...extra });
+    expect(planRollout(targets(3), blueGreen({}))).toEqual({ batches: [targets(3)], allowedFailures: 0, gates: [], slot: 'blue' });
+    expect(planRollout(targets(3), blueGreen({}), 'blue').slot).toBe('green');
+    expect(planRollout(targets(3), blueGreen({}), 'green').slot).toBe('blue');
+    expect(planRollout(targets(2), blueGreen({ autoPromote: false, previewAnalysis: { template: 'smoke' } }), 'green').gates).toEqual([
+      { kind: 'analysis', afterBatch: 0, template: 'smoke', args: {} },
+      { kind: 'pause', afterBatch: 0, durationMs: null },
+    ]);
+  });
+});
+
