@@ -138,6 +138,8 @@ export interface DeploymentChange {
   readonly consumedRequest?: ControlRequest;
   /** Lets go of the lease (and raises the fencing token) so a fresh run takes the deployment up at once. */
   readonly handOver?: true;
+  /** Pausing, but this run keeps the lease and waits (a background analysis goes on measuring). */
+  readonly keepLease?: boolean;
 }
 
 /** What people asked of a deployment that the engine has not acted on yet. */

@@ -28,6 +28,8 @@ export class RunContext {
   private interruption: string | null = null;
   /** A background analysis came back inconclusive: pause before the next batch. */
   pauseBeforeNextBatch: string | null = null;
+  /** A background analysis is measuring: a pause keeps this run (and its lease) so it goes on. */
+  measuresWhilePaused = false;
 
   constructor(
     readonly deps: EngineDeps,

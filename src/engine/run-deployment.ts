@@ -159,14 +159,39 @@ async function prepare(
   return ctx;
 }
 
-/** Deploys the remaining batches, with the canary's background analysis (if any) running from the first batch done. */
+/**
+ * Deploys the remaining batches, with the canary's background analysis (if any) running from the
+ * first batch done. While it runs, a pause is waited out in this run, so it goes on measuring.
+ */
 async function deployBatches(ctx: RunContext): Promise<void> {
-  let background = ctx.deployment.currentBatch > 0 ? startBackgroundAnalysis(ctx) : null;
+  const background: { running: { stop(): Promise<void> } | null } = { running: null };
+  const startBackground = () => {
+    background.running ??= startBackgroundAnalysis(ctx);
+    ctx.measuresWhilePaused = background.running !== null;
+  };
+  if (ctx.deployment.currentBatch > 0) startBackground();
   try {
-    await deployBatchesFrom(ctx, () => (background ??= startBackgroundAnalysis(ctx)));
+    do {
+      await deployBatchesFrom(ctx, startBackground);
+      if (ctx.deployment.state === 'paused' && ctx.measuresWhilePaused) await waitWhilePaused(ctx);
+    } while (ctx.deployment.state === 'running' && !ctx.stopReason);
   } finally {
-    await background?.stop();
+    await background.running?.stop();
   }
+}
+
+/** A pause held by this run (its background analysis measures on): waits until its time comes or someone asks. */
+async function waitWhilePaused(ctx: RunContext): Promise<void> {
+  while (ctx.deployment.state === 'paused' && !ctx.stopReason) {
+    const control = await ctx.deps.store.readControl(ctx.deployment.id);
+    const due = ctx.deployment.resumeAt !== null && ctx.now() >= ctx.deployment.resumeAt;
+    if (control.cancel || control.request !== null || due) await takeUpPaused(ctx);
+    else await ctx.deps.clock.sleep(ctx.deps.settings.pollMs, ctx.signal).catch(() => undefined);
+  }
+  if (ctx.deployment.state !== 'paused') return;
+  // The background analysis failed during the pause, or a cancel or abort stopped the run.
+  if (ctx.interruptedBecause) await beginRollback(ctx, ctx.interruptedBecause);
+  else if (ctx.stopReason === 'cancel' || ctx.stopReason === 'abort') await takeUpPaused(ctx);
 }
 
 /** The batches from the current one to the end; `batchDone` is told after each finished batch. */
@@ -321,7 +346,7 @@ async function pause(ctx: RunContext, durationMs: number | null, where: string, 
   const until = resumeAt === null ? 'waiting for gantry promote (or resume)' : `goes on at ${resumeAt} (gantry promote goes on now)`;
   const reason = `paused ${where}: ${until}`;
   ctx.logs.note(null, null, reason);
-  await ctx.recordDeployment({ state: transitionDeployment('running', 'pause'), resumeAt, reason, ...(consumedRequest ? { consumedRequest } : {}) }, [
+  await ctx.recordDeployment({ state: transitionDeployment('running', 'pause'), resumeAt, reason, keepLease: ctx.measuresWhilePaused, ...(consumedRequest ? { consumedRequest } : {}) }, [
     { type: 'deployment:paused', data: { reason, resumeAt, gate: gateAt(ctx) === null ? null : ctx.deployment.nextGate } },
   ]);
 }
@@ -337,7 +362,8 @@ async function takeUpPaused(ctx: RunContext): Promise<void> {
   if (request === 'abort') return beginRollback(ctx, 'aborted on request while paused', 'abort');
   if (request === 'pause') {
     ctx.logs.note(null, null, 'held on request: waiting for gantry promote (or resume)');
-    await ctx.recordDeployment({ resumeAt: null, reason: `${ctx.deployment.reason ?? 'paused'}; held on request`, consumedRequest: 'pause', handOver: true }, [{ type: 'deployment:held' }]);
+    const hold = { resumeAt: null, reason: `${ctx.deployment.reason ?? 'paused'}; held on request`, consumedRequest: 'pause' as const };
+    await ctx.recordDeployment(ctx.measuresWhilePaused ? hold : { ...hold, handOver: true }, [{ type: 'deployment:held' }]);
     return;
   }
   const gate = gateAt(ctx);

@@ -346,7 +346,8 @@ export async function recordDeployment(
       set.state = change.state;
       if (!ACTIVE_STATES.includes(change.state)) set.active_key = null;
     }
-    if ((change.state !== undefined && !LEASED_STATES.includes(change.state)) || change.handOver) {
+    const letGo = change.state !== undefined && !LEASED_STATES.includes(change.state) && !(change.state === 'paused' && change.keepLease);
+    if (letGo || change.handOver) {
       // Paused or ended: nobody advances it now. A hand-over also raises the fencing token, so
       // this run can write nothing more and any node (this one too) takes it up at once.
       set.lease_owner = null;

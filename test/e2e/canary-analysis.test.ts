@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,5 +125,22 @@ describe('canary analysis with a real Prometheus', () => {
     const measured = await measurementsOf(id);
     expect(measured.at(-1)!.phase).toBe('failed');
     expect(measured.every((measurement) => measurement.gate === -1)).toBe(true);
+  }, 60_000);
+
+  it('the background analysis goes on measuring through a pause, and aborts the rollout there', async () => {
+    rmSync(flag, { force: true });
+    await gantry.apply(manifest('{ type: canary, analysis: { template: smoke }, steps: [{ targets: 1 }, { pause: {} }] }'));
+    await gantry.release(APP, '5.0.0', webAppBuild({ version: '5.0.0' }));
+    const id = (await gantry.deploy(APP, '5.0.0', 'prod')).deployment.id;
+    await gantry.waitForEvent(id, (event) => event.type === 'deployment:paused');
+    const before = (await measurementsOf(id)).length;
+    for (let i = 0; i < 100 && (await measurementsOf(id)).length < before + 3; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await gantry.show(id)).deployment.state).toBe('paused');
+    expect((await measurementsOf(id)).length).toBeGreaterThanOrEqual(before + 3);
+    writeFileSync(flag, 'broken\n');
+    const done = await gantry.waitFor(id, 60_000);
+    expect(done.deployment.state).toBe('rolled_back');
+    expect(done.deployment.reason).toContain('background analysis smoke');
+    expect(done.tasks.map((task) => task.state)).toEqual(['rolled_back', 'skipped', 'skipped']);
   }, 60_000);
 });
