@@ -141,6 +141,7 @@ async function startNginx(base, { initialServers, workerConnections }) {
   const conf = join(dir, 'nginx.conf');
   const upstreamFile = join(dir, 'upstream.conf');
   const errorLog = join(dir, 'error.log');
+  const reloadLog = join(dir, 'reloads.log');
   const token = `bench-${process.pid}-${Date.now()}`;
   const { renderNginxUpstream } = await import(pathToFileURL(join(repo, 'dist', 'core', 'traffic', 'nginx-upstream.js')).href);
   const { shellCommand } = await import(pathToFileURL(join(repo, 'dist', 'executors', 'shell-quote.js')).href);
@@ -198,7 +199,10 @@ async function startNginx(base, { initialServers, workerConnections }) {
         dir,
         upstreamFile,
         testCommand: shellCommand([NGINX, ...nginxArgs, '-t']),
-        reloadCommand: shellCommand([NGINX, ...nginxArgs, '-s', 'reload']),
+        // `nginx -s reload`, after noting when it was asked for (epoch ns), to put reloads on the load's clock.
+        reloadCommand: `date +%s%N >> ${shellCommand([reloadLog])} && ${shellCommand([NGINX, ...nginxArgs, '-s', 'reload'])}`,
+        /** Epoch ms of every reload Gantry ran so far. */
+        reloads: () => (existsSync(reloadLog) ? readFileSync(reloadLog, 'utf8').split('\n').filter(Boolean).map((ns) => Number(ns) / 1e6) : []),
         /** Waits until every reload signalled so far was carried out and only the latest workers are left. */
         async settle(timeoutMs = TIMEOUTS.settleMs) {
           const offset = (await readFile(errorLog)).length;
@@ -428,6 +432,11 @@ async function measureStrategy({ entry, version, previous, flags, gantry, nginx,
   const last = lastMismatch(records, (body) => releaseOf(body) === `release ${version}`);
   const afterOk = after.sent > 0 && after.failed === 0 && afterReleases.length === 1 && afterReleases[0] === `release ${version}`;
   const t0 = report.startedAt;
+  const reloadsMs = nginx.reloads().map((at) => at - t0).filter((t) => t >= 0 && t <= report.durationMs + REQUEST_TIMEOUT_MS);
+  const sinceReload = (record) => {
+    const earlier = reloadsMs.filter((t) => t <= (record.doneAt ?? record.sentAt));
+    return earlier.length ? Math.round(record.sentAt - earlier.at(-1)) : null;
+  };
   const result = {
     strategy: entry.name,
     manifestStrategy: entry.strategy,
@@ -438,6 +447,8 @@ async function measureStrategy({ entry, version, previous, flags, gantry, nginx,
     sent: report.total.sent,
     failed: report.total.failed,
     failures: report.total.failures,
+    /** Every failed request: when it was sent (load clock), why, and ms since the last reload Gantry asked nginx for before it was done (negative: the reload came while it was in flight). */
+    failedRequests: records.filter((r) => !r.ok).slice(0, 1000).map((r) => ({ sentAtMs: Math.round(r.sentAt), phase: r.phase, error: r.error, status: r.status, msSinceReload: sinceReload(r) })),
     achievedRatePerSecond: +report.achievedRatePerSecond.toFixed(1),
     schedulerMaxLagMs: report.maxLagMs,
     phases: Object.fromEntries(
@@ -456,7 +467,7 @@ async function measureStrategy({ entry, version, previous, flags, gantry, nginx,
     afterAllNew: afterOk,
     /** When the last request answered by anything but the new release was sent, ms after the deployment ended (negative: before it ended). */
     lastOldAnswerSentMsAfterDeployEnd: last === null ? null : Math.round(last.sentAt - (report.phases.during.startedAt + deployMs)),
-    events: events.map((e) => ({ tMs: Date.parse(e.at) - t0, type: e.type, target: e.target })),
+    events: [...events.map((e) => ({ tMs: Date.parse(e.at) - t0, type: e.type, target: e.target })), ...reloadsMs.map((t) => ({ tMs: Math.round(t), type: 'nginx:reload-asked', target: 'lb' }))].sort((a, b) => a.tMs - b.tMs),
     timeline: timeline(records).map((bucket) => ({ ...bucket, ...cpuBetween(cpuSamples, bucket.tMs, bucket.tMs + BUCKET_MS) })),
   };
   return { result, report };
@@ -558,6 +569,10 @@ try {
           `deployment ${result.deployment.state} in ${(result.deployment.wallMs / 1000).toFixed(2)} s, ${result.nginxReloads} nginx reloads; after: ${result.afterReleases.join(', ')}`,
       );
       const cpu = (c) => `${c.machineCores} / ${c.benchmarkCores} / ${c.interruptCores} / ${c.outsideCores}`;
+      if (result.failed > 0) {
+        const near = result.failedRequests.map((f) => f.msSinceReload).filter((x) => x !== null);
+        console.log(`    ${result.failed} failed (${Object.entries(result.failures).map(([why, g]) => `${why} ×${g.count}`).join(', ')}), sent at ${[...new Set(result.failedRequests.map((f) => f.sentAtMs))].slice(0, 5).join(', ')}${result.failedRequests.length > 5 ? ', …' : ''} ms; ms after the last nginx reload asked for: ${near.length ? `${Math.min(...near)}…${Math.max(...near)}` : 'none before them'}`);
+      }
       console.log(`    CPU in cores of ${nproc} (machine / this benchmark's processes / interrupts / other processes): before ${cpu(before.cpu)}, during ${cpu(during.cpu)}`);
     }
   }

@@ -1,26 +1,24 @@
 import { setMaxListeners } from 'node:events';
 import { transitionDeployment } from '../core/deployment/deployment-machine.js';
-import { transitionTask } from '../core/deployment/task-machine.js';
 import { GantryError } from '../core/errors.js';
-import { labelsMatch } from '../core/names.js';
 import { parseManifest } from '../core/manifest/parse-manifest.js';
 import type { Deployment, Task } from '../core/model.js';
+import { labelsMatch } from '../core/names.js';
 import { failuresExceeded, planRollout } from '../core/rollout/plan-batches.js';
-import type { CanaryGate } from '../core/rollout/plan-canary.js';
-import { formatDuration } from '../core/duration.js';
-import { hookCommandOf, hookTimeoutOf } from '../core/manifest/hooks.js';
-import type { Slot } from '../core/manifest/schema.js';
 import { formatQuantity } from '../core/rollout/quantity.js';
-import { analyseGate, startBackgroundAnalysis } from './analysis-gate.js';
+import { startBackgroundAnalysis } from './analysis-gate.js';
+import { switchSlots } from './blue-green.js';
 import { deployTask } from './deploy-task.js';
-import { hookEnvironment } from './hook-environment.js';
 import type { EngineDeps } from './engine-deps.js';
 import { LogSink } from './log-sink.js';
-import { LeaseLostError, type Lease, type PendingControl } from './ports.js';
+import { LeaseLostError, type Lease } from './ports.js';
 import { needsRollback, rollbackTask } from './rollback-task.js';
+import { passGates, stoppedAtBoundary, takeUpPaused, waitWhilePaused } from './rollout-pauses.js';
 import { RunContext, type StopReason } from './run-context.js';
+import { describeFailures, failRollout, finish, skipPending, stopped } from './run-endings.js';
 import { SessionPool } from './session-pool.js';
-import { resolveTargetWork, type TargetWork } from './target-work.js';
+import { resolveTargetWork } from './target-work.js';
+import { changeRotation, changeTraffic } from './traffic-changes.js';
 import { TrafficRotation } from './traffic-rotation.js';
 
 export interface DeploymentRun {
@@ -180,20 +178,6 @@ async function deployBatches(ctx: RunContext): Promise<void> {
   }
 }
 
-/** A pause held by this run (its background analysis measures on): waits until its time comes or someone asks. */
-async function waitWhilePaused(ctx: RunContext): Promise<void> {
-  while (ctx.deployment.state === 'paused' && !ctx.stopReason) {
-    const control = await ctx.deps.store.readControl(ctx.deployment.id);
-    const due = ctx.deployment.resumeAt !== null && ctx.now() >= ctx.deployment.resumeAt;
-    if (control.cancel || control.request !== null || due) await takeUpPaused(ctx);
-    else await ctx.deps.clock.sleep(ctx.deps.settings.pollMs, ctx.signal).catch(() => undefined);
-  }
-  if (ctx.deployment.state !== 'paused') return;
-  // The background analysis failed during the pause, or a cancel or abort stopped the run.
-  if (ctx.interruptedBecause) await beginRollback(ctx, ctx.interruptedBecause);
-  else if (ctx.stopReason === 'cancel' || ctx.stopReason === 'abort') await takeUpPaused(ctx);
-}
-
 /** The batches from the current one to the end; `batchDone` is told after each finished batch. */
 async function deployBatchesFrom(ctx: RunContext, batchDone: () => void): Promise<void> {
   const plan = ctx.deployment.plan!;
@@ -233,155 +217,6 @@ async function deployBatchesFrom(ctx: RunContext, batchDone: () => void): Promis
   await finish(ctx, 'succeed', reason, 'deployment:succeeded');
 }
 
-/**
- * Blue-green, once the new slot passed its checks and gates: the load balancer moves every
- * target to it at once and `current` follows; the old slot stays warm for scaleDownDelay (an
- * abort then is a switch back), then its scaleDown hook stops it. False when the run stopped.
- */
-async function switchSlots(ctx: RunContext): Promise<boolean> {
-  const slots = ctx.slots!;
-  const { app, version } = ctx.deployment;
-  const failed = ctx.allTasks().filter((task) => task.state === 'failed').map((task) => task.target);
-  const switched = ctx.allTasks().filter((task) => task.state === 'succeeded');
-  if (!(await changeTraffic(ctx, (traffic) => traffic.serve(slots.next, ctx.work, failed)))) return false;
-  try {
-    await Promise.all(switched.map(async (task) => (await ctx.session(task.target)).activate(app, version, { timeoutMs: ctx.manifest.transferTimeout, signal: ctx.signal })));
-  } catch (error) {
-    if (!(error instanceof GantryError) || ctx.stopReason) throw error;
-    await failRollout(ctx, `the load balancer switched to the ${slots.next} slot, but current could not follow: error[${error.code}]: ${error.message}`);
-    return false;
-  }
-  const delay = ctx.manifest.strategy.type === 'blueGreen' ? ctx.manifest.strategy.scaleDownDelay : 0;
-  await ctx.recordDeployment({}, [{ type: 'slot:switched', data: { slot: slots.next, targets: switched.map((task) => task.target) } }]);
-  if (slots.live === null) return true;
-  ctx.logs.note(null, 'traffic', `${version} is live on the ${slots.next} slot; the ${slots.live} slot stays warm for ${formatDuration(delay)} (gantry abort switches back)`);
-  await ctx.deps.clock.sleep(delay, ctx.signal).catch(() => undefined);
-  if (await stopped(ctx)) return false;
-  await Promise.all(switched.map((task) => scaleDown(ctx, task.target, task.previousVersion, slots.live!, slots.liveWork)));
-  return true;
-}
-
-/** Stops a blue-green slot on a target: the manifest's scaleDown hook, in that slot's release, with its values. Reported, not fatal. */
-async function scaleDown(ctx: RunContext, target: string, version: string | null, slot: Slot, work: ReadonlyMap<string, TargetWork>): Promise<void> {
-  const hook = ctx.manifest.hooks.scaleDown;
-  const values = work.get(target);
-  if (!hook || version === null || !values) return;
-  const env = hookEnvironment({ app: ctx.deployment.app, environment: ctx.deployment.environment, version, target: values.target, previousVersion: null, attempt: 1, variables: values.variables, slot });
-  try {
-    const session = await ctx.session(target);
-    await session.runHook(ctx.deployment.app, version, { command: hookCommandOf(hook), env }, { timeoutMs: hookTimeoutOf(hook, ctx.manifest), signal: ctx.signal, onOutput: (stream, text) => ctx.logs.write(target, 'scaleDown', stream, text) });
-    ctx.logs.note(target, 'scaleDown', `the ${slot} slot (${version}) is stopped`);
-  } catch (error) {
-    if (ctx.signal.aborted || !(error instanceof GantryError)) throw error;
-    ctx.logs.note(target, 'scaleDown', `warning: the ${slot} slot (${version}) was not stopped: error[${error.code}]: ${error.message}`);
-  }
-}
-
-/** Ends a rollout that went wrong as the strategy says: roll back, or halt where it is. */
-async function failRollout(ctx: RunContext, reason: string): Promise<void> {
-  if (ctx.manifest.strategy.onFailure === 'rollback') return beginRollback(ctx, reason);
-  await skipPending(ctx);
-  await finish(ctx, 'fail', `halted: ${reason}`, 'deployment:failed');
-}
-
-/** Changes the load balancer's rotation, if there is one; false when that failed and the rollout ended. */
-async function changeTraffic(ctx: RunContext, change: (traffic: TrafficRotation) => Promise<void>): Promise<boolean> {
-  const problem = await changeRotation(ctx, change);
-  if (problem === null) return true;
-  if (ctx.stopReason) await stopped(ctx);
-  else await failRollout(ctx, `the load balancer could not be switched: ${problem}`);
-  return false;
-}
-
-/** Changes the load balancer's rotation, if there is one; what went wrong, or null. */
-async function changeRotation(ctx: RunContext, change: (traffic: TrafficRotation) => Promise<void>): Promise<string | null> {
-  if (!ctx.traffic) return null;
-  try {
-    await change(ctx.traffic);
-    return null;
-  } catch (error) {
-    if (!(error instanceof GantryError)) throw error;
-    const problem = `error[${error.code}]: ${error.message}`;
-    if (!ctx.stopReason) ctx.logs.note(null, 'traffic', problem);
-    return problem;
-  }
-}
-
-/** The gate the deployment stands at: one of the plan's gates after the last finished batch, not yet passed. */
-function gateAt(ctx: RunContext): CanaryGate | null {
-  const gate = ctx.deployment.plan?.gates?.[ctx.deployment.nextGate];
-  return gate !== undefined && gate.afterBatch === ctx.deployment.currentBatch - 1 ? gate : null;
-}
-
-/** Passes the gates after the last finished batch; false when the run must stop here (paused, rolling back). */
-async function passGates(ctx: RunContext): Promise<boolean> {
-  for (let gate = gateAt(ctx); gate !== null; gate = gateAt(ctx)) {
-    if (await stopped(ctx)) return false;
-    const label = `gate ${ctx.deployment.nextGate + 1} of ${ctx.deployment.plan!.gates!.length}`;
-    if (gate.kind === 'pause') {
-      await pause(ctx, gate.durationMs, `at ${label}, after batch ${gate.afterBatch + 1}`);
-      return false;
-    }
-    const verdict = await analyseGate(ctx, gate);
-    if (verdict.outcome === 'stopped') {
-      await stopped(ctx);
-      return false;
-    }
-    // As in Argo Rollouts, a failed analysis rolls back whatever onFailure says: it is evidence, not a count.
-    if (verdict.outcome === 'failed' || verdict.outcome === 'error') {
-      await beginRollback(ctx, `error[ANALYSIS_FAILED]: ${verdict.reason}`);
-      return false;
-    }
-    if (verdict.outcome === 'inconclusive') {
-      await pause(ctx, null, `at ${label}: ${verdict.reason}`);
-      return false;
-    }
-    await ctx.recordDeployment({ nextGate: ctx.deployment.nextGate + 1 }, [{ type: 'gate:passed', data: { gate: ctx.deployment.nextGate, kind: gate.kind } }]);
-  }
-  return true;
-}
-
-async function pause(ctx: RunContext, durationMs: number | null, where: string, consumedRequest?: 'pause'): Promise<void> {
-  const resumeAt = durationMs === null ? null : new Date(ctx.deps.clock.now().getTime() + durationMs).toISOString();
-  const until = resumeAt === null ? 'waiting for gantry promote (or resume)' : `goes on at ${resumeAt} (gantry promote goes on now)`;
-  const reason = `paused ${where}: ${until}`;
-  ctx.logs.note(null, null, reason);
-  await ctx.recordDeployment({ state: transitionDeployment('running', 'pause'), resumeAt, reason, keepLease: ctx.measuresWhilePaused, ...(consumedRequest ? { consumedRequest } : {}) }, [
-    { type: 'deployment:paused', data: { reason, resumeAt, gate: gateAt(ctx) === null ? null : ctx.deployment.nextGate } },
-  ]);
-}
-
-/**
- * A paused deployment taken up again: its time came, or someone asked. Promote passes the gate
- * it waits at; resume passes a pause and runs an analysis again; pause holds a timed pause.
- */
-async function takeUpPaused(ctx: RunContext): Promise<void> {
-  const control = await ctx.deps.store.readControl(ctx.deployment.id);
-  if (control.cancel) return cancel(ctx);
-  const request = control.request;
-  if (request === 'abort') return beginRollback(ctx, 'aborted on request while paused', 'abort');
-  if (request === 'pause') {
-    ctx.logs.note(null, null, 'held on request: waiting for gantry promote (or resume)');
-    const hold = { resumeAt: null, reason: `${ctx.deployment.reason ?? 'paused'}; held on request`, consumedRequest: 'pause' as const };
-    await ctx.recordDeployment(ctx.measuresWhilePaused ? hold : { ...hold, handOver: true }, [{ type: 'deployment:held' }]);
-    return;
-  }
-  const gate = gateAt(ctx);
-  const passes = gate !== null && (gate.kind === 'pause' || request === 'promote');
-  ctx.logs.note(null, null, `${request === null ? 'pause ended' : `${request}d on request`}${passes ? `: gate ${ctx.deployment.nextGate + 1} passed` : ''}`);
-  await ctx.recordDeployment(
-    { state: transitionDeployment('paused', 'resume'), resumeAt: null, reason: null, ...(passes ? { nextGate: ctx.deployment.nextGate + 1 } : {}), ...(request ? { consumedRequest: request } : {}) },
-    [{ type: 'deployment:unpaused', data: { request, gatePassed: passes ? ctx.deployment.nextGate : null } }],
-  );
-}
-
-async function beginRollback(ctx: RunContext, reason: string, consumedRequest?: 'abort'): Promise<void> {
-  await skipPending(ctx);
-  await ctx.recordDeployment({ state: transitionDeployment(ctx.deployment.state, 'beginRollback'), reason, ...(consumedRequest ? { consumedRequest } : {}), ...(ctx.stopReason ? { handOver: true } : {}) }, [
-    { type: 'deployment:rolling-back', data: { reason } },
-  ]);
-}
-
 async function rollBack(ctx: RunContext): Promise<void> {
   await skipPending(ctx);
   const touched = ctx.allTasks().filter(needsRollback).map((task) => task.target);
@@ -412,70 +247,4 @@ async function rollBack(ctx: RunContext): Promise<void> {
   } else {
     await finish(ctx, 'finishRollback', `${reason}; ${touched.length} switched target${touched.length === 1 ? '' : 's'} put back`, 'deployment:rolled-back');
   }
-}
-
-/** After a batch or a gate: whether the run must stop here (cancelled, aborted, lease lost, shutting down). */
-async function stopped(ctx: RunContext): Promise<boolean> {
-  return (await stoppedBy(ctx, await ctx.deps.store.readControl(ctx.deployment.id))) !== null;
-}
-
-/** Before a batch starts: as `stopped`, and a pause asked for takes effect here. */
-async function stoppedAtBoundary(ctx: RunContext): Promise<boolean> {
-  const control = await ctx.deps.store.readControl(ctx.deployment.id);
-  if ((await stoppedBy(ctx, control)) !== null) return true;
-  if (ctx.pauseBeforeNextBatch !== null) {
-    await pause(ctx, null, `before batch ${ctx.deployment.currentBatch + 1}: ${ctx.pauseBeforeNextBatch}`);
-    return true;
-  }
-  if (control.request !== 'pause') return false;
-  await pause(ctx, null, `on request before batch ${ctx.deployment.currentBatch + 1}`, 'pause');
-  return true;
-}
-
-async function stoppedBy(ctx: RunContext, control: PendingControl): Promise<StopReason | null> {
-  const reason = ctx.stopReason ?? (control.cancel ? 'cancel' : control.request === 'abort' ? 'abort' : null);
-  if (reason === 'cancel') await cancel(ctx);
-  if (reason === 'abort') await abort(ctx);
-  return reason;
-}
-
-/** Roll back what was switched: steps under way were stopped, their targets count as failed. */
-async function abort(ctx: RunContext): Promise<void> {
-  for (const task of ctx.allTasks()) {
-    if (task.state !== 'running') continue;
-    const error = { code: 'INTERRUPTED', message: `aborted during ${task.step ?? 'start'}` };
-    await ctx.recordTask(task.target, { state: transitionTask('running', 'fail'), error }, [{ type: 'task:failed', data: { step: task.step, ...error } }]);
-  }
-  const reason = ctx.interruptedBecause ?? 'aborted on request';
-  ctx.logs.note(null, null, `${reason}: rolling back what was switched`);
-  await beginRollback(ctx, reason, 'abort');
-}
-
-async function cancel(ctx: RunContext): Promise<void> {
-  for (const task of ctx.allTasks()) {
-    if (task.state === 'pending' || task.state === 'running') {
-      await ctx.recordTask(task.target, { state: transitionTask(task.state, 'cancel'), ...(task.state === 'running' ? { error: { code: 'INTERRUPTED', message: `cancelled during ${task.step}` } } : {}) }, [
-        { type: 'task:cancelled', data: { step: task.step } },
-      ]);
-    }
-  }
-  const switched = ctx.allTasks().filter((task) => needsRollback(task)).map((task) => task.target);
-  const reason = `cancelled on request${switched.length > 0 ? `; ${switched.join(', ')} had been switched to ${ctx.deployment.version} and stay on it` : '; no target had been switched'}`;
-  await finish(ctx, 'cancel', reason, 'deployment:cancelled');
-}
-
-async function skipPending(ctx: RunContext): Promise<void> {
-  for (const task of ctx.allTasks()) {
-    if (task.state === 'pending') await ctx.recordTask(task.target, { state: transitionTask('pending', 'skip') }, [{ type: 'task:skipped' }]);
-  }
-}
-
-async function finish(ctx: RunContext, event: 'succeed' | 'fail' | 'finishRollback' | 'failRollback' | 'cancel', reason: string, type: string): Promise<void> {
-  await ctx.logs.flush(true);
-  await ctx.recordDeployment({ state: transitionDeployment(ctx.deployment.state, event), reason, finishedAt: ctx.now() }, [{ type, data: { reason } }]);
-}
-
-function describeFailures(failed: readonly Task[]): string {
-  const shown = failed.slice(0, 3).map((task) => `${task.target}: ${task.error?.code ?? 'failed'} ${task.error?.message ?? ''}`.trim());
-  return `failed on ${shown.join('; ')}${failed.length > 3 ? `; and ${failed.length - 3} more` : ''}`;
 }

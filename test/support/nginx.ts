@@ -87,7 +87,8 @@ function nginxConf(dir: string, port: number, upstream: string, upstreamFile: st
     `lock_file ${path('nginx.lock')};`,
     // notice: the master logs the signals it acts on and the workers it starts and reaps (settle reads them).
     `error_log ${path('error.log')} notice;`,
-    'events { worker_connections 64; }',
+    // Each proxied request holds two connections (client and upstream): room for slow moments under load.
+    'events { worker_connections 1000; }',
     'http {',
     '    access_log off;',
     `    client_body_temp_path ${path('client_body_temp')};`,
