@@ -1,20 +1,21 @@
 #!/usr/bin/env node
-// `npm run bench:zero-downtime [-- --rate 500 --targets 4 --strategies rolling,canary --before 4 --after 2 --drain-delay 1s --repeat 1 --keep]`
+// `npm run bench:zero-downtime [-- --rate 500 --targets 4 --strategies rolling,canary,blueGreen --before 4 --after 2 --drain-delay 1s --repeat 1 --keep]`
 //
 // Zero downtime under load, with figures: a real nginx (/usr/sbin/nginx, its own prefix dir,
-// `proxy_next_upstream off;`) in front of the sample web app of the e2e test on N local targets,
+// `proxy_next_upstream off;`) in front of the e2e tests' sample web app on N local targets,
 // managed by a real `gantry serve` through the environment's `traffic` section. For each strategy
-// an open-loop load generator (test/support/load-generator.mjs, a fresh connection per request)
-// sends a fixed rate through nginx: a warm-up, a "before" phase with no deployment running (the
-// floor), "during" from POST /deployments until the deployment ended and nginx settled, then
-// "after". Reports requests sent and failed (must be 0), p50/p99 before vs during, the ratio
-// p99 during / p99 before (the issue: within 2×), and whether every "after" answer came from the
-// new release. Writes bench/results/zero-downtime.json. See bench/README.md.
+// (rolling, canary, blue-green) an open-loop load generator (test/support/load-generator.mjs, a
+// fresh connection per request) sends a fixed rate through nginx: a warm-up, a "before" phase
+// with no deployment running (the floor), "during" from POST /deployments until the deployment
+// ended and nginx settled, then "after". Reports requests sent and failed (must be 0), p50/p99
+// before vs during, the ratio p99 during / p99 before (the issue: within 2×), whether every
+// "after" answer came from the new release, and the CPU of the machine vs the benchmark's own
+// processes. Writes bench/results/zero-downtime.json. See bench/README.md.
 //
 // Needs `npm run build` (it runs bin/gantry.js and imports from dist/), /usr/sbin/nginx, Linux.
 // Everything listens on 127.0.0.1 and lives in one temporary directory, removed at the end.
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -27,9 +28,7 @@ const run = promisify(execFile);
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GANTRY_BIN = join(repo, 'bin', 'gantry.js');
 const NGINX = '/usr/sbin/nginx';
-const APP = 'web';
 const ENVIRONMENT = 'prod';
-const UPSTREAM = 'web';
 const TERMINAL = new Set(['succeeded', 'failed', 'rolled_back', 'rollback_failed', 'cancelled']);
 const POLL_MS = 100;
 /** Before "before": the load generator's and nginx's first requests (JIT, first connections) are not counted. */
@@ -41,17 +40,17 @@ const BUCKET_MS = 250;
 const TIMEOUTS = { serverStartMs: 30_000, nginxStartMs: 20_000, settleMs: 15_000, firstDeployMs: 90_000, deployMs: 90_000, overallMs: 0 };
 
 /**
- * The strategies measured, in order; each deploys the next version under load. `deploy(ctx)`
- * starts the deployment and returns its id (a strategy that needs a person, e.g. a canary with
- * `pause: {}`, would promote it here). To add one, add an entry; `--strategies` picks by name.
+ * The strategies measured, in order; each deploys its stack's next version under load.
+ * `--strategies` picks by name. A stack (see setUpStack) is an app with its own nginx, set up
+ * and given its first release (no load) the first time a strategy needs it:
+ * - `web`: the e2e zero-downtime test's app and manifest, one port per target;
+ * - `bg`: the same app as the e2e blue-green test runs it, two slots (ports) per target and a
+ *   `scaleDown` hook; a blue-green deployment ends after `scaleDownDelay` and the scale-down.
  */
 const STRATEGIES = [
-  { name: 'rolling', strategy: '{ type: rolling, batch: 1 }' },
-  { name: 'canary', strategy: '{ type: canary, steps: [{ targets: 25% }, { pause: { duration: 2s } }, { targets: 50% }, { pause: { duration: 2s } }] }' },
-  // TODO(blue-green): not implemented in Gantry yet. Once the manifest accepts it, add e.g.
-  //   { name: 'blueGreen', strategy: '{ type: blueGreen, … }' }
-  // (plus whatever second set of ports/targets the preview needs, set up in main()); the load
-  // phases, the checks and the report apply unchanged.
+  { name: 'rolling', stack: 'web', strategy: '{ type: rolling, batch: 1 }' },
+  { name: 'canary', stack: 'web', strategy: '{ type: canary, steps: [{ targets: 25% }, { pause: { duration: 2s } }, { targets: 50% }, { pause: { duration: 2s } }] }' },
+  { name: 'blueGreen', stack: 'bg', strategy: '{ type: blueGreen, slots: { blue: { PORT: "${BLUE_PORT}" }, green: { PORT: "${GREEN_PORT}" } }, scaleDownDelay: 2s }' },
 ];
 
 // ---------- flags (and BENCH_* environment variables as defaults) ----------
@@ -135,8 +134,8 @@ function httpGet(port, path, timeoutMs) {
   return fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(timeoutMs), headers: { connection: 'close' } }).then(async (r) => ({ status: r.status, body: await r.text() }));
 }
 
-async function startNginx(base, { initialServers, workerConnections }) {
-  const dir = join(base, 'nginx');
+async function startNginx(base, { name, upstream, initialServers, workerConnections }) {
+  const dir = join(base, `nginx-${name}`);
   mkdirSync(dir, { recursive: true });
   const conf = join(dir, 'nginx.conf');
   const upstreamFile = join(dir, 'upstream.conf');
@@ -145,7 +144,7 @@ async function startNginx(base, { initialServers, workerConnections }) {
   const token = `bench-${process.pid}-${Date.now()}`;
   const { renderNginxUpstream } = await import(pathToFileURL(join(repo, 'dist', 'core', 'traffic', 'nginx-upstream.js')).href);
   const { shellCommand } = await import(pathToFileURL(join(repo, 'dist', 'executors', 'shell-quote.js')).href);
-  writeFileSync(upstreamFile, renderNginxUpstream({ upstream: UPSTREAM, header: 'initial upstream of the benchmark nginx', servers: initialServers.map((address, index) => ({ target: `initial-${index}`, address, inRotation: true })) }));
+  writeFileSync(upstreamFile, renderNginxUpstream({ upstream, header: 'initial upstream of the benchmark nginx', servers: initialServers.map((address, index) => ({ target: `initial-${index}`, address, inRotation: true })) }));
   const p = (name) => join(dir, name);
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
@@ -168,7 +167,7 @@ async function startNginx(base, { initialServers, workerConnections }) {
         `        listen 127.0.0.1:${port};`,
         `        location = /bench-nginx-probe { return 200 "${token}"; }`,
         '        location / {',
-        `            proxy_pass http://${UPSTREAM};`,
+        `            proxy_pass http://${upstream};`,
         '            proxy_connect_timeout 2s;',
         '            proxy_read_timeout 5s;',
         // No retry on another server: a request sent to a restarting target fails (502), so the
@@ -197,6 +196,7 @@ async function startNginx(base, { initialServers, workerConnections }) {
         child,
         port,
         dir,
+        upstream,
         upstreamFile,
         testCommand: shellCommand([NGINX, ...nginxArgs, '-t']),
         // `nginx -s reload`, after noting when it was asked for (epoch ns), to put reloads on the load's clock.
@@ -329,8 +329,16 @@ function startCpuSampler(clock, trees) {
       for (const child of (readText(`/proc/${pid}/task/${pid}/children`) ?? '').trim().split(/\s+/).filter(Boolean)) jiffies += processJiffies(child, true) ?? 0;
     }
     for (const dir of appRunDirs) {
-      const pid = Number(readText(join(dir, 'web-app.pid'))?.trim());
-      if (Number.isInteger(pid) && pid > 1 && (readText(`/proc/${pid}/cmdline`) ?? '').includes('server.js')) appLast.set(pid, processJiffies(pid, false) ?? appLast.get(pid) ?? 0);
+      let pidfiles = [];
+      try {
+        pidfiles = readdirSync(dir).filter((name) => /^web-app(-blue|-green)?\.pid$/.test(name));
+      } catch {
+        // not started yet
+      }
+      for (const pidfile of pidfiles) {
+        const pid = Number(readText(join(dir, pidfile))?.trim());
+        if (Number.isInteger(pid) && pid > 1 && (readText(`/proc/${pid}/cmdline`) ?? '').includes('server.js')) appLast.set(pid, processJiffies(pid, false) ?? appLast.get(pid) ?? 0);
+      }
     }
     for (const value of appLast.values()) jiffies += value; // exited copies keep their last reading
     return jiffies;
@@ -382,17 +390,14 @@ function timeline(records) {
   });
 }
 
-async function measureStrategy({ entry, version, previous, flags, gantry, nginx, webApp, ports, buildDirs }) {
-  const manifest = webAppManifest(webApp, ports, entry.strategy, nginx, flags);
-  await gantry.api('POST', '/applications', { manifest });
-  const buildDir = webApp.webAppBuild({ version });
-  buildDirs.push(buildDir);
-  await gantry.api('POST', `/applications/${APP}/releases/${version}`, await pack(buildDir), { 'content-type': 'application/gzip' });
+async function measureStrategy({ entry, stack, version, previous, flags, gantry }) {
+  const { app, nginx } = stack;
+  await releaseVersion(gantry, stack, entry.strategy, version);
   const generationsBefore = nginx.generations();
 
   const budgetMs = WARMUP_MS + flags.beforeS * 1000 + TIMEOUTS.deployMs + TIMEOUTS.settleMs + flags.afterS * 1000 + 5000;
   const load = startLoad({ url: `http://127.0.0.1:${nginx.port}/`, ratePerSecond: flags.rate, maxDurationMs: budgetMs, maxRequests: Math.ceil((flags.rate * budgetMs) / 1000), timeoutMs: REQUEST_TIMEOUT_MS, phase: 'warmup', keepAlive: false });
-  const sampler = startCpuSampler(load.now, () => [gantry.child.pid, nginx.child.pid]);
+  const sampler = startCpuSampler(load.now, () => [gantry.child.pid, ...nginxes.map((n) => n.child.pid)]);
   let detail;
   let deployMs;
   let events = [];
@@ -402,7 +407,7 @@ async function measureStrategy({ entry, version, previous, flags, gantry, nginx,
     load.mark('before');
     await sleep(flags.beforeS * 1000);
     const duringAt = load.mark('during');
-    const id = (await gantry.api('POST', '/deployments', { app: APP, version, environment: ENVIRONMENT })).deployment.id;
+    const id = (await gantry.api('POST', '/deployments', { app, version, environment: ENVIRONMENT })).deployment.id;
     const deadline = Date.now() + TIMEOUTS.deployMs;
     for (;;) {
       detail = await gantry.api('GET', `/deployments/${id}`);
@@ -439,6 +444,7 @@ async function measureStrategy({ entry, version, previous, flags, gantry, nginx,
   };
   const result = {
     strategy: entry.name,
+    app,
     manifestStrategy: entry.strategy,
     from: previous,
     to: version,
@@ -473,9 +479,80 @@ async function measureStrategy({ entry, version, previous, flags, gantry, nginx,
   return { result, report };
 }
 
-function webAppManifest(webApp, ports, strategy, nginx, flags) {
-  const traffic = `{ target: lb, server: "127.0.0.1:\${PORT}", drainDelay: ${flags.drainDelay}, nginx: { file: "${nginx.upstreamFile}", upstream: ${UPSTREAM}, test: "${nginx.testCommand}", reload: "${nginx.reloadCommand}" } }`;
-  return webApp.webAppManifest({ app: APP, environment: ENVIRONMENT, targetPorts: ports, targetLabels: { role: 'web' }, strategy, traffic });
+// ---------- stacks: an app, its nginx, its manifest ----------
+/** Every nginx started (for cleanup and CPU accounting). */
+const nginxes = [];
+
+async function releaseVersion(gantry, stack, strategy, version) {
+  await gantry.api('POST', '/applications', { manifest: stack.manifest(strategy) });
+  const buildDir = webApp.webAppBuild({ version });
+  buildDirs.push(buildDir);
+  await gantry.api('POST', `/applications/${stack.app}/releases/${version}`, await pack(buildDir), { 'content-type': 'application/gzip' });
+}
+
+/** Starts the stack's nginx, writes its manifest and deploys its first release (no load). */
+async function setUpStack(kind, { gantry, targets, roots, flags, strategy }) {
+  const used = new Set(nginxes.flatMap((n) => n.appPorts));
+  const port = async () => {
+    let p = await freePort();
+    while (used.has(p)) p = await freePort();
+    used.add(p);
+    return p;
+  };
+  const app = kind === 'bg' ? 'bg' : 'web';
+  const ports = {};
+  for (const target of targets) ports[target] = kind === 'bg' ? { blue: await port(), green: await port() } : await port();
+  const initial = targets.map((target) => `127.0.0.1:${kind === 'bg' ? ports[target].blue : ports[target]}`);
+  const nginx = await startNginx(base, { name: app, upstream: app, initialServers: initial, workerConnections: 4096 });
+  nginx.appPorts = [...used];
+  nginxes.push(nginx);
+  const traffic = `{ target: lb, server: "127.0.0.1:\${PORT}", drainDelay: ${flags.drainDelay}, nginx: { file: "${nginx.upstreamFile}", upstream: ${nginx.upstream}, test: "${nginx.testCommand}", reload: "${nginx.reloadCommand}" } }`;
+  const perTarget = (value) => `{ ${targets.map((target) => `${target}: "${value(target)}"`).join(', ')} }`;
+  const manifest =
+    kind === 'bg'
+      ? // As test/e2e/blue-green.test.ts writes it: the slots override PORT; bin/stop is the scaleDown hook.
+        (strategyText) => `app: ${app}
+keepReleases: 3
+environments:
+  - { name: ${ENVIRONMENT}, targets: { role: web }, traffic: ${traffic} }
+variables:
+  BLUE_PORT: { targets: ${perTarget((target) => ports[target].blue)} }
+  GREEN_PORT: { targets: ${perTarget((target) => ports[target].green)} }
+  TARGET: { targets: ${perTarget((target) => target)} }
+config:
+  - { template: app.env.tmpl, path: app.env }
+hooks:
+  afterActivate: ./bin/restart
+  scaleDown: ./bin/stop
+health:
+  - http: { url: "http://127.0.0.1:\${PORT}/healthz", expect: 200 }
+    retries: 50
+    interval: 100ms
+strategy: ${strategyText}
+`
+      : (strategyText) => webApp.webAppManifest({ app, environment: ENVIRONMENT, targetPorts: ports, targetLabels: { role: 'web' }, strategy: strategyText, traffic });
+  for (const target of targets) appRunDirs.push(webApp.webAppRunDir(roots[target], app));
+  const stack = { kind, app, nginx, ports, manifest, version: 1 };
+  await releaseVersion(gantry, stack, strategy, '1.0.0');
+  const id = (await gantry.api('POST', '/deployments', { app, version: '1.0.0', environment: ENVIRONMENT })).deployment.id;
+  let detail;
+  const deadline = Date.now() + TIMEOUTS.firstDeployMs;
+  do {
+    await sleep(POLL_MS);
+    detail = await gantry.api('GET', `/deployments/${id}`);
+    if (Date.now() > deadline) throw new Error(`the first deployment of ${app} is still ${detail.deployment.state}`);
+  } while (!TERMINAL.has(detail.deployment.state));
+  if (detail.deployment.state !== 'succeeded') throw new Error(`the first deployment of ${app} ended ${detail.deployment.state}: ${detail.deployment.reason}; see ${gantry.logPath}`);
+  await nginx.settle();
+  log(`${app}: nginx ${nginx.child.pid} on 127.0.0.1:${nginx.port}; release 1.0.0 deployed to ${targets.length} targets (no load)`);
+  return stack;
+}
+
+/** JSON with fractions to 0.01, and objects and arrays of plain values (timeline buckets, events, latency stats) on one line each. */
+function compactJson(value) {
+  const rounded = JSON.stringify(value, (_, v) => (typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 100) / 100 : v), 2);
+  const oneLine = (open, close) => (_, body) => `${open} ${body.split(/\n\s*/).join(' ')} ${close}`;
+  return rounded.replace(/\{\n\s+([^{}[\]]*?)\n\s*\}/g, oneLine('{', '}')).replace(/\[\n\s+([^{}[\]]*?)\n\s*\]/g, oneLine('[', ']'));
 }
 
 // ---------- main ----------
@@ -486,7 +563,6 @@ if (!existsSync(NGINX)) throw new Error(`${NGINX} is not installed (Debian: apt-
 TIMEOUTS.overallMs = 3 * 60_000 + flags.repeat * flags.strategies.length * (120_000 + (flags.beforeS + flags.afterS) * 1000);
 const base = mkdtempSync(join(tmpdir(), 'gantry-bench-zd-'));
 const buildDirs = [];
-let nginx;
 let webApp;
 const overall = setTimeout(() => {
   console.error(`the benchmark took longer than ${TIMEOUTS.overallMs / 1000} s; stopping everything it started`);
@@ -500,7 +576,7 @@ async function cleanup() {
   if (cleaned) return;
   cleaned = true;
   if (webApp) await Promise.all(appRunDirs.map((dir) => webApp.stopWebApp(dir, 5000).catch(() => {})));
-  if (nginx) await nginx.stop().catch(() => {});
+  await Promise.all(nginxes.map((nginx) => nginx.stop().catch(() => {})));
   await Promise.all([...children].map((child) => stopChild(child, 3000)));
   for (const dir of buildDirs) rmSync(dir, { recursive: true, force: true });
   if (!flags.keep) rmSync(base, { recursive: true, force: true });
@@ -514,52 +590,28 @@ try {
   log(`nproc ${nproc}, load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}; rate ${flags.rate}/s, ${flags.targets} targets, strategies ${flags.strategies.join(', ')}, drainDelay ${flags.drainDelay}; work dir ${base}`);
   webApp = await loadWebAppSupport(join(base, 'support'));
   const gantry = await startGantry(base);
+  log(`gantry serve ${gantry.child.pid}`);
   const targets = Array.from({ length: flags.targets }, (_, i) => `web-${i + 1}`);
-  const ports = {};
+  const roots = {};
   for (const name of targets) {
-    let port = await freePort();
-    while (Object.values(ports).includes(port)) port = await freePort();
-    ports[name] = port;
-  }
-  nginx = await startNginx(base, { initialServers: targets.map((name) => `127.0.0.1:${ports[name]}`), workerConnections: 4096 });
-  log(`nginx ${nginx.child.pid} on 127.0.0.1:${nginx.port}; gantry serve ${gantry.child.pid}`);
-  for (const name of targets) {
-    const root = join(base, 'targets', name);
-    mkdirSync(root, { recursive: true });
-    appRunDirs.push(webApp.webAppRunDir(root, APP));
-    await gantry.api('POST', '/targets', { name, labels: { role: 'web' }, local: { root } });
+    roots[name] = join(base, 'targets', name);
+    mkdirSync(roots[name], { recursive: true });
+    await gantry.api('POST', '/targets', { name, labels: { role: 'web' }, local: { root: roots[name] } });
   }
   mkdirSync(join(base, 'targets', 'lb'), { recursive: true });
   await gantry.api('POST', '/targets', { name: 'lb', labels: { role: 'lb' }, local: { root: join(base, 'targets', 'lb') } });
 
-  // The first release brings the app up (nothing serves yet, so no load).
   const selected = flags.strategies.map((name) => STRATEGIES.find((s) => s.name === name));
-  let version = '1.0.0';
-  {
-    await gantry.api('POST', '/applications', { manifest: webAppManifest(webApp, ports, STRATEGIES[0].strategy, nginx, flags) });
-    const buildDir = webApp.webAppBuild({ version });
-    buildDirs.push(buildDir);
-    await gantry.api('POST', `/applications/${APP}/releases/${version}`, await pack(buildDir), { 'content-type': 'application/gzip' });
-    const id = (await gantry.api('POST', '/deployments', { app: APP, version, environment: ENVIRONMENT })).deployment.id;
-    let state;
-    const deadline = Date.now() + TIMEOUTS.firstDeployMs;
-    do {
-      await sleep(POLL_MS);
-      state = (await gantry.api('GET', `/deployments/${id}`)).deployment.state;
-      if (Date.now() > deadline) throw new Error(`the first deployment is still ${state}`);
-    } while (!TERMINAL.has(state));
-    if (state !== 'succeeded') throw new Error(`the first deployment ended ${state}; see ${gantry.logPath}`);
-    await nginx.settle();
-    log(`release ${version} deployed to ${targets.length} targets (no load)`);
-  }
-
-  let next = 2;
+  const stacks = {};
   for (let round = 1; round <= flags.repeat; round++) {
     for (const entry of selected) {
-      const previous = version;
-      version = `${next++}.0.0`;
+      // A stack is set up (and its first release deployed, with no load) when a strategy first needs it.
+      stacks[entry.stack] ??= await setUpStack(entry.stack, { gantry, targets, roots, flags, strategy: entry.strategy });
+      const stack = stacks[entry.stack];
+      const previous = `${stack.version}.0.0`;
+      const version = `${++stack.version}.0.0`;
       log(`${entry.name}${flags.repeat > 1 ? ` (run ${round} of ${flags.repeat})` : ''}: ${previous} → ${version} under ${flags.rate} req/s (warm-up ${WARMUP_MS / 1000} s, before ${flags.beforeS} s, during = the deployment, after ${flags.afterS} s)`);
-      const { result, report } = await measureStrategy({ entry, version, previous, flags, gantry, nginx, webApp, ports, buildDirs });
+      const { result, report } = await measureStrategy({ entry, stack, version, previous, flags, gantry });
       result.run = round;
       results.push(result);
       console.log(formatReport(report).replace(/^/gm, '    '));
@@ -603,11 +655,11 @@ try {
     return { strategy: name, run: 'median', sent: mine.reduce((a, r) => a + r.sent, 0), failed: mine.reduce((a, r) => a + r.failed, 0), p50Before: med('p50Before'), p99Before: med('p99Before'), p50During: med('p50During'), p99During: med('p99During'), p99Ratio: med('p99Ratio'), deployS: med('deployS'), outsideCoresBefore: med('outsideCoresBefore'), outsideCoresDuring: med('outsideCoresDuring'), afterAllNew: mine.every((r) => r.afterAllNew), after: mine.every((r) => r.afterAllNew) ? 'yes (every run)' : 'NO' };
   });
   console.log(`\n${flags.rate} req/s through nginx to ${flags.targets} targets, a fresh connection per request; latencies in ms; "other CPU": cores busy in processes other than this benchmark's; load average at start ${loadAtStart[0].toFixed(2)}, at end ${loadAtEnd[0].toFixed(2)}`);
-  console.log('strategy | run    | sent   | failed | p50 before | p99 before | p50 during | p99 during | p99 during/before | deploy s | other CPU before/during | after: new release only');
-  console.log('---------|--------|--------|--------|------------|------------|------------|------------|-------------------|----------|-------------------------|------------------------');
+  console.log('strategy  | run    | sent   | failed | p50 before | p99 before | p50 during | p99 during | p99 during/before | deploy s | other CPU before/during | after: new release only');
+  console.log('----------|--------|--------|--------|------------|------------|------------|------------|-------------------|----------|-------------------------|------------------------');
   for (const r of [...rows, ...medians]) {
     console.log(
-      `${r.strategy.padEnd(8)} | ${String(r.run).padEnd(6)} | ${String(r.sent).padStart(6)} | ${String(r.failed).padStart(6)} | ${ms(r.p50Before).padStart(10)} | ${ms(r.p99Before).padStart(10)} | ${ms(r.p50During).padStart(10)} | ${ms(r.p99During).padStart(10)} | ${r.p99Ratio.toFixed(2).padStart(17)} | ${r.deployS.toFixed(2).padStart(8)} | ${`${r.outsideCoresBefore?.toFixed(2)} / ${r.outsideCoresDuring?.toFixed(2)}`.padStart(23)} | ${r.after}`,
+      `${r.strategy.padEnd(9)} | ${String(r.run).padEnd(6)} | ${String(r.sent).padStart(6)} | ${String(r.failed).padStart(6)} | ${ms(r.p50Before).padStart(10)} | ${ms(r.p99Before).padStart(10)} | ${ms(r.p50During).padStart(10)} | ${ms(r.p99During).padStart(10)} | ${r.p99Ratio.toFixed(2).padStart(17)} | ${r.deployS.toFixed(2).padStart(8)} | ${`${r.outsideCoresBefore?.toFixed(2)} / ${r.outsideCoresDuring?.toFixed(2)}`.padStart(23)} | ${r.after}`,
     );
   }
   const checks = selected.map(({ name }) => {
@@ -636,7 +688,7 @@ try {
     checks,
     strategies: results,
   };
-  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(out, `${compactJson(report)}\n`);
   console.log(`results written to ${out}`);
   if (!checks.every((c) => c.succeeded && c.noFailures && c.afterAllNew)) process.exitCode = 1; // the p99 figure is reported, not enforced
 } finally {
