@@ -64,6 +64,8 @@ export function startBackgroundAnalysis(ctx: RunContext): { stop(): Promise<void
   const stop = new AbortController();
   const done = analyse(ctx, run, BACKGROUND_GATE, stop.signal).then(
     (verdict) => {
+      // It measures no more: a pause from here on need not hold the run.
+      ctx.measuresWhilePaused = false;
       if (verdict.outcome === 'failed' || verdict.outcome === 'error') ctx.interrupt('abort', `error[ANALYSIS_FAILED]: ${verdict.reason}`);
       else if (verdict.outcome === 'inconclusive') ctx.pauseBeforeNextBatch = verdict.reason;
     },

@@ -57,7 +57,9 @@ export async function stoppedAtBoundary(ctx: RunContext): Promise<boolean> {
   const control = await ctx.deps.store.readControl(ctx.deployment.id);
   if ((await stoppedBy(ctx, control)) !== null) return true;
   if (ctx.pauseBeforeNextBatch !== null) {
-    await pause(ctx, null, `before batch ${ctx.deployment.currentBatch + 1}: ${ctx.pauseBeforeNextBatch}`);
+    const why = ctx.pauseBeforeNextBatch;
+    ctx.pauseBeforeNextBatch = null;
+    await pause(ctx, null, `before batch ${ctx.deployment.currentBatch + 1}: ${why}`);
     return true;
   }
   if (control.request !== 'pause') return false;

@@ -164,7 +164,8 @@ async function prepare(
 async function deployBatches(ctx: RunContext): Promise<void> {
   const background: { running: { stop(): Promise<void> } | null } = { running: null };
   const startBackground = () => {
-    background.running ??= startBackgroundAnalysis(ctx);
+    if (background.running) return;
+    background.running = startBackgroundAnalysis(ctx);
     ctx.measuresWhilePaused = background.running !== null;
   };
   if (ctx.deployment.currentBatch > 0) startBackground();

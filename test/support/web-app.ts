@@ -21,9 +21,6 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeBuildDir } from './release-dirs.js';
 
-/** Files in <root>/<app>/run/ (the run dir) that bin/restart maintains (blue-green: web-app-<slot>.pid and so on). */
-export const WEB_APP_PID_FILE = 'web-app.pid';
-export const WEB_APP_LOG_FILE = 'web-app.log';
 
 const SERVER_JS = String.raw`// Gantry's sample web app for zero-downtime tests (test/support/web-app.ts). No dependencies.
 import { readFileSync, writeFileSync } from 'node:fs';
