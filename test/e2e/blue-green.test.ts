@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGantry, type TestGantry } from '../support/gantry-server.js';
-import { formatReport, startLoad, type LoadRecord } from '../support/load-generator.mjs';
+import { formatReport, startLoad, type LoadRecord, type LoadRun } from '../support/load-generator.mjs';
 import { startNginx, type RealNginx } from '../support/nginx.js';
 import { freePort } from '../support/server-process.js';
 import { stopWebApp, webAppBuild, webAppRunDir } from '../support/web-app.js';
@@ -54,6 +54,19 @@ strategy: ${strategy}
     await gantry.release(APP, version, webAppBuild({ version }));
   }
 
+  const startLoadOnNginx = () => startLoad({ url: `http://127.0.0.1:${nginx.port}/`, ratePerSecond: RATE, maxDurationMs: 60_000, maxRequests: RATE * 60, keepAlive: false, phase: 'before' });
+
+  /** Waits for the deployment to end, then a second of `after`; no request may have failed. */
+  async function endUnderLoad(load: LoadRun, id: string) {
+    const done = await gantry.waitFor(id, 60_000);
+    await nginx.settle();
+    load.mark('after');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const report = await load.stop();
+    expect(report.total.failed, formatReport(report)).toBe(0);
+    return { done, records: load.responses() };
+  }
+
   const bodies = (records: readonly LoadRecord[], phase: string) => new Set(records.filter((record) => record.phase === phase).map((record) => record.body?.split(' on ')[0]));
   const slotRunning = (target: string, slot: string) => existsSync(join(webAppRunDir(roots[target]!, APP), `web-app-${slot}.pid`));
   const get = async (port: number) => (await (await fetch(`http://127.0.0.1:${port}/`)).text()).split(' on ')[0];
@@ -82,20 +95,14 @@ strategy: ${strategy}
 
   it('starts the release on the idle slot, switches every target at once, then stops the old slot', async () => {
     await release('2.0.0', 'scaleDownDelay: 1s');
-    const load = startLoad({ url: `http://127.0.0.1:${nginx.port}/`, ratePerSecond: RATE, maxDurationMs: 60_000, maxRequests: RATE * 60, keepAlive: false, phase: 'before' });
+    const load = startLoadOnNginx();
     await new Promise((resolve) => setTimeout(resolve, 500));
     const id = (await gantry.deploy(APP, '2.0.0', 'prod')).deployment.id;
     load.mark('deploying');
     await gantry.waitForEvent(id, (event) => event.type === 'slot:switched');
     load.mark('switched');
-    const done = await gantry.waitFor(id, 60_000);
-    await nginx.settle();
-    load.mark('after');
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const report = await load.stop();
-    expect(report.total.failed, formatReport(report)).toBe(0);
+    const { done, records } = await endUnderLoad(load, id);
     expect(done.deployment.state, done.deployment.reason ?? '').toBe('succeeded');
-    const records = load.responses();
     // The preview slot serves no traffic before the switch; after it, only the new release does.
     expect(bodies(records, 'before')).toEqual(new Set(['release 1.0.0']));
     expect(bodies(records, 'after')).toEqual(new Set(['release 2.0.0']));
@@ -109,7 +116,7 @@ strategy: ${strategy}
 
   it('waits for promote with the preview on the idle slot; an abort after the switch goes back to the warm old slot', async () => {
     await release('3.0.0', 'autoPromote: false, scaleDownDelay: 30s');
-    const load = startLoad({ url: `http://127.0.0.1:${nginx.port}/`, ratePerSecond: RATE, maxDurationMs: 60_000, maxRequests: RATE * 60, keepAlive: false, phase: 'before' });
+    const load = startLoadOnNginx();
     const id = (await gantry.deploy(APP, '3.0.0', 'prod')).deployment.id;
     await gantry.waitForEvent(id, (event) => event.type === 'deployment:paused');
     // The preview answers on the idle (blue) slot's port; nginx still sends everything to green.
@@ -123,15 +130,9 @@ strategy: ${strategy}
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await gantry.api('POST', `/deployments/${id}/abort`)).status).toBe(202);
     load.mark('aborted');
-    const done = await gantry.waitFor(id, 60_000);
-    await nginx.settle();
-    load.mark('after');
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const report = await load.stop();
-    expect(report.total.failed, formatReport(report)).toBe(0);
+    const { done, records } = await endUnderLoad(load, id);
     expect(done.deployment.state, done.deployment.reason ?? '').toBe('rolled_back');
     expect(done.deployment.reason).toContain('aborted on request');
-    const records = load.responses();
     expect(bodies(records, 'switched')).toEqual(new Set(['release 3.0.0']));
     expect(bodies(records, 'after')).toEqual(new Set(['release 2.0.0']));
     for (const target of TARGETS) {

@@ -14,11 +14,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderNginxUpstream } from '../../src/core/traffic/nginx-upstream.js';
 import { shellCommand } from '../../src/executors/shell-quote.js';
+import { freePort } from './server-process.js';
 
 export const NGINX = '/usr/sbin/nginx';
 const START_TIMEOUT_MS = 20_000;
@@ -64,16 +64,6 @@ export function nginxAvailable(): boolean {
   return existsSync(NGINX);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function nginxConf(dir: string, port: number, upstream: string, upstreamFile: string, token: string): string {
   const path = (name: string) => join(dir, name);

@@ -7,9 +7,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './server-process.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const START_TIMEOUT_MS = 30_000;
@@ -37,16 +37,6 @@ export interface PrometheusOptions {
   readonly scrapeInterval?: string;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function configFor(options: PrometheusOptions): string {
   const interval = options.scrapeInterval ?? '1s';
