@@ -34,6 +34,7 @@ export const ERROR_CATALOGUE = {
   DEPLOYMENT_NOT_PAUSED: { kind: 'conflict', title: 'The deployment is not paused' },
   TARGET_UNREACHABLE: { kind: 'unavailable', title: 'The target cannot be reached' },
   HOST_KEY_MISMATCH: { kind: 'forbidden', title: "The SSH host key does not match the known one" },
+  SELF_APPROVAL_FORBIDDEN: { kind: 'forbidden', title: 'The requester or deployer of a change cannot approve it' },
   ARTIFACT_DIGEST_MISMATCH: { kind: 'internal', title: 'The artifact on the target does not match its digest' },
   STEP_FAILED: { kind: 'internal', title: 'A deployment step failed on a target' },
   STEP_TIMEOUT: { kind: 'internal', title: 'A deployment step ran past its timeout and was killed' },
