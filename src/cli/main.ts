@@ -247,6 +247,56 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
     .addOption(tokenOption())
     .action((name: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/targets.js')).removeTarget(ctx, name, flags)));
 
+  // ---------- maintenance and freeze windows ----------
+  const window = program.command('window').description('maintenance windows (when changes may run) and freeze windows (when they may not)');
+  window
+    .command('add')
+    .description('add a window: recurring (--cron, --duration, --tz) or one-off (--start, --end)')
+    .argument('<name>', 'window name')
+    .addOption(new Option('--kind <kind>', 'maintenance or freeze').choices(['maintenance', 'freeze']).makeOptionMandatory())
+    .option('--cron <expr>', 'five cron fields (minute hour day-of-month month day-of-week), read in --tz, e.g. "0 22 * * 6"')
+    .option('--duration <dur>', 'how long each opening lasts: 4h, 90m, 2d')
+    .option('--tz <zone>', 'IANA time zone the cron expression is read in, e.g. Europe/Berlin')
+    .option('--start <iso>', 'one-off: ISO 8601 with an offset, e.g. 2026-12-20T00:00:00+01:00')
+    .option('--end <iso>', 'one-off: ISO 8601 with an offset')
+    .option('--env <environment>', 'only this environment, repeatable (default: every environment)', collect, [])
+    .option('--app <app>', 'only this application, repeatable (default: every application)', collect, [])
+    .option('--label <key=value>', 'only targets with this label, repeatable', collect, [])
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((name: string, flags: ServerFlags & { kind: 'maintenance' | 'freeze'; cron?: string; duration?: string; tz?: string; start?: string; end?: string; env: string[]; app: string[]; label: string[]; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/windows.js')).addWindow(ctx, name, flags)),
+    );
+  window
+    .command('list')
+    .description('list maintenance and freeze windows')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/windows.js')).listWindows(ctx, flags)));
+  window
+    .command('remove')
+    .description('remove a window')
+    .argument('<name>', 'window name')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((name: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/windows.js')).removeWindow(ctx, name, flags)));
+  program
+    .command('calendar')
+    .description('when windows open: every opening in [--from, --to), times in UTC')
+    .option('--from <iso>', 'start of the range, ISO 8601 with an offset (default: now)')
+    .option('--to <iso>', 'end of the range (default: --from + 30 days; at most 366 days)')
+    .option('--env <environment>', 'only windows covering this environment')
+    .option('--app <app>', 'only windows covering this application')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { from?: string; to?: string; env?: string; app?: string; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/windows.js')).showCalendar(ctx, flags)),
+    );
+
   // ---------- agents ----------
   const agent: Command = program
     .command('agent')

@@ -10,6 +10,7 @@ import {
   API_PREFIX,
   applicationSchema,
   applyResponseSchema,
+  calendarSchema,
   deploymentDetailSchema,
   deploymentSchema,
   eventSchema,
@@ -20,7 +21,11 @@ import {
   releaseSchema,
   statusSchema,
   targetSchema,
+  windowSchema,
   type AddTargetRequest,
+  type AddWindowRequest,
+  type CalendarDto,
+  type CalendarQuery,
   type AgentTokenDto,
   type ApplicationDto,
   type CreateAgentTokenRequest,
@@ -36,6 +41,7 @@ import {
   type ReleaseDto,
   type StatusDto,
   type TargetDto,
+  type WindowDto,
 } from '../protocol/api.js';
 import type { ControlRequest } from '../core/deployment/control.js';
 import { streamDeployment, type DeploymentStreamItem, type DeploymentStreamOptions } from './deployment-stream.js';
@@ -55,6 +61,10 @@ export { ApiUnreachableError, isApiUnreachableError } from './http.js';
 export type { DeploymentStreamItem, DeploymentStreamOptions } from './deployment-stream.js';
 export type {
   AddTargetRequest,
+  AddWindowRequest,
+  CalendarDto,
+  CalendarOccurrenceDto,
+  CalendarQuery,
   AgentTokenDto,
   ApplicationDto,
   CreateAgentTokenRequest,
@@ -70,6 +80,7 @@ export type {
   ReleaseDto,
   StatusDto,
   TargetDto,
+  WindowDto,
 } from '../protocol/api.js';
 export type { Facts } from '../protocol/agent.js';
 
@@ -93,6 +104,7 @@ export type HealthDto = z.infer<typeof healthSchema>;
 const applicationListSchema = z.object({ applications: z.array(applicationSchema) });
 const releaseListSchema = z.object({ releases: z.array(releaseSchema) });
 const targetListSchema = z.object({ targets: z.array(targetSchema) });
+const windowListSchema = z.object({ windows: z.array(windowSchema) });
 const deploymentListSchema = z.object({ deployments: z.array(deploymentSchema) });
 const eventListSchema = z.object({ events: z.array(eventSchema) });
 const logListSchema = z.object({ logs: z.array(logLineSchema) });
@@ -201,6 +213,15 @@ export function createApiClient(options: ApiClientOptions) {
     createAgentToken: (request: CreateAgentTokenRequest): Promise<AgentTokenDto> => call({ method: 'POST', path: api('/agent-tokens'), json: request, schema: agentTokenSchema }),
     /** Revokes an agent: it is refused from now on and its live session is dropped. */
     revokeAgent: (name: string): Promise<TargetDto> => call({ method: 'POST', path: api(`/agents/${segment(name)}/revoke`), schema: targetSchema }),
+
+    // ---------- maintenance and freeze windows ----------
+    listWindows: async (): Promise<WindowDto[]> => (await call({ method: 'GET', path: api('/windows'), schema: windowListSchema })).windows,
+    addWindow: (request: AddWindowRequest): Promise<WindowDto> => call({ method: 'POST', path: api('/windows'), json: request, schema: windowSchema }),
+    getWindow: (name: string): Promise<WindowDto> => call({ method: 'GET', path: api(`/windows/${segment(name)}`), schema: windowSchema }),
+    removeWindow: (name: string): Promise<void> => callNoContent('DELETE', api(`/windows/${segment(name)}`)),
+    /** Every opening of every window in [from, to) (defaults: now, 30 days), sorted by start. */
+    calendar: (query: CalendarQuery = {}): Promise<CalendarDto> =>
+      call({ method: 'GET', path: api('/calendar'), query: { from: query.from, to: query.to, environment: query.environment, app: query.app }, schema: calendarSchema }),
 
     // ---------- deployments ----------
     deploy: (request: DeployRequest): Promise<QueuedDeploymentDto> => call({ method: 'POST', path: api('/deployments'), json: request, schema: queuedDeploymentSchema }),

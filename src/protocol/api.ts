@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CONTROL_REQUESTS } from '../core/deployment/control.js';
 import { DEPLOYMENT_STATES } from '../core/deployment/deployment-machine.js';
 import { DEPLOY_STEPS, ROLLBACK_STEPS, TASK_STATES } from '../core/deployment/task-machine.js';
+import type { CalendarWindowInput } from '../core/calendar/window.js';
 import { labelsSchema, nameSchema } from '../core/names.js';
 import { factsSchema } from './agent.js';
 
@@ -45,6 +46,27 @@ export const addTargetRequestSchema = z.union([
     .strict(),
 ]);
 export type AddTargetRequest = z.input<typeof addTargetRequestSchema>;
+
+/**
+ * A maintenance or freeze window: one-off (`start`, `end`, ISO 8601 with an offset) or recurring
+ * (`cron` read in `timeZone`, open for `duration`). `scope` narrows it to environments, apps and
+ * target labels; empty means every one. The server validates it with core's
+ * calendarWindowSchema; only its type is named here, so that what the agent loads (it shares
+ * this module) stays free of the cron parser.
+ */
+export type AddWindowRequest = CalendarWindowInput;
+
+export const calendarQuerySchema = z
+  .object({
+    /** Default: now. */
+    from: z.iso.datetime({ offset: true }).optional(),
+    /** Default: from + 30 days; at most 366 days after from. */
+    to: z.iso.datetime({ offset: true }).optional(),
+    environment: nameSchema.optional(),
+    app: nameSchema.optional(),
+  })
+  .strict();
+export type CalendarQuery = z.input<typeof calendarQuerySchema>;
 
 export const createAgentTokenRequestSchema = z
   .object({
@@ -120,6 +142,38 @@ export const targetSchema = z.object({
   createdAt: z.string(),
 });
 export type TargetDto = z.infer<typeof targetSchema>;
+
+export const windowSchema = z.object({
+  name: z.string(),
+  kind: z.enum(['maintenance', 'freeze']),
+  /** One-off windows: as given (with its offset); null for recurring windows. */
+  start: z.string().nullable(),
+  end: z.string().nullable(),
+  /** Recurring windows: five cron fields read in timeZone, each opening lasting duration; null for one-off windows. */
+  cron: z.string().nullable(),
+  duration: z.string().nullable(),
+  timeZone: z.string().nullable(),
+  scope: z.object({ environments: z.array(z.string()), apps: z.array(z.string()), targetLabels: z.record(z.string(), z.string()) }),
+  createdAt: z.string(),
+});
+export type WindowDto = z.infer<typeof windowSchema>;
+
+export const calendarOccurrenceSchema = z.object({
+  window: z.string(),
+  kind: z.enum(['maintenance', 'freeze']),
+  /** UTC, ISO 8601. */
+  start: z.string(),
+  end: z.string(),
+});
+export type CalendarOccurrenceDto = z.infer<typeof calendarOccurrenceSchema>;
+
+export const calendarSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  /** Every opening of every window overlapping [from, to), sorted by start. */
+  occurrences: z.array(calendarOccurrenceSchema),
+});
+export type CalendarDto = z.infer<typeof calendarSchema>;
 
 export const environmentSchema = z.object({
   name: z.string(),

@@ -14,6 +14,7 @@ import { applicationRoutes } from './routes/applications.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { releaseRoutes } from './routes/releases.js';
 import { targetRoutes } from './routes/targets.js';
+import { windowRoutes } from './routes/windows.js';
 import type { ServerContext } from './server-context.js';
 
 /** JSON bodies are small (a manifest is at most 1 MiB); archives stream and are bounded separately. */
@@ -57,6 +58,7 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
       await api.register(targetRoutes(context));
       await api.register(deploymentRoutes(context));
       await api.register(agentRoutes(context));
+      await api.register(windowRoutes(context));
     },
     { prefix: API_PREFIX },
   );

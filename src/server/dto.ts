@@ -1,7 +1,10 @@
 import type { TargetView } from '../app/targets.js';
+import type { Calendar } from '../app/windows.js';
+import { isRecurring } from '../core/calendar/window.js';
+import type { StoredWindow } from '../app/windows.js';
 import { rootOf, type AnalysisMeasurement, type Application, type Deployment, type DeploymentEventRecord, type LogLine, type Release, type Task, type Transport } from '../core/model.js';
 import { factsSchema } from '../protocol/agent.js';
-import type { ApplicationDto, DeploymentDto, EventDto, LogLineDto, MeasurementDto, ReleaseDto, TargetDto, TaskDto } from '../protocol/api.js';
+import type { ApplicationDto, CalendarDto, WindowDto, DeploymentDto, EventDto, LogLineDto, MeasurementDto, ReleaseDto, TargetDto, TaskDto } from '../protocol/api.js';
 
 function addressOf(transport: Transport): string {
   switch (transport.type) {
@@ -112,4 +115,27 @@ export function toLogLineDto(line: LogLine): LogLineDto {
 export function toMeasurementDto(measurement: AnalysisMeasurement): MeasurementDto {
   const { seq, gate, template, metric, phase, value, message, at } = measurement;
   return { seq, gate, template, metric, phase, value, message, at };
+}
+
+export function toWindowDto({ window, createdAt }: StoredWindow): WindowDto {
+  const recurring = isRecurring(window);
+  return {
+    name: window.name,
+    kind: window.kind,
+    start: recurring ? null : window.start,
+    end: recurring ? null : window.end,
+    cron: recurring ? window.cron : null,
+    duration: recurring ? window.duration : null,
+    timeZone: recurring ? window.timeZone : null,
+    scope: { environments: [...window.scope.environments], apps: [...window.scope.apps], targetLabels: { ...window.scope.targetLabels } },
+    createdAt,
+  };
+}
+
+export function toCalendarDto(calendar: Calendar): CalendarDto {
+  return {
+    from: calendar.from.toISOString(),
+    to: calendar.to.toISOString(),
+    occurrences: calendar.occurrences.map((occurrence) => ({ window: occurrence.window, kind: occurrence.kind, start: occurrence.start.toISOString(), end: occurrence.end.toISOString() })),
+  };
 }

@@ -139,6 +139,14 @@ export interface ApiTokensTable {
   created_at: string;
 }
 
+/** Maintenance and freeze windows: the validated definition as JSON (re-parsable by calendarWindowSchema). */
+export interface CalendarWindowsTable {
+  name: string;
+  kind: string;
+  definition_json: string;
+  created_at: string;
+}
+
 export interface Database {
   applications: ApplicationsTable;
   targets: TargetsTable;
@@ -152,4 +160,5 @@ export interface Database {
   target_facts: TargetFactsTable;
   target_fact_changes: TargetFactChangesTable;
   analysis_measurements: AnalysisMeasurementsTable;
+  calendar_windows: CalendarWindowsTable;
 }

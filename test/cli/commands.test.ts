@@ -214,6 +214,87 @@ describe('client verbs', () => {
     expect(result.out).toBe('removed target web-1\n');
   });
 
+  describe('windows and the calendar', () => {
+    const weekly = { name: 'weekly', kind: 'maintenance', start: null, end: null, cron: '0 22 * * 6', duration: '4h', timeZone: 'Europe/Berlin', scope: { environments: ['production'], apps: [], targetLabels: { role: 'web' } }, createdAt: '2025-01-01T00:00:00.000Z' };
+    const freeze = { name: 'holidays', kind: 'freeze', start: '2025-12-20T00:00:00+01:00', end: '2026-01-02T00:00:00+01:00', cron: null, duration: null, timeZone: null, scope: { environments: [], apps: [], targetLabels: {} }, createdAt: '2025-01-01T00:00:00.000Z' };
+
+    it('window add sends a recurring window with its scope', async () => {
+      const result = await run((_request, response) => sendJson(response, 201, weekly), 'window', 'add', 'weekly', '--kind', 'maintenance', '--cron', '0 22 * * 6', '--duration', '4h', '--tz', 'Europe/Berlin', '--env', 'production', '--label', 'role=web');
+      expect(result.err).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.requests[0]).toMatchObject({ method: 'POST', url: '/api/v1/windows' });
+      expect(JSON.parse(result.requests[0]!.body.toString())).toEqual({ name: 'weekly', kind: 'maintenance', cron: '0 22 * * 6', duration: '4h', timeZone: 'Europe/Berlin', scope: { environments: ['production'], apps: [], targetLabels: { role: 'web' } } });
+      expect(result.out).toBe('added maintenance window weekly (0 22 * * 6 Europe/Berlin for 4h; scope env=production labels=role=web)\n');
+    });
+
+    it('window add sends a one-off window and --json prints the answer', async () => {
+      const result = await run((_request, response) => sendJson(response, 201, freeze), 'window', 'add', 'holidays', '--kind', 'freeze', '--start', freeze.start, '--end', freeze.end, '--json');
+      expect(JSON.parse(result.requests[0]!.body.toString())).toMatchObject({ name: 'holidays', kind: 'freeze', start: freeze.start, end: freeze.end });
+      expect(JSON.parse(result.out)).toEqual(freeze);
+    });
+
+    it('window add refuses a mix of one-off and recurring options before sending anything', async () => {
+      const mixed = await run(() => undefined, 'window', 'add', 'x', '--kind', 'freeze', '--cron', '0 1 * * *', '--start', freeze.start);
+      expect(mixed.code).toBe(2);
+      expect(mixed.err).toMatch(/^error\[REQUEST_INVALID\]: --start is for one-off windows/);
+      expect(mixed.requests).toHaveLength(0);
+      const partial = await run(() => undefined, 'window', 'add', 'x', '--kind', 'maintenance', '--cron', '0 1 * * *', '--tz', 'UTC');
+      expect(partial.err).toBe('error[REQUEST_INVALID]: a recurring window needs --duration as well (--cron EXPR --duration DUR --tz ZONE)\n');
+      const noKind = await run(() => undefined, 'window', 'add', 'x', '--start', freeze.start, '--end', freeze.end);
+      expect(noKind.code).toBe(2);
+    });
+
+    it('window add reports the server refusing a bad time zone', async () => {
+      const result = await run((_request, response) => sendProblem(response, 400, 'REQUEST_INVALID', 'body.timeZone: unknown time zone "Mars/Olympus"', { where: 'body.timeZone' }), 'window', 'add', 'x', '--kind', 'maintenance', '--cron', '0 1 * * *', '--duration', '1h', '--tz', 'Mars/Olympus');
+      expect(result.code).toBe(2);
+      expect(result.err).toContain('error[REQUEST_INVALID]: body.timeZone: unknown time zone "Mars/Olympus"');
+    });
+
+    it('window list shows the schedule in UTC and the scope', async () => {
+      const result = await run((_request, response) => sendJson(response, 200, { windows: [freeze, weekly] }), 'window', 'list');
+      expect(result.out.split('\n')[0]).toMatch(/^NAME\s+KIND\s+SCHEDULE\s+SCOPE$/);
+      expect(result.out).toContain('2025-12-19T23:00:00.000Z – 2026-01-01T23:00:00.000Z');
+      expect(result.out).toContain('0 22 * * 6 Europe/Berlin for 4h');
+      expect(result.out).toContain('env=production labels=role=web');
+      const json = await run((_request, response) => sendJson(response, 200, { windows: [weekly] }), 'window', 'list', '--json');
+      expect(JSON.parse(json.out)).toEqual({ windows: [weekly] });
+    });
+
+    it('window remove sends DELETE and reports an unknown window', async () => {
+      const removed = await run((_request, response) => {
+        response.writeHead(204);
+        response.end();
+      }, 'window', 'remove', 'weekly');
+      expect(removed.requests[0]).toMatchObject({ method: 'DELETE', url: '/api/v1/windows/weekly' });
+      expect(removed.out).toBe('removed window weekly\n');
+      const missing = await run((_request, response) => sendProblem(response, 404, 'WINDOW_NOT_FOUND', 'window weekly does not exist'), 'window', 'remove', 'weekly');
+      expect(missing.code).toBe(3);
+      expect(missing.err).toBe('error[WINDOW_NOT_FOUND]: window weekly does not exist\n');
+    });
+
+    it('calendar passes the range and filters and prints START, END, KIND, WINDOW', async () => {
+      const calendar = {
+        from: '2026-03-20T00:00:00.000Z',
+        to: '2026-04-05T00:00:00.000Z',
+        occurrences: [
+          { window: 'weekly', kind: 'maintenance', start: '2026-03-28T21:00:00.000Z', end: '2026-03-29T01:00:00.000Z' },
+          { window: 'weekly', kind: 'maintenance', start: '2026-04-04T20:00:00.000Z', end: '2026-04-05T00:00:00.000Z' },
+        ],
+      };
+      const result = await run((_request, response) => sendJson(response, 200, calendar), 'calendar', '--from', '2026-03-20T00:00:00Z', '--to', '2026-04-05T00:00:00Z', '--env', 'production', '--app', 'shop');
+      const url = new URL(result.requests[0]!.url, 'http://x');
+      expect(url.pathname).toBe('/api/v1/calendar');
+      expect(Object.fromEntries(url.searchParams)).toEqual({ from: '2026-03-20T00:00:00Z', to: '2026-04-05T00:00:00Z', environment: 'production', app: 'shop' });
+      const lines = result.out.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^START\s+END\s+KIND\s+WINDOW$/);
+      expect(lines[1]).toMatch(/^2026-03-28T21:00:00.000Z\s+2026-03-29T01:00:00.000Z\s+maintenance\s+weekly$/);
+      expect(lines).toHaveLength(3);
+      const json = await run((_request, response) => sendJson(response, 200, calendar), 'calendar', '--json');
+      expect(new URL(json.requests[0]!.url, 'http://x').search).toBe('');
+      expect(JSON.parse(json.out)).toEqual(calendar);
+    });
+  });
+
   describe('with files', () => {
     let dir: string;
     afterEach(async () => {

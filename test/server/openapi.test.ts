@@ -26,10 +26,14 @@ describe('the API description', () => {
         '/api/v1/deployments/{id}/events',
         '/api/v1/deployments/{id}/logs',
         '/api/v1/deployments/{id}/stream',
+        '/api/v1/windows',
+        '/api/v1/windows/{name}',
+        '/api/v1/calendar',
         '/healthz',
       ]),
     );
     expect(body.paths['/api/v1/deployments']?.post?.requestBody).toBeDefined();
+    expect(body.paths['/api/v1/windows']?.post?.requestBody).toBeDefined();
   });
 
   it('needs a token for the document too, but not for /healthz', async () => {

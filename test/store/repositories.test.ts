@@ -7,6 +7,8 @@ import { migrateDatabase, type StoreDatabase } from '../../src/store/database.js
 import * as deployments from '../../src/store/deployments.repository.js';
 import { insertRelease, listReleases } from '../../src/store/releases.repository.js';
 import { insertTarget, listTargets } from '../../src/store/targets.repository.js';
+import { deleteWindow, getWindow, insertWindow, listWindows } from '../../src/store/calendar-windows.repository.js';
+import { calendarWindowSchema } from '../../src/core/calendar/window.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 
 const MANIFEST = 'app: shop\nenvironments:\n  - { name: staging, targets: { env: staging } }\n  - { name: production, targets: { env: production } }\n';
@@ -50,6 +52,22 @@ for (const dialect of DIALECTS) {
       await insertRelease(store.db, release);
       await expect(insertRelease(store.db, { ...release, digest: 'b'.repeat(64) })).rejects.toMatchObject({ code: 'RELEASE_EXISTS' });
       expect((await listReleases(store.db, 'shop'))[0]?.digest).toBe('a'.repeat(64));
+    });
+
+    it('keeps maintenance and freeze windows as validated definitions, names unique', async () => {
+      const weekly = calendarWindowSchema.parse({ name: 'weekly', kind: 'maintenance', cron: '0 22 * * 6', duration: '4h', timeZone: 'Europe/Berlin', scope: { environments: ['production'], targetLabels: { role: 'web' } } });
+      const holidays = calendarWindowSchema.parse({ name: 'holidays', kind: 'freeze', start: '2026-12-20T00:00:00+01:00', end: '2027-01-02T00:00:00+01:00' });
+      await insertWindow(store.db, { window: weekly, createdAt: at(3) });
+      await insertWindow(store.db, { window: holidays, createdAt: at(4) });
+      await expect(insertWindow(store.db, { window: { ...holidays, kind: 'maintenance' }, createdAt: at(5) })).rejects.toMatchObject({ code: 'WINDOW_EXISTS', details: { where: 'name' } });
+      expect(await getWindow(store.db, 'weekly')).toEqual({ window: weekly, createdAt: at(3) });
+      expect((await listWindows(store.db)).map((stored) => [stored.window.name, stored.window.kind])).toEqual([['holidays', 'freeze'], ['weekly', 'maintenance']]);
+      expect(await deleteWindow(store.db, 'holidays')).toBe(true);
+      expect(await deleteWindow(store.db, 'holidays')).toBe(false);
+      expect(await getWindow(store.db, 'holidays')).toBeNull();
+      await store.db.updateTable('calendar_windows').set({ definition_json: JSON.stringify({ ...weekly, timeZone: 'Mars/Olympus' }) }).where('name', '=', 'weekly').execute();
+      await expect(getWindow(store.db, 'weekly')).rejects.toMatchObject({ code: 'DATA_CORRUPT', details: { where: 'window weekly.definition' } });
+      await deleteWindow(store.db, 'weekly');
     });
 
     it('runs one deployment per app and environment at a time, first in first out', async () => {

@@ -4,6 +4,7 @@ import * as init from './2026_11_27_0001_init.js';
 import * as idempotencyKey from './2026_11_27_0002_deployment_idempotency_key.js';
 import * as agents from './2026_11_27_0003_agents.js';
 import * as rolloutControl from './2026_11_27_0004_rollout_control.js';
+import * as calendarWindows from './2026_11_27_0005_calendar_windows.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the schema as it was
 type MigrationModule = { up(db: Kysely<any>, capabilities: StoreCapabilities): Promise<void> };
@@ -14,6 +15,7 @@ const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '2026_11_27_0002_deployment_idempotency_key': idempotencyKey,
   '2026_11_27_0003_agents': agents,
   '2026_11_27_0004_rollout_control': rolloutControl,
+  '2026_11_27_0005_calendar_windows': calendarWindows,
 };
 
 export function migrationProvider(capabilities: StoreCapabilities): MigrationProvider {

@@ -1,0 +1,103 @@
+import type { z } from 'zod';
+import { occurrences } from '../core/calendar/occurrences.js';
+import { calendarWindowSchema, type CalendarWindow, type WindowKind } from '../core/calendar/window.js';
+import { GantryError } from '../core/errors.js';
+import { deleteWindow, getWindow, insertWindow, listWindows as listStoredWindows, type StoredWindow } from '../store/calendar-windows.repository.js';
+import type { AppDeps } from './app-deps.js';
+
+export type { StoredWindow };
+
+const DAY_MS = 86_400_000;
+/** A calendar without `to` shows this much from `from`. */
+export const DEFAULT_CALENDAR_DAYS = 30;
+/** The longest range one calendar request may ask for, so that a query stays bounded. */
+export const MAX_CALENDAR_DAYS = 366;
+
+function fieldOf(issue: z.core.$ZodIssue): string | undefined {
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') return [path, issue.keys[0]].filter(Boolean).join('.');
+  return path || undefined;
+}
+
+/** Reads a window definition; every problem is a REQUEST_INVALID naming the field (`where`). */
+export function parseWindowDefinition(input: unknown): CalendarWindow {
+  const result = calendarWindowSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => ({ where: fieldOf(issue) ?? 'window', message: issue.message }));
+  const first = problems[0] ?? { where: 'window', message: 'is not valid' };
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+  throw new GantryError('REQUEST_INVALID', `${first.where}: ${first.message}${more}`, { where: first.where, problems });
+}
+
+/** Adds a maintenance or freeze window; names are unique (WINDOW_EXISTS). */
+export async function addWindow(deps: AppDeps, definition: unknown): Promise<StoredWindow> {
+  const window = parseWindowDefinition(definition);
+  const stored: StoredWindow = { window, createdAt: deps.clock.now().toISOString() };
+  await insertWindow(deps.db, stored);
+  return stored;
+}
+
+export async function listWindows(deps: AppDeps): Promise<StoredWindow[]> {
+  return listStoredWindows(deps.db);
+}
+
+export async function showWindow(deps: AppDeps, name: string): Promise<StoredWindow> {
+  const stored = await getWindow(deps.db, name);
+  if (!stored) throw new GantryError('WINDOW_NOT_FOUND', `window ${name} does not exist`, { where: 'name' });
+  return stored;
+}
+
+export async function removeWindow(deps: AppDeps, name: string): Promise<void> {
+  if (!(await deleteWindow(deps.db, name))) throw new GantryError('WINDOW_NOT_FOUND', `window ${name} does not exist`, { where: 'name' });
+}
+
+export interface CalendarQuery {
+  /** Default: now. */
+  readonly from?: Date | undefined;
+  /** Default: `from` + 30 days. */
+  readonly to?: Date | undefined;
+  /** Only windows that cover this environment (windows for every environment included). */
+  readonly environment?: string | undefined;
+  /** Only windows that cover this application (windows for every application included). */
+  readonly app?: string | undefined;
+}
+
+export interface CalendarOccurrence {
+  readonly window: string;
+  readonly kind: WindowKind;
+  readonly start: Date;
+  readonly end: Date;
+}
+
+export interface Calendar {
+  readonly from: Date;
+  readonly to: Date;
+  readonly occurrences: readonly CalendarOccurrence[];
+}
+
+function covers(selected: readonly string[], name: string | undefined): boolean {
+  return name === undefined || selected.length === 0 || selected.includes(name);
+}
+
+/**
+ * Every opening of every window in [from, to), sorted by start (then window name). An opening
+ * that began before `from` or ends after `to` is included whole. Filtering by environment or
+ * app keeps windows scoped to it and windows scoped to every one; a window's target-label
+ * selector does not filter (the calendar shows what could apply).
+ */
+export async function calendar(deps: AppDeps, query: CalendarQuery): Promise<Calendar> {
+  const from = query.from ?? deps.clock.now();
+  const to = query.to ?? new Date(from.getTime() + DEFAULT_CALENDAR_DAYS * DAY_MS);
+  if (to.getTime() <= from.getTime()) {
+    throw new GantryError('REQUEST_INVALID', `to (${to.toISOString()}) must be after from (${from.toISOString()})`, { where: 'to' });
+  }
+  if (to.getTime() - from.getTime() > MAX_CALENDAR_DAYS * DAY_MS) {
+    throw new GantryError('REQUEST_INVALID', `the calendar covers at most ${MAX_CALENDAR_DAYS} days; ask for a shorter range than ${from.toISOString()} to ${to.toISOString()}`, { where: 'to' });
+  }
+  const windows = (await listStoredWindows(deps.db))
+    .map((stored) => stored.window)
+    .filter((window) => covers(window.scope.environments, query.environment) && covers(window.scope.apps, query.app));
+  const found = windows.flatMap((window) => occurrences(window, from, to).map((interval) => ({ window: window.name, kind: window.kind, start: interval.start, end: interval.end })));
+  found.sort((a, b) => a.start.getTime() - b.start.getTime() || (a.window < b.window ? -1 : a.window > b.window ? 1 : 0));
+  return { from, to, occurrences: found };
+}
