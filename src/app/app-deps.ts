@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Readable } from 'node:stream';
+import type { ChangeSettings } from '../core/change/change-settings.js';
 import type { Clock, IdSource } from '../core/clock.js';
 import type { Database } from '../store/schema.js';
 
@@ -7,6 +8,11 @@ import type { Database } from '../store/schema.js';
 export interface ReleaseArchiveStore {
   /** Stores the archive (content-addressed), refusing unsafe entries; returns its digest and size. */
   put(archive: Readable, options: { readonly maxBytes: number }): Promise<{ readonly digest: string; readonly sizeBytes: number }>;
+  /**
+   * The regular files of a stored archive: normalised path (no `./`) → sha256 hex of the content.
+   * Directories and symlinks are left out; a later entry with the same path replaces an earlier one.
+   */
+  fileDigests(digest: string): Promise<ReadonlyMap<string, string>>;
 }
 
 export interface SshProbe {
@@ -34,4 +40,6 @@ export interface AppDeps {
   readonly limits: { readonly maxArchiveBytes: number };
   /** SHA-256 fingerprint of the server's TLS certificate (`AB:CD:…`), or null when it serves plain HTTP. */
   readonly serverFingerprint: string | null;
+  /** How change control runs: risk scoring, approval policies, standard-change streak, window end. */
+  readonly changeSettings: ChangeSettings;
 }

@@ -8,7 +8,9 @@ import { isUniqueViolation } from '../store/constraint-errors.js';
 import { pingDatabase } from '../store/database.js';
 import * as deployments from '../store/deployments.repository.js';
 import { listTargets } from '../store/targets.repository.js';
+import type { Actor } from '../core/actor.js';
 import type { AppDeps } from './app-deps.js';
+import { authoriseDeployment, startImplementation } from './change-gate.js';
 import { requireApplication } from './applications.js';
 import { requireRelease } from './releases.js';
 
@@ -20,6 +22,8 @@ export interface DeploymentRequest {
   readonly force: boolean;
   /** The client's Idempotency-Key: the same key always answers with the same deployment. */
   readonly idempotencyKey?: string;
+  /** The change request this deployment implements (`C-12`); in a protected environment one is found when omitted. */
+  readonly change?: string | undefined;
 }
 
 export interface QueuedDeployment {
@@ -30,10 +34,13 @@ export interface QueuedDeployment {
 
 /**
  * Queues a deployment after checking everything that can be known before it runs: the release
- * and environment exist, the lifecycle allows it, and some target matches. The engine starts it
- * when no other deployment of the app to that environment is active (first in, first out).
+ * and environment exist, the lifecycle allows it, some target matches, and — in a protected
+ * environment, or when a change is named — the change authorises `actor` to deploy it now. The
+ * engine starts it when no other deployment of the app to that environment is active (first
+ * in, first out). A rollback (`gantry rollback`) restores a release that already ran and is not
+ * held to change control: it is how an incident is ended, and it is recorded like any deployment.
  */
-export async function startDeployment(deps: AppDeps, request: DeploymentRequest, kind: DeploymentKind = 'deploy'): Promise<QueuedDeployment> {
+export async function startDeployment(deps: AppDeps, actor: Actor, request: DeploymentRequest, kind: DeploymentKind = 'deploy'): Promise<QueuedDeployment> {
   const earlier = await findIdempotentRepeat(deps, request, kind);
   if (earlier) return earlier;
   await requireApplication(deps, request.app);
@@ -49,15 +56,19 @@ export async function startDeployment(deps: AppDeps, request: DeploymentRequest,
     const selector = Object.entries(environment.targets).map(([key, value]) => `${key}=${value}`).join(', ');
     throw new GantryError('NO_MATCHING_TARGETS', `no registered target has the labels of environment ${environment.name} (${selector || 'no labels'}); add one with gantry target add`, { where: 'environment' });
   }
+  const change = kind === 'deploy' && (environment.protected || request.change !== undefined) ? await authoriseDeployment(deps, actor, request, targets) : null;
   const now = deps.clock.now().toISOString();
   const id = deps.ids.next('d');
   const idempotencyKey = request.idempotencyKey ?? null;
   try {
-    await deps.db.transaction().execute((trx) =>
-      deployments.insertDeployment(trx, { id, app: request.app, environment: request.environment, version: request.version, kind, forced: request.force, createdAt: now, idempotencyKey }, [
-        { type: 'deployment:queued', data: { kind, forced: request.force } },
-      ]),
-    );
+    await deps.db.transaction().execute(async (trx) => {
+      await deployments.insertDeployment(
+        trx,
+        { id, app: request.app, environment: request.environment, version: request.version, kind, forced: request.force, createdAt: now, idempotencyKey, changeId: change?.id ?? null },
+        [{ type: 'deployment:queued', data: { kind, forced: request.force, by: actor.user, ...(change ? { change: change.id } : {}) } }],
+      );
+      if (change) await startImplementation(trx, change, actor, id, now);
+    });
   } catch (error) {
     // A concurrent request with the same key won the race: answer with its deployment.
     const repeat = isUniqueViolation(error) ? await findIdempotentRepeat(deps, request, kind) : null;
@@ -98,7 +109,7 @@ async function checkLifecycle(deps: AppDeps, lifecycle: readonly string[], reque
 }
 
 /** Redeploys the release that was live in the environment before the current one. */
-export async function rollbackEnvironment(deps: AppDeps, app: string, environment: string): Promise<QueuedDeployment> {
+export async function rollbackEnvironment(deps: AppDeps, actor: Actor, app: string, environment: string): Promise<QueuedDeployment> {
   await requireApplication(deps, app);
   const succeeded = await deployments.listSucceededVersions(deps.db, app, environment);
   const live = succeeded[0]?.version;
@@ -106,7 +117,7 @@ export async function rollbackEnvironment(deps: AppDeps, app: string, environmen
   if (!previous) {
     throw new GantryError('NO_PREVIOUS_RELEASE', `${app} has no earlier successful release in ${environment} to roll back to${live ? ` (only ${live} has succeeded there)` : ''}`, { where: 'environment' });
   }
-  return startDeployment(deps, { app, version: previous, environment, force: false }, 'rollback');
+  return startDeployment(deps, actor, { app, version: previous, environment, force: false }, 'rollback');
 }
 
 export async function cancelDeployment(deps: AppDeps, id: string): Promise<Deployment> {

@@ -1,9 +1,11 @@
-import type { z } from 'zod';
 import { occurrences } from '../core/calendar/occurrences.js';
 import { calendarWindowSchema, type CalendarWindow, type WindowKind } from '../core/calendar/window.js';
+import type { ChangeState } from '../core/change/change-machine.js';
 import { GantryError } from '../core/errors.js';
+import { listChangesInWindow } from '../store/change-requests.repository.js';
 import { deleteWindow, getWindow, insertWindow, listWindows as listStoredWindows, type StoredWindow } from '../store/calendar-windows.repository.js';
 import type { AppDeps } from './app-deps.js';
+import { parseInput } from './parse-input.js';
 
 export type { StoredWindow };
 
@@ -13,20 +15,9 @@ export const DEFAULT_CALENDAR_DAYS = 30;
 /** The longest range one calendar request may ask for, so that a query stays bounded. */
 export const MAX_CALENDAR_DAYS = 366;
 
-function fieldOf(issue: z.core.$ZodIssue): string | undefined {
-  const path = issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys') return [path, issue.keys[0]].filter(Boolean).join('.');
-  return path || undefined;
-}
-
 /** Reads a window definition; every problem is a REQUEST_INVALID naming the field (`where`). */
 export function parseWindowDefinition(input: unknown): CalendarWindow {
-  const result = calendarWindowSchema.safeParse(input);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => ({ where: fieldOf(issue) ?? 'window', message: issue.message }));
-  const first = problems[0] ?? { where: 'window', message: 'is not valid' };
-  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
-  throw new GantryError('REQUEST_INVALID', `${first.where}: ${first.message}${more}`, { where: first.where, problems });
+  return parseInput(calendarWindowSchema, input, '', 'window');
 }
 
 /** Adds a maintenance or freeze window; names are unique (WINDOW_EXISTS). */
@@ -69,18 +60,34 @@ export interface CalendarOccurrence {
   readonly end: Date;
 }
 
+/** A change request's planned window, as the calendar shows it. */
+export interface CalendarChange {
+  readonly id: string;
+  readonly title: string;
+  readonly state: ChangeState;
+  readonly app: string;
+  readonly environment: string;
+  readonly start: Date;
+  readonly end: Date;
+}
+
 export interface Calendar {
   readonly from: Date;
   readonly to: Date;
   readonly occurrences: readonly CalendarOccurrence[];
+  readonly changes: readonly CalendarChange[];
 }
+
+/** Changes the calendar shows: booked ones and those that ran; drafts, cancelled and rejected ones hold no time. */
+const SHOWN_CHANGE_STATES: readonly ChangeState[] = ['assess', 'authorize', 'scheduled', 'implement', 'review', 'closed'];
 
 function covers(selected: readonly string[], name: string | undefined): boolean {
   return name === undefined || selected.length === 0 || selected.includes(name);
 }
 
 /**
- * Every opening of every window in [from, to), sorted by start (then window name). An opening
+ * Every opening of every window in [from, to), sorted by start (then window name), and the
+ * changes planned in that time, earliest first. An opening
  * that began before `from` or ends after `to` is included whole. Filtering by environment or
  * app keeps windows scoped to it and windows scoped to every one; a window's target-label
  * selector does not filter (the calendar shows what could apply).
@@ -99,5 +106,16 @@ export async function calendar(deps: AppDeps, query: CalendarQuery): Promise<Cal
     .filter((window) => covers(window.scope.environments, query.environment) && covers(window.scope.apps, query.app));
   const found = windows.flatMap((window) => occurrences(window, from, to).map((interval) => ({ window: window.name, kind: window.kind, start: interval.start, end: interval.end })));
   found.sort((a, b) => a.start.getTime() - b.start.getTime() || (a.window < b.window ? -1 : a.window > b.window ? 1 : 0));
-  return { from, to, occurrences: found };
+  const changes = (await listChangesInWindow(deps.db, from, to, SHOWN_CHANGE_STATES))
+    .filter((change) => (query.app === undefined || change.computed.app === query.app) && (query.environment === undefined || change.computed.environment === query.environment))
+    .map((change) => ({
+      id: change.id,
+      title: change.title,
+      state: change.state,
+      app: change.computed.app,
+      environment: change.computed.environment,
+      start: new Date(change.plan.window!.start),
+      end: new Date(change.plan.window!.end),
+    }));
+  return { from, to, occurrences: found, changes };
 }

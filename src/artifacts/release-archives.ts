@@ -1,10 +1,14 @@
+import { createHash, type Hash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { ReleaseArchiveStore } from '../app/app-deps.js';
 import { GantryError } from '../core/errors.js';
 import type { ArtifactReader } from '../engine/ports.js';
+import { walkArchive } from './archive-reader.js';
 import type { ArtifactStore } from './artifact-store.js';
 import { inspectArchive, readArchiveFiles } from './inspect-archive.js';
+
+const REGULAR_FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
 
 /**
  * Release archives on top of the content-addressed store: an archive is only kept if every
@@ -33,6 +37,25 @@ export function createReleaseArchives(store: ArtifactStore): ReleaseArchiveStore
         throw new GantryError('ARTIFACT_DIGEST_MISMATCH', `the stored archive ${digest.slice(0, 12)} is missing or no longer matches its digest; create the release again`);
       }
       await inspectArchive(store.pathOf(digest));
+    },
+
+    async fileDigests(digest) {
+      const hashes = new Map<string, Hash>();
+      await walkArchive(store.pathOf(digest), {
+        onEntry: (entry) => {
+          const path = entry.path.split('/').filter((segment) => segment !== '' && segment !== '.').join('/');
+          // A later entry with the same path replaces an earlier one, as on extraction.
+          hashes.delete(path);
+          if (!REGULAR_FILE_TYPES.has(entry.type)) {
+            entry.resume();
+            return;
+          }
+          const hash = createHash('sha256');
+          hashes.set(path, hash);
+          entry.on('data', (chunk: Buffer) => hash.update(chunk));
+        },
+      });
+      return new Map([...hashes].map(([path, hash]) => [path, hash.digest('hex')]));
     },
 
     readFiles(digest, paths) {

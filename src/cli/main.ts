@@ -10,6 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { ChangeState, ChangeType } from '../core/change/change-machine.js';
+import type { CloseCode } from '../core/change/evidence.js';
 import type { ControlRequest } from '../core/deployment/control.js';
 import type { CommandContext, ServerSettings, Writer } from './context.js';
 import type { Output } from './output.js';
@@ -283,7 +285,7 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
     .addOption(urlOption())
     .addOption(tokenOption())
     .action((name: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/windows.js')).removeWindow(ctx, name, flags)));
-  program
+  const calendarCommand = program
     .command('calendar')
     .description('when windows open: every opening in [--from, --to), times in UTC')
     .option('--from <iso>', 'start of the range, ISO 8601 with an offset (default: now)')
@@ -295,6 +297,170 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
     .addOption(tokenOption())
     .action((flags: ServerFlags & { from?: string; to?: string; env?: string; app?: string; json?: boolean }) =>
       run(flags, async (ctx) => (await import('./commands/windows.js')).showCalendar(ctx, flags)),
+    );
+  calendarCommand
+    .command('feed-token')
+    .description('create a read-only calendar feed URL for calendar apps to subscribe to (shown once)')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/changes.js')).createCalendarFeedToken(ctx, flags)));
+
+  // ---------- change requests and their plans ----------
+  const change = program.command('change').description('change requests: plan, assess, approve, schedule and review a deployment');
+  const plan = program.command('plan').description('deployment plans (the plan is the change request): create, show as Markdown, edit');
+  for (const [parent, noun] of [
+    [change, 'change request'],
+    [plan, 'change request with its deployment plan'],
+  ] as const) {
+    parent
+      .command('create')
+      .description(`draft a ${noun} (state new) for deploying a release to an environment`)
+      .argument('<app>', 'application name')
+      .argument('<version>', 'release version')
+      .requiredOption('--to <env>', 'the environment')
+      .addOption(new Option('--type <type>', 'standard, normal or emergency (default normal)').choices(['standard', 'normal', 'emergency']))
+      .option('--title <text>', 'a title (default: "Deploy APP VERSION to ENV")')
+      .option('--from-file <file>', 'the plan, YAML or JSON: goals, window, owners, risks, stakeholders, communications, checklist')
+      .option('--start <iso>', 'planned window start, ISO 8601 with an offset (sets plan.window with --end)')
+      .option('--end <iso>', 'planned window end, ISO 8601 with an offset')
+      .addOption(jsonOption())
+      .addOption(urlOption())
+      .addOption(tokenOption())
+      .action((app: string, version: string, flags: ServerFlags & { to: string; type?: ChangeType; title?: string; fromFile?: string; start?: string; end?: string; json?: boolean }) =>
+        run(flags, async (ctx) => (await import('./commands/changes.js')).createChange(ctx, app, version, flags)),
+      );
+  }
+  change
+    .command('show')
+    .description('show a change: plan, risk with each factor, approvals, checklist, evidence and review')
+    .argument('<id>', 'change id, like C-12')
+    .option('--history', 'also show its audit trail')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((id: string, flags: ServerFlags & { history?: boolean; json?: boolean }) => run(flags, async (ctx) => (await import('./commands/changes.js')).showChange(ctx, id, flags)));
+  plan
+    .command('show')
+    .description('show a change with its plan; --markdown prints the plan document')
+    .argument('<id>', 'change id, like C-12')
+    .option('--markdown', 'print the deployment plan as Markdown')
+    .option('--history', 'also show its audit trail (not with --markdown)')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((id: string, flags: ServerFlags & { markdown?: boolean; history?: boolean; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/changes.js')).showPlan(ctx, id, flags)),
+    );
+  change
+    .command('list')
+    .description('list change requests, newest first')
+    .addOption(new Option('--state <state>', 'only changes in this state').choices(['new', 'assess', 'authorize', 'scheduled', 'implement', 'review', 'closed', 'cancelled', 'rejected']))
+    .option('--app <app>', 'only this application')
+    .option('--env <environment>', 'only this environment')
+    .option('--limit <n>', 'how many (1-500, default 50)', positiveInteger)
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { state?: ChangeState; app?: string; env?: string; limit?: number; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/changes.js')).listChanges(ctx, flags)),
+    );
+  const transitions = [
+    ['submit', 'hand a change in: Gantry assesses its risk, checks the calendar and asks for approval', false],
+    ['approve', 'approve a change (as the token\'s user, for their groups)', true],
+    ['reject', 'reject a change', true],
+    ['cancel', 'withdraw a change before it is implemented', false],
+  ] as const;
+  for (const [transition, description, comment] of transitions) {
+    const verb = change.command(transition).description(description).argument('<id>', 'change id, like C-12');
+    if (comment) verb.option('--comment <text>', 'a comment recorded with the decision');
+    verb
+      .addOption(jsonOption())
+      .addOption(urlOption())
+      .addOption(tokenOption())
+      .action((id: string, flags: ServerFlags & { comment?: string; json?: boolean }) =>
+        run(flags, async (ctx) => (await import('./commands/changes.js')).moveChange(ctx, transition, id, flags)),
+      );
+  }
+  change
+    .command('schedule')
+    .description("set a change's planned window (an edit: approvals given before stop counting)")
+    .argument('<id>', 'change id, like C-12')
+    .requiredOption('--start <iso>', 'window start, ISO 8601 with an offset')
+    .requiredOption('--end <iso>', 'window end, ISO 8601 with an offset')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((id: string, flags: ServerFlags & { start: string; end: string; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/changes.js')).scheduleChange(ctx, id, flags)),
+    );
+  change
+    .command('edit')
+    .description('edit a change before it is implemented: plan, title or release (approvals given before stop counting)')
+    .argument('<id>', 'change id, like C-12')
+    .option('--from-file <file>', 'the whole plan, YAML or JSON, replacing the old one')
+    .option('--title <text>', 'a new title')
+    .option('--version <version>', 'deploy another release of the same application')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((id: string, flags: ServerFlags & { fromFile?: string; title?: string; version?: string; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/changes.js')).editChange(ctx, id, flags)),
+    );
+  plan
+    .command('edit')
+    .description("replace a change's plan (approvals given before stop counting)")
+    .argument('<id>', 'change id, like C-12')
+    .requiredOption('--from-file <file>', 'the whole plan, YAML or JSON, replacing the old one')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((id: string, flags: ServerFlags & { fromFile: string; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/changes.js')).editChange(ctx, id, flags)),
+    );
+  change
+    .command('review')
+    .description('close an implemented change: confirm or correct the close code its evidence proposes')
+    .argument('<id>', 'change id, like C-12')
+    .addOption(new Option('--close-code <code>', 'default: the proposed one').choices(['successful', 'successful_with_issues', 'unsuccessful']))
+    .option('--notes <text>', 'review notes')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((id: string, flags: ServerFlags & { closeCode?: CloseCode; notes?: string; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/changes.js')).reviewChange(ctx, id, flags)),
+    );
+  change
+    .command('next-slot')
+    .description('propose free windows for a change in the next 90 days (no freeze, inside maintenance windows, no other change on its targets)')
+    .argument('<id>', 'change id, like C-12')
+    .option('--duration <dur>', 'how long the window must be: 90m, 4h (default: its planned window, else 1h)')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((id: string, flags: ServerFlags & { duration?: string; json?: boolean }) => run(flags, async (ctx) => (await import('./commands/changes.js')).nextSlots(ctx, id, flags)));
+  change
+    .command('conflicts')
+    .description("what stands in the way of a change's planned window: freezes, no maintenance window, other changes on its targets")
+    .argument('<id>', 'change id, like C-12')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((id: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/changes.js')).showConflicts(ctx, id, flags)));
+
+  // ---------- API tokens ----------
+  const token = program.command('token').description('API tokens that speak for a person and their groups (admins only)');
+  token
+    .command('create')
+    .description('create an API token for a user (printed once)')
+    .requiredOption('--user <user>', 'who the token speaks for (approvals and the audit trail name them)')
+    .option('--group <group>', 'a group the user is in, repeatable (e.g. approvers, cab, emergency, admins)', collect, [])
+    .option('--label <text>', 'what the token is for (default: the user)')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { user: string; group: string[]; label?: string; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/changes.js')).createToken(ctx, flags)),
     );
 
   // ---------- agents ----------
@@ -393,10 +559,11 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
     .requiredOption('--to <env>', 'the environment')
     .option('--force', 'skip the lifecycle check (the release need not have succeeded in the previous environment)')
     .option('--wait', 'show progress until the deployment ends; exit 0 only if it succeeded')
+    .option('--change <id>', 'the change request it implements, like C-12 (in a protected environment: default the scheduled one whose window is open)')
     .addOption(jsonOption())
     .addOption(urlOption())
     .addOption(tokenOption())
-    .action((app: string, version: string, flags: ServerFlags & { to: string; force?: boolean; wait?: boolean; json?: boolean }) =>
+    .action((app: string, version: string, flags: ServerFlags & { to: string; force?: boolean; wait?: boolean; change?: string; json?: boolean }) =>
       run(flags, async (ctx) => (await import('./commands/deployments.js')).deploy(ctx, app, version, flags)),
     );
   program

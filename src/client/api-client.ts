@@ -43,6 +43,20 @@ import {
   type TargetDto,
   type WindowDto,
 } from '../protocol/api.js';
+import {
+  changeEventSchema,
+  changeSchema,
+  conflictSchema,
+  createdTokenSchema,
+  freeSlotsSchema,
+  type ChangeDto,
+  type ChangeEventDto,
+  type CreatedTokenDto,
+  type FreeSlotsDto,
+} from '../protocol/changes-api.js';
+import type { ChangeState, ChangeType } from '../core/change/change-machine.js';
+import type { CloseCode } from '../core/change/evidence.js';
+import type { PlanInput } from '../core/change/plan.js';
 import type { ControlRequest } from '../core/deployment/control.js';
 import { streamDeployment, type DeploymentStreamItem, type DeploymentStreamOptions } from './deployment-stream.js';
 import {
@@ -83,6 +97,10 @@ export type {
   WindowDto,
 } from '../protocol/api.js';
 export type { Facts } from '../protocol/agent.js';
+export type { ChangeDto, ChangeEventDto, CreatedTokenDto, FreeSlotsDto } from '../protocol/changes-api.js';
+export type { ChangeState, ChangeType } from '../core/change/change-machine.js';
+export type { CloseCode } from '../core/change/evidence.js';
+export type { PlanInput } from '../core/change/plan.js';
 
 export interface ApiClientOptions {
   /** The server's base URL, e.g. http://127.0.0.1:7400. */
@@ -92,6 +110,50 @@ export interface ApiClientOptions {
   /** Replaces the global fetch (tests). */
   readonly fetch?: typeof fetch;
 }
+
+/** POST /changes. The plan is what people write (goals, window, owners, …); the server validates it. */
+export interface ChangeCreateRequest {
+  readonly app: string;
+  readonly version: string;
+  readonly environment: string;
+  /** Default normal. */
+  readonly type?: ChangeType | undefined;
+  readonly title?: string | undefined;
+  readonly plan?: PlanInput | undefined;
+}
+
+/** PATCH /changes/:id: what is given replaces what the change had; the plan version goes up. */
+export interface ChangeReviseRequest {
+  readonly title?: string | undefined;
+  /** Another release of the same app. */
+  readonly version?: string | undefined;
+  /** The whole plan. */
+  readonly plan?: PlanInput | undefined;
+  /** Only the planned window. */
+  readonly window?: { readonly start: string; readonly end: string } | undefined;
+}
+
+export interface ChangeListFilter {
+  readonly state?: ChangeState | undefined;
+  readonly app?: string | undefined;
+  readonly environment?: string | undefined;
+  readonly limit?: number | undefined;
+}
+
+export interface ChangeReviewRequest {
+  /** Default: the close code the evidence proposes. */
+  readonly closeCode?: CloseCode | undefined;
+  readonly notes?: string | undefined;
+}
+
+/** POST /tokens (admins only): a token that speaks for `user` in `groups`. */
+export interface CreateTokenRequest {
+  readonly user: string;
+  readonly groups: readonly string[];
+  readonly label?: string | undefined;
+}
+
+export type ConflictDto = z.infer<typeof conflictSchema>;
 
 export interface ReleaseUpload {
   readonly commit?: string | undefined;
@@ -110,6 +172,11 @@ const eventListSchema = z.object({ events: z.array(eventSchema) });
 const logListSchema = z.object({ logs: z.array(logLineSchema) });
 const measurementListSchema = z.object({ measurements: z.array(measurementSchema) });
 const factHistorySchema = z.object({ changes: z.array(factChangeSchema) });
+const changeListSchema = z.object({ changes: z.array(changeSchema) });
+const changeHistorySchema = z.object({ events: z.array(changeEventSchema) });
+const conflictListSchema = z.object({ conflicts: z.array(conflictSchema) });
+const feedTokenSchema = z.object({ token: z.string(), path: z.string() });
+export type CalendarFeedTokenDto = z.infer<typeof feedTokenSchema>;
 
 export type ApiClient = ReturnType<typeof createApiClient>;
 
@@ -121,7 +188,7 @@ export function createApiClient(options: ApiClientOptions) {
   };
 
   interface Call<T extends z.ZodType> {
-    readonly method: 'GET' | 'POST' | 'DELETE';
+    readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
     readonly path: string;
     readonly query?: Record<string, QueryValue>;
     readonly json?: unknown;
@@ -143,6 +210,13 @@ export function createApiClient(options: ApiClientOptions) {
     const response = await send(connection, buildUrl(connection, path), { method, headers: { accept: 'application/json', ...authHeaders(connection) } });
     if (!response.ok) throw await errorFromResponse(response, `${method} ${path}`);
     await response.body?.cancel();
+  }
+
+  /** A text answer (Markdown, iCalendar) rather than JSON. */
+  async function callText(path: string, accept: string): Promise<string> {
+    const response = await send(connection, buildUrl(connection, path), { method: 'GET', headers: { accept, ...authHeaders(connection) } });
+    if (!response.ok) throw await errorFromResponse(response, `GET ${path}`);
+    return response.text();
   }
 
   const api = (path: string) => `${API_PREFIX}${path}`;
@@ -223,7 +297,42 @@ export function createApiClient(options: ApiClientOptions) {
     calendar: (query: CalendarQuery = {}): Promise<CalendarDto> =>
       call({ method: 'GET', path: api('/calendar'), query: { from: query.from, to: query.to, environment: query.environment, app: query.app }, schema: calendarSchema }),
 
+    /** A read-only token for the iCalendar feed (calendar apps subscribe by URL): the feed's path with the token, shown once. */
+    createCalendarFeedToken: (): Promise<CalendarFeedTokenDto> => call({ method: 'POST', path: api('/calendar/feed-token'), schema: feedTokenSchema }),
+
+    // ---------- change requests and their plans ----------
+    createChange: (request: ChangeCreateRequest): Promise<ChangeDto> => call({ method: 'POST', path: api('/changes'), json: request, schema: changeSchema }),
+    listChanges: async (filter: ChangeListFilter = {}): Promise<ChangeDto[]> =>
+      (await call({ method: 'GET', path: api('/changes'), query: { state: filter.state, app: filter.app, environment: filter.environment, limit: filter.limit }, schema: changeListSchema })).changes,
+    getChange: (id: string): Promise<ChangeDto> => call({ method: 'GET', path: api(`/changes/${segment(id)}`), schema: changeSchema }),
+    /** The change's deployment plan as a Markdown document. */
+    getPlanMarkdown: (id: string): Promise<string> => callText(api(`/changes/${segment(id)}/plan.md`), 'text/markdown'),
+    /** The change's audit trail, oldest first. */
+    changeHistory: async (id: string): Promise<ChangeEventDto[]> => (await call({ method: 'GET', path: api(`/changes/${segment(id)}/history`), schema: changeHistorySchema })).events,
+    /** What stands in the way of the planned window: freezes, no maintenance window, other changes on the same targets. */
+    changeConflicts: async (id: string): Promise<ConflictDto[]> => (await call({ method: 'GET', path: api(`/changes/${segment(id)}/conflicts`), schema: conflictListSchema })).conflicts,
+    /** Free windows for the change, as long as its planned window or `duration` (`4h`, `90m`). */
+    nextSlots: (id: string, duration?: string): Promise<FreeSlotsDto> =>
+      call({ method: 'GET', path: api(`/changes/${segment(id)}/next-slots`), query: { duration }, schema: freeSlotsSchema }),
+    reviseChange: (id: string, request: ChangeReviseRequest): Promise<ChangeDto> =>
+      call({ method: 'PATCH', path: api(`/changes/${segment(id)}`), json: request, schema: changeSchema }),
+    submitChange: (id: string): Promise<ChangeDto> => call({ method: 'POST', path: api(`/changes/${segment(id)}/submit`), schema: changeSchema }),
+    approveChange: (id: string, comment?: string): Promise<ChangeDto> =>
+      call({ method: 'POST', path: api(`/changes/${segment(id)}/approve`), json: { comment }, schema: changeSchema }),
+    rejectChange: (id: string, comment?: string): Promise<ChangeDto> =>
+      call({ method: 'POST', path: api(`/changes/${segment(id)}/reject`), json: { comment }, schema: changeSchema }),
+    cancelChange: (id: string): Promise<ChangeDto> => call({ method: 'POST', path: api(`/changes/${segment(id)}/cancel`), schema: changeSchema }),
+    /** The post-implementation review: confirms (or corrects) the proposed close code and closes the change. */
+    reviewChange: (id: string, request: ChangeReviewRequest = {}): Promise<ChangeDto> =>
+      call({ method: 'POST', path: api(`/changes/${segment(id)}/review`), json: request, schema: changeSchema }),
+
+    // ---------- API tokens ----------
+    /** A token that speaks for a person and their groups (admins only). Shown once: the server keeps only its hash. */
+    createToken: (request: CreateTokenRequest): Promise<CreatedTokenDto> =>
+      call({ method: 'POST', path: api('/tokens'), json: { ...request, groups: [...request.groups] }, schema: createdTokenSchema }),
+
     // ---------- deployments ----------
+    /** `change` names the change request the deployment implements (in a protected environment, the open scheduled one when omitted). */
     deploy: (request: DeployRequest): Promise<QueuedDeploymentDto> => call({ method: 'POST', path: api('/deployments'), json: request, schema: queuedDeploymentSchema }),
     listDeployments: async (filter: { app?: string | undefined; limit?: number | undefined } = {}): Promise<DeploymentDto[]> =>
       (await call({ method: 'GET', path: api('/deployments'), query: { app: filter.app, limit: filter.limit }, schema: deploymentListSchema })).deployments,

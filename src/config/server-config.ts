@@ -29,6 +29,8 @@ const serverConfigSchema = z
      * fail; default three heartbeats.
      */
     agentOfflineMs: z.number().int().min(100),
+    /** GANTRY_CHANGE_SETTINGS: YAML file with risk scoring, approval policies and window rules (docs/operations.md). */
+    changeSettingsFile: z.string().min(1).optional(),
     /** GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE (PEM): serve HTTPS (and wss:// for agents). */
     tls: z.object({ certFile: z.string().min(1, 'set both GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE'), keyFile: z.string().min(1, 'set both GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE') }).optional(),
   })
@@ -53,6 +55,7 @@ export function loadServerConfig(flags: { dataDir?: string; listen?: string }, e
     heartbeatMs: number('GANTRY_HEARTBEAT_MS', 3_000),
     agentHeartbeatMs: number('GANTRY_AGENT_HEARTBEAT_MS', 10_000),
     agentOfflineMs: number('GANTRY_AGENT_OFFLINE_MS', 3 * number('GANTRY_AGENT_HEARTBEAT_MS', 10_000)),
+    changeSettingsFile: env.GANTRY_CHANGE_SETTINGS ? resolve(env.GANTRY_CHANGE_SETTINGS) : undefined,
     tls: env.GANTRY_TLS_CERT_FILE || env.GANTRY_TLS_KEY_FILE ? { certFile: env.GANTRY_TLS_CERT_FILE ?? '', keyFile: env.GANTRY_TLS_KEY_FILE ?? '' } : undefined,
   });
   if (!result.success) {

@@ -89,6 +89,8 @@ export interface Deployment {
   readonly resumeAt: string | null;
   /** Index in the plan's gates of the next gate to pass (gates before it have passed). */
   readonly nextGate: number;
+  /** The change request it implements, when it has one (protected environments require it). */
+  readonly changeId: string | null;
   readonly createdAt: string;
   readonly startedAt: string | null;
   readonly finishedAt: string | null;

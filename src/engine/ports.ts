@@ -216,3 +216,21 @@ export interface ArtifactReader {
   /** Reads text files (configuration templates) out of the archive. */
   readFiles(digest: string, paths: readonly string[]): Promise<ReadonlyMap<string, string>>;
 }
+
+/** The answer of change control before a batch starts. */
+export type BatchClearance =
+  | { readonly go: true }
+  | {
+      readonly go: false;
+      /** FREEZE_ACTIVE, OUTSIDE_WINDOW, CHANGE_NOT_AUTHORISED, … */
+      readonly code: string;
+      readonly reason: string;
+      /** When to try again by itself (a freeze lifting inside the window); null waits for a resume. */
+      readonly resumeAt: string | null;
+      readonly then: 'pause' | 'rollback';
+    };
+
+/** Change control, asked before every batch of a deployment that implements a change request. */
+export interface ChangeControl {
+  clearBatch(deployment: Deployment, targets: readonly string[]): Promise<BatchClearance>;
+}

@@ -52,10 +52,20 @@ async function pause(ctx: RunContext, durationMs: number | null, where: string, 
   ]);
 }
 
-/** Before a batch starts: as `stopped`, and a pause asked for takes effect here. */
-export async function stoppedAtBoundary(ctx: RunContext): Promise<boolean> {
+/**
+ * Before a batch starts: as `stopped`; change control may hold the batch (a freeze began, the
+ * window closed); and a pause asked for takes effect here.
+ */
+export async function stoppedAtBoundary(ctx: RunContext, targets: readonly string[]): Promise<boolean> {
   const control = await ctx.deps.store.readControl(ctx.deployment.id);
   if ((await stoppedBy(ctx, control)) !== null) return true;
+  const clearance = await ctx.deps.changeControl.clearBatch(ctx.deployment, targets);
+  if (!clearance.go) {
+    const why = `error[${clearance.code}]: ${clearance.reason}`;
+    if (clearance.then === 'rollback') await beginRollback(ctx, why);
+    else await pause(ctx, clearance.resumeAt === null ? null : Math.max(0, Date.parse(clearance.resumeAt) - ctx.deps.clock.now().getTime()), `before batch ${ctx.deployment.currentBatch + 1}: ${why}`);
+    return true;
+  }
   if (ctx.pauseBeforeNextBatch !== null) {
     const why = ctx.pauseBeforeNextBatch;
     ctx.pauseBeforeNextBatch = null;

@@ -188,7 +188,7 @@ async function deployBatchesFrom(ctx: RunContext, batchDone: () => void): Promis
   for (let batch = ctx.deployment.currentBatch; batch < plan.batches.length; batch++) {
     const targets = plan.batches[batch] ?? [];
     if (targets.every((target) => ctx.task(target).state === 'pending')) {
-      if (await stoppedAtBoundary(ctx)) return;
+      if (await stoppedAtBoundary(ctx, targets)) return;
       await ctx.recordDeployment({ currentBatch: batch }, [{ type: 'batch:started', data: { batch, targets } }]);
     }
     // Blue-green deploys beside the live slot, which keeps serving: the rotation changes only at the switch.

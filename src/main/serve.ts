@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { AppDeps } from '../app/app-deps.js';
 import { createFirstAdminToken } from '../app/api-tokens.js';
+import { createChangeControl } from '../app/change-gate.js';
+import { keepChanges } from '../app/change-keeper.js';
 import { ProgressHub } from '../app/progress-hub.js';
 import { createArtifactStore } from '../artifacts/artifact-store.js';
 import { createReleaseArchives } from '../artifacts/release-archives.js';
@@ -14,6 +16,7 @@ import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../engine/engine-d
 import { Engine } from '../engine/engine.js';
 import { probeSshTarget } from '../executors/ssh.js';
 import { createTargetExecutor } from '../executors/target-executor.js';
+import { loadChangeSettings } from '../config/change-settings-file.js';
 import { loadServerConfig, type ServerConfig } from '../config/server-config.js';
 import { AgentCommands } from '../server/agent-commands.js';
 import { AgentSessions } from '../server/agent-sessions.js';
@@ -41,6 +44,8 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
   const clock = options.clock ?? systemClock;
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const nodeId = await readOrCreateNodeId(config.dataDir);
+  // Read before the store opens: a bad settings file stops the server with nothing to clean up.
+  const changeSettings = await loadChangeSettings(config.changeSettingsFile);
   const store = openDatabase(config.databaseUrl ? { postgresUrl: config.databaseUrl } : { sqlitePath: join(config.dataDir, 'gantry.db') });
   try {
     await migrateDatabase(store);
@@ -69,6 +74,7 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
     wakeEngine: () => engine?.poke(),
     limits: { maxArchiveBytes: config.maxArchiveBytes },
     serverFingerprint: tls?.fingerprint ?? null,
+    changeSettings,
   };
   engine = new Engine(
     {
@@ -76,6 +82,7 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
       executor: createTargetExecutor(agentCommands),
       artifacts: archives,
       metrics: createMetricReader(),
+      changeControl: createChangeControl(appDeps),
       clock,
       log: logger.child({ component: 'engine' }),
       settings: { ...DEFAULT_ENGINE_SETTINGS, leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs, ...options.engine },
@@ -88,6 +95,7 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
   if (adminToken) await writeFile(join(config.dataDir, 'admin.token'), `${adminToken}\n`, { mode: 0o600 });
   const server = await buildServer({ app: appDeps, progress, streamPollMs: 1000, agentSessions, agentCommands, agentHeartbeatMs: config.agentHeartbeatMs }, logger, VERSION, tls);
   await engine.start();
+  const changeKeeper = startChangeKeeper(appDeps, logger.child({ component: 'changes' }), options.engine?.pollMs ?? DEFAULT_ENGINE_SETTINGS.pollMs);
   const address = await server.listen({ host: config.listenHost, port: config.listenPort });
   logger.info({ address, nodeId, store: config.databaseUrl ? 'postgresql' : 'sqlite', tlsFingerprint: tls?.fingerprint }, 'gantry is serving');
   return {
@@ -98,9 +106,26 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
     async close() {
       // Stop the engine first: steps in flight stop where they are and their leases are
       // released, so a restart (or another node) resumes them at once.
+      await changeKeeper.stop();
       await engine.stop();
       await server.close();
       await store.close();
+    },
+  };
+}
+
+/** Runs the change calendar's work (scheduled starts, reviews) every `everyMs`, one tick at a time. */
+function startChangeKeeper(deps: AppDeps, log: Logger, everyMs: number): { stop(): Promise<void> } {
+  let tick: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    tick ??= keepChanges(deps, log)
+      .catch((error: unknown) => log.warn({ err: error }, 'change keeping failed; will retry'))
+      .finally(() => (tick = null));
+  }, everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await tick;
     },
   };
 }

@@ -7,6 +7,7 @@ import { CONTROL_REQUESTS } from '../core/deployment/control.js';
 import { DEPLOYMENT_STATES } from '../core/deployment/deployment-machine.js';
 import { DEPLOY_STEPS, ROLLBACK_STEPS, TASK_STATES } from '../core/deployment/task-machine.js';
 import type { CalendarWindowInput } from '../core/calendar/window.js';
+import { changeIdSchema } from '../core/change/change-request.js';
 import { labelsSchema, nameSchema } from '../core/names.js';
 import { factsSchema } from './agent.js';
 
@@ -107,6 +108,8 @@ export const deployRequestSchema = z
     version: nameSchema,
     environment: nameSchema,
     force: z.boolean().default(false),
+    /** The change request it implements; in a protected environment, the open scheduled one when omitted. */
+    change: changeIdSchema.optional(),
   })
   .strict();
 export type DeployRequest = z.input<typeof deployRequestSchema>;
@@ -172,6 +175,8 @@ export const calendarSchema = z.object({
   to: z.string(),
   /** Every opening of every window overlapping [from, to), sorted by start. */
   occurrences: z.array(calendarOccurrenceSchema),
+  /** Change requests planned in [from, to) (drafts, cancelled and rejected ones left out), earliest first. */
+  changes: z.array(z.object({ id: z.string(), title: z.string(), state: z.string(), app: z.string(), environment: z.string(), start: z.string(), end: z.string() })),
 });
 export type CalendarDto = z.infer<typeof calendarSchema>;
 
@@ -237,6 +242,8 @@ export const deploymentSchema = z.object({
   /** A promote, pause, resume or abort the engine has not acted on yet. */
   controlRequest: z.enum(CONTROL_REQUESTS).nullable(),
   forced: z.boolean(),
+  /** The change request it implements, if any. */
+  changeId: z.string().nullable(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
@@ -326,6 +333,8 @@ export const problemSchema = z.object({
   detail: z.string(),
   where: z.string().optional(),
   problems: z.array(z.unknown()).optional(),
+  /** CONFLICT: each calendar objection with its cause. */
+  conflicts: z.array(z.object({ kind: z.string(), cause: z.string() })).optional(),
 });
 export type ProblemDto = z.infer<typeof problemSchema>;
 

@@ -14,6 +14,8 @@ import { applicationRoutes } from './routes/applications.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { releaseRoutes } from './routes/releases.js';
 import { targetRoutes } from './routes/targets.js';
+import { changeRoutes } from './routes/changes.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { windowRoutes } from './routes/windows.js';
 import type { ServerContext } from './server-context.js';
 
@@ -59,6 +61,8 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
       await api.register(deploymentRoutes(context));
       await api.register(agentRoutes(context));
       await api.register(windowRoutes(context));
+      await api.register(changeRoutes(context));
+      await api.register(tokenRoutes(context));
     },
     { prefix: API_PREFIX },
   );

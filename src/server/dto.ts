@@ -84,6 +84,7 @@ export function toDeploymentDto(deployment: Deployment): DeploymentDto {
     resumeAt: deployment.resumeAt,
     controlRequest: deployment.controlRequest,
     forced: deployment.forced,
+    changeId: deployment.changeId,
     createdAt: deployment.createdAt,
     startedAt: deployment.startedAt,
     finishedAt: deployment.finishedAt,
@@ -137,5 +138,6 @@ export function toCalendarDto(calendar: Calendar): CalendarDto {
     from: calendar.from.toISOString(),
     to: calendar.to.toISOString(),
     occurrences: calendar.occurrences.map((occurrence) => ({ window: occurrence.window, kind: occurrence.kind, start: occurrence.start.toISOString(), end: occurrence.end.toISOString() })),
+    changes: calendar.changes.map((change) => ({ ...change, start: change.start.toISOString(), end: change.end.toISOString() })),
   };
 }

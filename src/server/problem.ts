@@ -16,6 +16,7 @@ const STATUS_OF_KIND: Record<ErrorKind, number> = {
 
 export function problemOf(error: GantryError, status = STATUS_OF_KIND[error.kind]): ProblemDto {
   const problems = Array.isArray(error.details.problems) ? error.details.problems : undefined;
+  const conflicts = Array.isArray(error.details.conflicts) ? (error.details.conflicts as { kind: string; cause: string }[]) : undefined;
   return {
     type: `https://gantry.dev/errors/${error.code}`,
     title: ERROR_CATALOGUE[error.code].title,
@@ -24,6 +25,7 @@ export function problemOf(error: GantryError, status = STATUS_OF_KIND[error.kind
     detail: error.message,
     ...(typeof error.details.where === 'string' ? { where: error.details.where } : {}),
     ...(problems ? { problems } : {}),
+    ...(conflicts ? { conflicts } : {}),
   };
 }
 

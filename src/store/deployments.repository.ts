@@ -36,6 +36,7 @@ function toDeployment(row: Selectable<DeploymentsTable>): Deployment {
     controlRequest: row.control_request === null ? null : parseEnumColumn(row.control_request, CONTROL_REQUESTS, record, 'control_request'),
     resumeAt: row.resume_at,
     nextGate: row.next_gate,
+    changeId: row.change_id,
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
@@ -72,6 +73,7 @@ export interface NewDeployment {
   readonly forced: boolean;
   readonly createdAt: string;
   readonly idempotencyKey: string | null;
+  readonly changeId?: string | null;
 }
 
 export async function insertDeployment(db: Kysely<Database>, deployment: NewDeployment, events: readonly NewEvent[]): Promise<void> {
@@ -88,6 +90,7 @@ export async function insertDeployment(db: Kysely<Database>, deployment: NewDepl
       forced: deployment.forced ? 1 : 0,
       created_at: deployment.createdAt,
       idempotency_key: deployment.idempotencyKey,
+      change_id: deployment.changeId ?? null,
       lease_token: 0,
     })
     .execute();

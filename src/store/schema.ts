@@ -84,6 +84,8 @@ export interface DeploymentsTable {
   resume_at: string | null;
   /** Index in the plan's gates of the next gate to pass. */
   next_gate: Generated<number>;
+  /** The change request this deployment implements (protected environments require one). */
+  change_id: Generated<string | null>;
 }
 
 export interface TasksTable {
@@ -137,6 +139,12 @@ export interface ApiTokensTable {
   token_sha256: string;
   label: string;
   created_at: string;
+  /** The person (or service) the token speaks for; approvals and separation of duties use it. */
+  user_name: Generated<string>;
+  /** That person's groups (JSON array), which approval policies count. */
+  groups_json: Generated<string>;
+  /** `api`, or `calendar-feed` for a token that can only read the iCalendar feed. */
+  scope: Generated<string>;
 }
 
 /** Maintenance and freeze windows: the validated definition as JSON (re-parsable by calendarWindowSchema). */
@@ -145,6 +153,61 @@ export interface CalendarWindowsTable {
   kind: string;
   definition_json: string;
   created_at: string;
+}
+
+/** A change request and its deployment plan; JSON columns hold the validated parts (see change-requests.repository). */
+export interface ChangesTable {
+  id: string;
+  number: number;
+  type: string;
+  state: string;
+  title: string;
+  app: string;
+  version: string;
+  environment: string;
+  release_digest: string;
+  requester: string;
+  deployer: string | null;
+  plan_json: string;
+  plan_version: number;
+  computed_json: string;
+  risk_json: string | null;
+  policy_json: string | null;
+  /** The planned window in UTC ISO-8601, duplicated from the plan so schedules can be queried. */
+  window_start: string | null;
+  window_end: string | null;
+  deployment_id: string | null;
+  evidence_json: string | null;
+  review_json: string | null;
+  /** Optimistic concurrency: every update names the version it read and raises it. */
+  row_version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Each person's decision on a change, bound to the release digest and plan version they saw. */
+export interface ChangeApprovalsTable {
+  seq: Generated<number>;
+  change_id: string;
+  by_user: string;
+  groups_json: string;
+  decision: string;
+  release_digest: string;
+  plan_version: number;
+  comment: string | null;
+  at: string;
+}
+
+/** The audit of a change: every transition and edit, who did it and when. */
+export interface ChangeEventsTable {
+  seq: Generated<number>;
+  change_id: string;
+  type: string;
+  from_state: string | null;
+  to_state: string | null;
+  actor: string;
+  data_json: string;
+  at: string;
 }
 
 export interface Database {
@@ -161,4 +224,7 @@ export interface Database {
   target_fact_changes: TargetFactChangesTable;
   analysis_measurements: AnalysisMeasurementsTable;
   calendar_windows: CalendarWindowsTable;
+  changes: ChangesTable;
+  change_approvals: ChangeApprovalsTable;
+  change_events: ChangeEventsTable;
 }

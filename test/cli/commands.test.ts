@@ -272,7 +272,7 @@ describe('client verbs', () => {
       expect(missing.err).toBe('error[WINDOW_NOT_FOUND]: window weekly does not exist\n');
     });
 
-    it('calendar passes the range and filters and prints START, END, KIND, WINDOW', async () => {
+    it('calendar passes the range and filters and prints windows and changes by START, END, KIND, WHAT', async () => {
       const calendar = {
         from: '2026-03-20T00:00:00.000Z',
         to: '2026-04-05T00:00:00.000Z',
@@ -280,15 +280,17 @@ describe('client verbs', () => {
           { window: 'weekly', kind: 'maintenance', start: '2026-03-28T21:00:00.000Z', end: '2026-03-29T01:00:00.000Z' },
           { window: 'weekly', kind: 'maintenance', start: '2026-04-04T20:00:00.000Z', end: '2026-04-05T00:00:00.000Z' },
         ],
+        changes: [{ id: 'C-7', title: 'New checkout', state: 'scheduled', app: 'shop', environment: 'production', start: '2026-03-28T22:00:00.000Z', end: '2026-03-28T23:00:00.000Z' }],
       };
       const result = await run((_request, response) => sendJson(response, 200, calendar), 'calendar', '--from', '2026-03-20T00:00:00Z', '--to', '2026-04-05T00:00:00Z', '--env', 'production', '--app', 'shop');
       const url = new URL(result.requests[0]!.url, 'http://x');
       expect(url.pathname).toBe('/api/v1/calendar');
       expect(Object.fromEntries(url.searchParams)).toEqual({ from: '2026-03-20T00:00:00Z', to: '2026-04-05T00:00:00Z', environment: 'production', app: 'shop' });
       const lines = result.out.trimEnd().split('\n');
-      expect(lines[0]).toMatch(/^START\s+END\s+KIND\s+WINDOW$/);
+      expect(lines[0]).toMatch(/^START\s+END\s+KIND\s+WHAT$/);
       expect(lines[1]).toMatch(/^2026-03-28T21:00:00.000Z\s+2026-03-29T01:00:00.000Z\s+maintenance\s+weekly$/);
-      expect(lines).toHaveLength(3);
+      expect(lines[2]).toMatch(/^2026-03-28T22:00:00.000Z\s+2026-03-28T23:00:00.000Z\s+change\s+C-7 shop to production \(scheduled\): New checkout$/);
+      expect(lines).toHaveLength(4);
       const json = await run((_request, response) => sendJson(response, 200, calendar), 'calendar', '--json');
       expect(new URL(json.requests[0]!.url, 'http://x').search).toBe('');
       expect(JSON.parse(json.out)).toEqual(calendar);

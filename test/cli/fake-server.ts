@@ -90,6 +90,7 @@ export const deploymentDto = (overrides: Record<string, unknown> = {}) => ({
   resumeAt: null,
   controlRequest: null,
   forced: false,
+  changeId: null,
   createdAt: '2025-01-01T00:00:00.000Z',
   startedAt: null,
   finishedAt: null,

@@ -15,10 +15,10 @@ export async function deploy(
   ctx: CommandContext,
   app: string,
   version: string,
-  options: WaitOptions & { to: string; force?: boolean },
+  options: WaitOptions & { to: string; force?: boolean; change?: string | undefined },
 ): Promise<number> {
   const client = connect(ctx);
-  const queued = await client.deploy({ app, version, environment: options.to, force: options.force ?? false });
+  const queued = await client.deploy({ app, version, environment: options.to, force: options.force ?? false, ...(options.change === undefined ? {} : { change: options.change }) });
   return reportQueued(ctx, client, queued, options);
 }
 

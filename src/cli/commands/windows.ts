@@ -113,13 +113,15 @@ export async function showCalendar(ctx: CommandContext, options: CalendarOptions
     ctx.output.json(calendar);
     return EXIT_CODES.ok;
   }
-  if (calendar.occurrences.length === 0) {
-    ctx.output.line(`no windows open between ${calendar.from} and ${calendar.to}`);
+  if (calendar.occurrences.length === 0 && calendar.changes.length === 0) {
+    ctx.output.line(`no windows open and no changes planned between ${calendar.from} and ${calendar.to}`);
     return EXIT_CODES.ok;
   }
-  ctx.output.table(
-    ['START', 'END', 'KIND', 'WINDOW'],
-    calendar.occurrences.map((occurrence) => [occurrence.start, occurrence.end, occurrence.kind, occurrence.window]),
-  );
+  // Windows and changes on one time line: KIND is maintenance, freeze or change.
+  const rows = [
+    ...calendar.occurrences.map((occurrence) => [occurrence.start, occurrence.end, occurrence.kind, occurrence.window]),
+    ...calendar.changes.map((change) => [change.start, change.end, 'change', `${change.id} ${change.app} to ${change.environment} (${change.state}): ${change.title}`]),
+  ].sort((a, b) => (a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : 0));
+  ctx.output.table(['START', 'END', 'KIND', 'WHAT'], rows);
   return EXIT_CODES.ok;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENVIRONMENT_CRITICALITIES, type EnvironmentCriticality } from '../change/risk-config.js';
 import { durationSchema } from '../duration.js';
 import { labelsSchema, nameSchema } from '../names.js';
 import { analysisArgProblems } from '../analysis/render-query.js';
@@ -161,7 +162,10 @@ const environmentSchema = z
   .object({
     name: nameSchema,
     targets: labelsSchema,
+    /** Deployments here must belong to an authorised change, inside its window and outside freezes. */
     protected: z.boolean().default(false),
+    /** How much the environment matters to change risk; when omitted, protected environments are high and others medium. */
+    criticality: z.enum(ENVIRONMENT_CRITICALITIES).optional(),
     traffic: trafficSchema.optional(),
   })
   .strict();
@@ -292,3 +296,8 @@ export type Hook = z.output<typeof hookSchema>;
 export type VariableDefinition = z.output<typeof variableSchema>;
 export type EnvironmentDefinition = Manifest['environments'][number];
 export type TrafficDefinition = NonNullable<EnvironmentDefinition['traffic']>;
+
+/** The environment's criticality for change risk, with the documented default. */
+export function criticalityOf(environment: Pick<EnvironmentDefinition, 'protected' | 'criticality'>): EnvironmentCriticality {
+  return environment.criticality ?? (environment.protected ? 'high' : 'medium');
+}

@@ -5,6 +5,7 @@ import { applicationStatus, rollbackEnvironment } from '../../app/deployments.js
 import { nameSchema } from '../../core/names.js';
 import { applicationSchema, applyRequestSchema, applyResponseSchema, queuedDeploymentSchema, statusSchema } from '../../protocol/api.js';
 import { toApplicationDto, toDeploymentDto } from '../dto.js';
+import { actorOf } from '../auth.js';
 import type { ServerContext } from '../server-context.js';
 
 export function applicationRoutes(context: ServerContext): FastifyPluginAsyncZod {
@@ -31,7 +32,7 @@ export function applicationRoutes(context: ServerContext): FastifyPluginAsyncZod
       '/applications/:app/environments/:environment/rollback',
       { schema: { params: z.object({ app: nameSchema, environment: nameSchema }), response: { 202: queuedDeploymentSchema } } },
       async (request, reply) => {
-        const queued = await rollbackEnvironment(context.app, request.params.app, request.params.environment);
+        const queued = await rollbackEnvironment(context.app, actorOf(request), request.params.app, request.params.environment);
         return reply.code(202).send({ deployment: toDeploymentDto(queued.deployment), waitingFor: queued.waitingFor.map((deployment) => deployment.id) });
       },
     );

@@ -14,6 +14,7 @@ import {
   queuedDeploymentSchema,
 } from '../../protocol/api.js';
 import { toDeploymentDto, toEventDto, toLogLineDto, toMeasurementDto, toTaskDto } from '../dto.js';
+import { actorOf } from '../auth.js';
 import type { ServerContext } from '../server-context.js';
 import { streamDeployment } from '../deployment-stream.js';
 
@@ -25,7 +26,7 @@ export function deploymentRoutes(context: ServerContext): FastifyPluginAsyncZod 
   return async (app) => {
     app.post('/deployments', { schema: { body: deployRequestSchema, headers: idempotencyHeaders, response: { 202: queuedDeploymentSchema } } }, async (request, reply) => {
       const idempotencyKey = request.headers['idempotency-key'];
-      const queued = await startDeployment(context.app, { ...request.body, ...(idempotencyKey ? { idempotencyKey } : {}) });
+      const queued = await startDeployment(context.app, actorOf(request), { ...request.body, ...(idempotencyKey ? { idempotencyKey } : {}) });
       return reply.code(202).send({ deployment: toDeploymentDto(queued.deployment), waitingFor: queued.waitingFor.map((deployment) => deployment.id) });
     });
 

@@ -3,9 +3,18 @@ import { z } from 'zod';
 import { addWindow, calendar, listWindows, removeWindow, showWindow } from '../../app/windows.js';
 import { calendarWindowSchema } from '../../core/calendar/window.js';
 import { nameSchema } from '../../core/names.js';
-import { calendarQuerySchema, calendarSchema, windowSchema } from '../../protocol/api.js';
+import { authenticateFeedToken, createCalendarFeedToken } from '../../app/api-tokens.js';
+import { renderICalendar } from '../../core/calendar/icalendar.js';
+import { API_PREFIX, calendarQuerySchema, calendarSchema, windowSchema } from '../../protocol/api.js';
+import { actorOf } from '../auth.js';
+import { feedEvents } from '../calendar-feed.js';
 import { toCalendarDto, toWindowDto } from '../dto.js';
 import type { ServerContext } from '../server-context.js';
+
+const DAY_MS = 86_400_000;
+/** The feed shows a month back (what just happened) and half a year ahead. */
+const FEED_PAST_DAYS = 31;
+const FEED_FUTURE_DAYS = 183;
 
 /** Maintenance and freeze windows, and the calendar of their openings. */
 export function windowRoutes(context: ServerContext): FastifyPluginAsyncZod {
@@ -25,6 +34,19 @@ export function windowRoutes(context: ServerContext): FastifyPluginAsyncZod {
     app.delete('/windows/:name', { schema: { params: z.object({ name: nameSchema }) } }, async (request, reply) => {
       await removeWindow(context.app, request.params.name);
       return reply.code(204).send();
+    });
+
+    // For calendar apps, which subscribe by URL: a read-only feed token in the query, never an API token.
+    app.post('/calendar/feed-token', { schema: { response: { 201: z.object({ token: z.string(), path: z.string() }) } } }, async (request, reply) => {
+      const token = await createCalendarFeedToken(context.app, actorOf(request));
+      return reply.code(201).send({ token, path: `${API_PREFIX}/calendar.ics?token=${token}` });
+    });
+
+    app.get('/calendar.ics', { schema: { querystring: z.strictObject({ token: z.string().max(200).optional() }) } }, async (request, reply) => {
+      await authenticateFeedToken(context.app, request.query.token);
+      const now = context.app.clock.now();
+      const shown = await calendar(context.app, { from: new Date(now.getTime() - FEED_PAST_DAYS * DAY_MS), to: new Date(now.getTime() + FEED_FUTURE_DAYS * DAY_MS) });
+      return reply.type('text/calendar; charset=utf-8').send(renderICalendar({ name: 'Gantry changes', generatedAt: now, events: feedEvents(shown) }));
     });
 
     app.get('/calendar', { schema: { querystring: calendarQuerySchema, response: { 200: calendarSchema } } }, async (request) => {
