@@ -37,7 +37,8 @@ export const changeCreateSchema = z.strictObject({
   plan: z.unknown().optional(),
 });
 
-export const changeReviseSchema = z.strictObject({
+export const changeReviseSchema = z
+  .strictObject({
   title: z.string().trim().min(1).max(200).optional(),
   /** Deploy another release of the same app: the digest changes, so approvals stop counting. */
   version: nameSchema.optional(),
@@ -45,7 +46,9 @@ export const changeReviseSchema = z.strictObject({
   plan: z.unknown().optional(),
   /** Only the planned window (what `gantry change schedule` sends). */
   window: z.strictObject({ start: z.string(), end: z.string() }).optional(),
-});
+})
+  // An edit voids the approvals given so far: one that changes nothing must not do that silently.
+  .refine((edit) => Object.values(edit).some((value) => value !== undefined), 'say what to change: title, version, plan or window');
 
 export const changeDecisionSchema = z.strictObject({ comment: z.string().trim().min(1).max(2000).optional() });
 
@@ -190,7 +193,13 @@ async function calendarContext(deps: AppDeps, change: ChangeRequest, around: Int
   return { scope, windows, busy };
 }
 
-function refuseConflicts(change: ChangeRequest, conflicts: readonly CalendarConflict[]): void {
+/**
+ * Refuses to book the change when the calendar objects. An emergency change may run outside the
+ * maintenance windows (that is what makes it one; its risk counts it) but not into a freeze or
+ * onto targets another change holds.
+ */
+function refuseConflicts(change: ChangeRequest, found: readonly CalendarConflict[]): void {
+  const conflicts = change.type === 'emergency' ? found.filter((conflict) => conflict.kind !== 'outside_maintenance') : found;
   if (conflicts.length === 0) return;
   throw new GantryError(
     'CONFLICT',
@@ -278,11 +287,7 @@ export async function decideChange(deps: AppDeps, actor: Actor, id: string, deci
   const { comment } = parseInput(changeDecisionSchema, input ?? {}, '', 'decision');
   const change = await requireChange(deps, id);
   if (change.state !== 'authorize') next(change, decision, decision === 'approve' ? 'approved' : 'rejected');
-  checkApprover({ by: actor.user, groups: actor.groups }, { requester: change.requester, deployer: change.deployer });
-  const required = [...new Set((change.approvalPolicy?.requirements ?? []).map((requirement) => requirement.group))];
-  if (!actor.groups.some((group) => required.includes(group))) {
-    throw new GantryError('APPROVER_NOT_ELIGIBLE', `${actor.user} is in none of the groups change ${id} needs (${required.join(', ') || 'none'}); their groups: ${actor.groups.join(', ') || 'none'}`, { where: 'by', required });
-  }
+  requireEligibleApprover(change, actor);
   const now = deps.clock.now().toISOString();
   const approval: Approval = { by: actor.user, groups: actor.groups, at: now, releaseDigest: change.computed.releaseDigest, planVersion: change.planVersion, decision, ...(comment ? { comment } : {}) };
   const recorded = { ...change, approvals: [...change.approvals, approval], updatedAt: now };
@@ -292,6 +297,29 @@ export async function decideChange(deps: AppDeps, actor: Actor, id: string, deci
     event: { type: decision === 'approve' ? 'change:approved-by' : 'change:rejected-by', fromState: change.state, toState: state, actor: actor.user, data: { status, ...(comment ? { comment } : {}) } },
     approval,
   });
+}
+
+/**
+ * An approver returns the change to its requester for rework without rejecting it: it goes back
+ * to `new`, and the plan version goes up, so decisions given so far stop counting.
+ */
+export async function sendBackChange(deps: AppDeps, actor: Actor, id: string, input: unknown): Promise<ChangeRequest> {
+  const { comment } = parseInput(changeDecisionSchema, input ?? {}, '', 'decision');
+  const change = await requireChange(deps, id);
+  const state = next(change, 'sendBack', 'sent back');
+  requireEligibleApprover(change, actor);
+  return save(deps, change, { ...change, state, planVersion: change.planVersion + 1, updatedAt: deps.clock.now().toISOString() }, {
+    event: { type: 'change:sent-back', fromState: change.state, toState: state, actor: actor.user, data: { ...(comment ? { comment } : {}) } },
+  });
+}
+
+/** Someone who may decide on the change: not its requester or deployer, and in a group its policy needs. */
+function requireEligibleApprover(change: ChangeRequest, actor: Actor): void {
+  checkApprover({ by: actor.user, groups: actor.groups }, { requester: change.requester, deployer: change.deployer });
+  const required = [...new Set((change.approvalPolicy?.requirements ?? []).map((requirement) => requirement.group))];
+  if (!actor.groups.some((group) => required.includes(group))) {
+    throw new GantryError('APPROVER_NOT_ELIGIBLE', `${actor.user} is in none of the groups change ${change.id} needs (${required.join(', ') || 'none'}); their groups: ${actor.groups.join(', ') || 'none'}`, { where: 'by', required });
+  }
 }
 
 export async function cancelChange(deps: AppDeps, actor: Actor, id: string): Promise<ChangeRequest> {

@@ -369,6 +369,7 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
     ['submit', 'hand a change in: Gantry assesses its risk, checks the calendar and asks for approval', false],
     ['approve', 'approve a change (as the token\'s user, for their groups)', true],
     ['reject', 'reject a change', true],
+    ['send-back', 'return a change to its requester for rework (decisions so far stop counting)', true],
     ['cancel', 'withdraw a change before it is implemented', false],
   ] as const;
   for (const [transition, description, comment] of transitions) {

@@ -321,6 +321,8 @@ export function createApiClient(options: ApiClientOptions) {
       call({ method: 'POST', path: api(`/changes/${segment(id)}/approve`), json: { comment }, schema: changeSchema }),
     rejectChange: (id: string, comment?: string): Promise<ChangeDto> =>
       call({ method: 'POST', path: api(`/changes/${segment(id)}/reject`), json: { comment }, schema: changeSchema }),
+    sendBackChange: (id: string, comment?: string): Promise<ChangeDto> =>
+      call({ method: 'POST', path: api(`/changes/${segment(id)}/send-back`), json: { comment }, schema: changeSchema }),
     cancelChange: (id: string): Promise<ChangeDto> => call({ method: 'POST', path: api(`/changes/${segment(id)}/cancel`), schema: changeSchema }),
     /** The post-implementation review: confirms (or corrects) the proposed close code and closes the change. */
     reviewChange: (id: string, request: ChangeReviewRequest = {}): Promise<ChangeDto> =>

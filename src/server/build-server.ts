@@ -1,6 +1,6 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -22,6 +22,17 @@ import type { ServerContext } from './server-context.js';
 /** JSON bodies are small (a manifest is at most 1 MiB); archives stream and are bounded separately. */
 const JSON_BODY_LIMIT = 2 * 1024 * 1024;
 
+/** What a request log line says about the request: no query-string secrets. */
+function serializeRequest(request: FastifyRequest): Record<string, unknown> {
+  return {
+    method: request.method,
+    url: request.url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]'),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket.remotePort,
+  };
+}
+
 /** Builds the HTTP server without listening, so tests can use inject(). */
 export async function buildServer(context: ServerContext, logger: Logger, version: string, tls?: { readonly cert: string; readonly key: string } | null): Promise<FastifyInstance> {
   const app = Fastify({
@@ -29,6 +40,9 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
     bodyLimit: JSON_BODY_LIMIT,
     return503OnClosing: true,
     forceCloseConnections: true,
+    // The calendar feed carries its token in the URL (calendar apps cannot send headers): never log it.
+    childLoggerFactory: (logger, bindings, options) =>
+      logger.child(bindings, { ...options, serializers: { ...options.serializers, req: serializeRequest } }),
     ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);

@@ -28,14 +28,17 @@ const SETTINGS = `approvals:
   otherwise: { name: peer, requirements: [{ group: approvers, count: 1 }] }
 `;
 
-/** Rolling one target at a time with a pause between batches; the hook fails on `failOn` when the release says so. */
-function manifest(app: string): string {
+const ROLLING = '{ type: rolling, batch: 1, pauseBetweenBatches: 1500ms }';
+
+/** Rolling one target at a time with a pause between batches (by default); the hook fails on a target when the release says so. */
+function manifest(app: string, strategy = ROLLING): string {
   return `app: ${app}
 environments:
   - { name: production, targets: { role: web }, protected: true }
+  - { name: staging, targets: { role: web } }
 hooks:
   afterActivate: 'if [ -f "$GANTRY_RELEASE_DIR/fail-on-$GANTRY_TARGET" ]; then echo "refusing on $GANTRY_TARGET" >&2; exit 1; fi'
-strategy: { type: rolling, batch: 1, pauseBetweenBatches: 1500ms }
+strategy: ${strategy}
 `;
 }
 
@@ -107,8 +110,8 @@ for (const dialect of DIALECTS) describe(`change control (store: ${dialect})`, (
     return scheduled.body;
   }
 
-  function deployAs(user: string, app: string, version: string, change?: string) {
-    return people[user]!.api<QueuedDeploymentDto & ProblemDto>('POST', '/deployments', { app, version, environment: 'production', ...(change ? { change } : {}) }).then((result) => {
+  function deployAs(user: string, app: string, version: string, change?: string, environment = 'production') {
+    return people[user]!.api<QueuedDeploymentDto & ProblemDto>('POST', '/deployments', { app, version, environment, ...(change ? { change } : {}) }).then((result) => {
       if (result.status !== 202) throw new Error(`deploy failed with ${result.status}: ${JSON.stringify(result.body)}`);
       return result.body;
     });
@@ -206,6 +209,53 @@ for (const dialect of DIALECTS) describe(`change control (store: ${dialect})`, (
     const history = await gantry.api<{ events: ChangeEventDto[] }>('GET', `/changes/${change.id}/history`);
     expect(history.body.events.map((event) => event.type)).toEqual(['change:created', 'change:submitted', 'change:assessed', 'change:approved-by', 'change:approved-by', 'change:revised']);
     expect(history.body.events.at(-1)).toMatchObject({ actor: 'alice', fromState: 'scheduled', toState: 'authorize' });
+  });
+
+  it('lets an approver send a change back for rework, voiding the decisions given', async () => {
+    await gantry.apply(manifest('rework'));
+    await gantry.release('rework', '1.0.0', makeBuildDir({ VERSION: '1.0.0' }));
+    const change = await createChange('alice', { app: 'rework', version: '1.0.0', environment: 'production', plan: READY_PLAN() });
+    await act('alice', change.id, 'submit');
+    await act('bob', change.id, 'approve');
+    expect((await act('alice', change.id, 'send-back')).body.code).toBe('SELF_APPROVAL_FORBIDDEN');
+    const sentBack = await act('carol', change.id, 'send-back', { comment: 'add a rollback rehearsal' });
+    expect(sentBack.body).toMatchObject({ state: 'new', planVersion: 2 });
+    expect((await people.alice!.api<ProblemDto>('PATCH', `/changes/${change.id}`, {})).body).toMatchObject({ code: 'REQUEST_INVALID' });
+    const resubmitted = await act('alice', change.id, 'submit');
+    expect(resubmitted.body.approvalStatus).toMatchObject({ status: 'pending', counted: [], missing: [{ group: 'cab', needed: 2 }] });
+  });
+
+  it('lets an app use a standard change once it has earned it, without a vote', async () => {
+    await gantry.apply(manifest('routine', '{ type: allAtOnce }'));
+    await gantry.release('routine', '1.0.0', makeBuildDir({ VERSION: '1.0.0' }));
+    const early = await people.alice!.api<ProblemDto>('POST', '/changes', { app: 'routine', version: '1.0.0', environment: 'staging', type: 'standard', plan: READY_PLAN() });
+    expect(early.status).toBe(409);
+    expect(early.body).toMatchObject({ code: 'CHANGE_NOT_READY', detail: expect.stringContaining('no successful deployment yet') });
+    for (let run = 0; run < 3; run++) expect((await gantry.waitFor((await gantry.deploy('routine', '1.0.0', 'staging')).deployment.id)).deployment.state).toBe('succeeded');
+    const standard = await createChange('alice', { app: 'routine', version: '1.0.0', environment: 'staging', type: 'standard', plan: READY_PLAN() });
+    expect((await act('alice', standard.id, 'submit')).body.state).toBe('scheduled');
+    const queued = await deployAs('eve', 'routine', '1.0.0', standard.id, 'staging');
+    expect((await gantry.waitFor(queued.deployment.id)).deployment.state).toBe('succeeded');
+    expect((await waitForChangeState(standard.id, 'review')).evidence).toMatchObject({ proposal: { closeCode: 'successful' } });
+  });
+
+  it('books an emergency change outside the maintenance windows, which a normal change may not use', async () => {
+    await gantry.apply(manifest('night', '{ type: allAtOnce }'));
+    await gantry.release('night', '1.0.0', makeBuildDir({ VERSION: '1.0.0' }));
+    const nextYear = new Date().getUTCFullYear() + 1;
+    const maintenance = { name: `night-${dialect}`, kind: 'maintenance', start: `${nextYear}-01-10T22:00:00Z`, end: `${nextYear}-01-11T02:00:00Z`, scope: { apps: ['night'] } };
+    expect((await gantry.api('POST', '/windows', maintenance)).status).toBe(201);
+    const normal = await createChange('alice', { app: 'night', version: '1.0.0', environment: 'production', plan: READY_PLAN() });
+    const refused = await act('alice', normal.id, 'submit');
+    expect(refused.status).toBe(409);
+    expect(refused.body.conflicts?.map((conflict) => conflict.kind)).toEqual(['outside_maintenance']);
+    await act('alice', normal.id, 'cancel');
+    const emergency = await authorisedChange('night', '1.0.0', READY_PLAN(), 'emergency');
+    expect(emergency.risk?.factors.find((factor) => factor.factor === 'maintenanceWindow')?.contribution).toBeGreaterThan(0);
+    const queued = await deployAs('eve', 'night', '1.0.0', emergency.id);
+    expect((await gantry.waitFor(queued.deployment.id)).deployment.state).toBe('succeeded');
+    await waitForChangeState(emergency.id, 'review');
+    expect((await gantry.api('DELETE', `/windows/${maintenance.name}`)).status).toBe(204);
   });
 
   it('deploys inside the window, checks every batch, and closes the change with evidence', async () => {

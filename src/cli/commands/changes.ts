@@ -365,15 +365,16 @@ export async function listChanges(ctx: CommandContext, options: ChangeListOption
   return EXIT_CODES.ok;
 }
 
-type Transition = 'submit' | 'approve' | 'reject' | 'cancel';
+type Transition = 'submit' | 'approve' | 'reject' | 'send-back' | 'cancel';
 const HEADLINE: Record<Transition, (id: string) => string> = {
   submit: (id) => `submitted change ${id}`,
   approve: (id) => `recorded your approval of change ${id}`,
   reject: (id) => `recorded your rejection of change ${id}`,
+  'send-back': (id) => `sent change ${id} back to its requester`,
   cancel: (id) => `cancelled change ${id}`,
 };
 
-/** `gantry change submit | approve | reject | cancel ID`. */
+/** `gantry change submit | approve | reject | send-back | cancel ID`. */
 export async function moveChange(ctx: CommandContext, transition: Transition, id: string, options: { comment?: string; json?: boolean }): Promise<number> {
   const client: ApiClient = connect(ctx);
   const change =
@@ -383,7 +384,9 @@ export async function moveChange(ctx: CommandContext, transition: Transition, id
         ? await client.approveChange(id, options.comment)
         : transition === 'reject'
           ? await client.rejectChange(id, options.comment)
-          : await client.cancelChange(id);
+          : transition === 'send-back'
+            ? await client.sendBackChange(id, options.comment)
+            : await client.cancelChange(id);
   return done(ctx, change, HEADLINE[transition](change.id), options.json);
 }
 

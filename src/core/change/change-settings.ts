@@ -40,7 +40,9 @@ export const changeSettingsSchema = z.strictObject({
   standard: z.strictObject({ requiredStreak: z.number().int().min(1).max(100).default(DEFAULT_REQUIRED_STREAK) }).prefault({}),
   /**
    * What happens when a change's window closes while its deployment runs: the current batch always
-   * finishes; then `halt` pauses the deployment (resume it inside a new window), `rollback` rolls it back.
+   * finishes; then `halt` pauses the deployment, which stays paused (a resume meets the closed
+   * window again) until someone aborts it (rolls back) or cancels it (keeps what was done); with
+   * `rollback` Gantry rolls it back at once. Either way the change then goes to review.
    */
   windowEnd: z.enum(['halt', 'rollback']).default('halt'),
 });

@@ -12,7 +12,7 @@ import { unreadyItems } from './plan.js';
  * the change must be authorised (scheduled, its approvals still valid with the deployer barred,
  * its readiness checklist done or waived); before a batch it must be under way. Both times the
  * planned window must contain the instant, no freeze may cover the targets, and the targets
- * with maintenance windows must be inside one.
+ * with maintenance windows must be inside one (unless the change is an emergency).
  */
 export type ClearanceCode = 'CHANGE_NOT_AUTHORISED' | 'CHANGE_NOT_READY' | 'OUTSIDE_WINDOW' | 'FREEZE_ACTIVE';
 
@@ -60,7 +60,8 @@ export function clearChange(query: ClearanceQuery): Clearance {
       lifts ? ends : null,
     );
   }
-  if (!isInsideMaintenance(now, query.windows, query.scope)) {
+  // An emergency change may run outside the maintenance windows (it was booked knowing so).
+  if (change.type !== 'emergency' && !isInsideMaintenance(now, query.windows, query.scope)) {
     const targets = query.scope.targets.map((target) => target.name).join(', ');
     return refuse('OUTSIDE_WINDOW', `${targets || query.scope.environment} ${query.scope.targets.length === 1 ? 'is' : 'are'} outside every maintenance window at ${describeInstant(now)}`);
   }

@@ -16,6 +16,7 @@ import {
   requireChange,
   reviewChange,
   reviseChange,
+  sendBackChange,
   submitChange,
 } from '../../app/changes.js';
 import { changeIdSchema } from '../../core/change/change-request.js';
@@ -82,6 +83,10 @@ export function changeRoutes(context: ServerContext): FastifyPluginAsyncZod {
         toChangeDto(await decideChange(deps, actorOf(request), request.params.id, decision, request.body ?? {})),
       );
     }
+
+    app.post('/changes/:id/send-back', { schema: { params: idParams, body: changeDecisionSchema.nullish(), response: { 200: changeSchema } } }, async (request) =>
+      toChangeDto(await sendBackChange(deps, actorOf(request), request.params.id, request.body ?? {})),
+    );
 
     app.post('/changes/:id/cancel', { schema: { params: idParams, response: { 200: changeSchema } } }, async (request) => toChangeDto(await cancelChange(deps, actorOf(request), request.params.id)));
 
