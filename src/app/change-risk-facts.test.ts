@@ -9,7 +9,7 @@ import { packDirectory } from '../artifacts/pack-directory.js';
 import { createReleaseArchives } from '../artifacts/release-archives.js';
 import type { Clock } from '../core/clock.js';
 import { DEFAULT_CHANGE_SETTINGS } from '../core/change/change-settings.js';
-import { assessRisk } from '../core/change/risk.js';
+import { assessRisk, type RiskFacts } from '../core/change/risk.js';
 import type { DeploymentState } from '../core/deployment/deployment-machine.js';
 import type { DeploymentKind } from '../core/model.js';
 import type { Labels } from '../core/names.js';
@@ -18,7 +18,8 @@ import * as deploymentsRepository from '../store/deployments.repository.js';
 import { insertTarget } from '../store/targets.repository.js';
 import type { AppDeps } from './app-deps.js';
 import { applyManifest } from './applications.js';
-import { gatherRiskFacts, type RiskFactsRequest } from './change-risk-facts.js';
+import { planRelease } from './change-plans.js';
+import { gatherRiskFacts as gatherFacts, type RiskFactsRequest } from './change-risk-facts.js';
 import { createRelease } from './releases.js';
 import { addWindow } from './windows.js';
 
@@ -116,7 +117,14 @@ async function deployment(version: string, environment: string, state: Deploymen
   await deploymentsRepository.recordDeployment(store.db, lease!, { state, finishedAt }, [], finishedAt);
 }
 
-const request = (overrides: Partial<RiskFactsRequest> = {}): RiskFactsRequest => ({
+/** A release going to an environment, as a change plans it. */
+interface Request extends RiskFactsRequest {
+  readonly app: string;
+  readonly version: string;
+  readonly environment: string;
+}
+
+const request = (overrides: Partial<Request> = {}): Request => ({
   app: 'shop',
   version: '2.0.0',
   environment: 'production',
@@ -125,6 +133,11 @@ const request = (overrides: Partial<RiskFactsRequest> = {}): RiskFactsRequest =>
   now: NOW,
   ...overrides,
 });
+
+/** The facts of the request, gathered as a change gathers them: from its planned release. */
+async function gatherRiskFacts(deps: AppDeps, facts: Request): Promise<RiskFacts> {
+  return gatherFacts(deps, await planRelease(deps, facts.app, facts.version, facts.environment), facts);
+}
 
 describe('the archive store', () => {
   it('digests the regular files of a release archive by path, leaving out directories and symlinks', async () => {

@@ -11,13 +11,11 @@ import { GantryError } from '../core/errors.js';
 import { parseManifest } from '../core/manifest/parse-manifest.js';
 import { criticalityOf, type Manifest } from '../core/manifest/schema.js';
 import type { Deployment, Release, Target } from '../core/model.js';
-import { labelsMatch } from '../core/names.js';
 import { resolveVariables } from '../core/variables/resolve-variables.js';
 import { listWindows } from '../store/calendar-windows.repository.js';
 import { hasSucceeded, listDeployments, listSucceededVersions } from '../store/deployments.repository.js';
-import { listTargets } from '../store/targets.repository.js';
 import type { AppDeps } from './app-deps.js';
-import { requireApplication } from './applications.js';
+import type { PlannedRelease } from './change-plans.js';
 import { requireRelease } from './releases.js';
 
 /**
@@ -26,9 +24,6 @@ import { requireRelease } from './releases.js';
  */
 
 export interface RiskFactsRequest {
-  readonly app: string;
-  readonly version: string;
-  readonly environment: string;
   readonly changeType: ChangeType;
   /** The planned window; null means "now, for an hour". */
   readonly window: { readonly start: Date; readonly end: Date } | null;
@@ -45,28 +40,18 @@ const RECENT_DEPLOYMENTS = 10;
 /** Deployments read per query while looking for the recent finished ones; doubled until enough are found. */
 const FIRST_PAGE = 50;
 
-export async function gatherRiskFacts(deps: AppDeps, request: RiskFactsRequest): Promise<RiskFacts> {
-  const planned = plannedWindow(request);
-  await requireApplication(deps, request.app);
-  const release = await requireRelease(deps, request.app, request.version);
-  // The release being deployed is what counts: its manifest snapshot, not the application's current one.
-  const manifest = parseManifest(release.manifestSource, `release ${release.app} ${release.version}`);
-  const environment = manifest.environments.find((candidate) => candidate.name === request.environment);
-  if (!environment) {
-    throw new GantryError(
-      'ENVIRONMENT_NOT_FOUND',
-      `application ${request.app} has no environment ${request.environment} (it has ${manifest.environments.map((e) => e.name).join(', ')})`,
-      { where: 'environment' },
-    );
-  }
-  const touched = (await listTargets(deps.db)).filter((target) => labelsMatch(environment.targets, target.labels));
-  const scope: CalendarScope = { app: request.app, environment: request.environment, targets: touched.map(({ name, labels }) => ({ name, labels })) };
+/** The facts about deploying `planned` (a release going to an environment, see change-plans.ts). */
+export async function gatherRiskFacts(deps: AppDeps, planned: PlannedRelease, request: RiskFactsRequest): Promise<RiskFacts> {
+  const window = plannedWindow(request);
+  const { release, manifest, environment, targets: touched } = planned;
+  const app = release.app;
+  const scope: CalendarScope = { app, environment: environment.name, targets: touched.map(({ name, labels }) => ({ name, labels })) };
 
-  const [releaseFacts, recentDeployments, window, previousEnvironment] = await Promise.all([
-    compareWithLive(deps, release, manifest, request.environment, touched),
-    recentHistory(deps, request.app, request.environment),
-    windowFacts(deps, planned, scope, request.now),
-    previousEnvironmentOf(deps, manifest, request),
+  const [releaseFacts, recentDeployments, windowSeen, previousEnvironment] = await Promise.all([
+    compareWithLive(deps, release, manifest, environment.name, touched),
+    recentHistory(deps, app, environment.name),
+    windowFacts(deps, window, scope, request.now),
+    previousEnvironmentOf(deps, manifest, { app, version: release.version, environment: environment.name }),
   ]);
   return {
     environment: { name: environment.name, criticality: criticalityOf(environment) },
@@ -76,7 +61,7 @@ export async function gatherRiskFacts(deps: AppDeps, request: RiskFactsRequest):
     targets: { touched: touched.length, inEnvironment: touched.length },
     release: releaseFacts,
     recentDeployments,
-    window,
+    window: windowSeen,
     previousEnvironment,
   };
 }
@@ -220,7 +205,7 @@ function hoursToNextFreeze(after: Date, windows: readonly CalendarWindow[], scop
  * succeeded there; null when the environment is the first, is not in the lifecycle, or the
  * manifest has no lifecycle.
  */
-async function previousEnvironmentOf(deps: AppDeps, manifest: Manifest, request: RiskFactsRequest): Promise<RiskFacts['previousEnvironment']> {
+async function previousEnvironmentOf(deps: AppDeps, manifest: Manifest, request: { app: string; version: string; environment: string }): Promise<RiskFacts['previousEnvironment']> {
   const lifecycle = manifest.lifecycle ?? [];
   const position = lifecycle.indexOf(request.environment);
   const previous = position > 0 ? lifecycle[position - 1] : undefined;

@@ -19,7 +19,7 @@ import { nameSchema } from '../core/names.js';
 import { RefusedTransition } from '../core/state-machine.js';
 import * as store from '../store/change-requests.repository.js';
 import { listWindows } from '../store/calendar-windows.repository.js';
-import { listDeployments } from '../store/deployments.repository.js';
+import { listDeployments, plannedStrategies } from '../store/deployments.repository.js';
 import type { AppDeps } from './app-deps.js';
 import { planRelease } from './change-plans.js';
 import { gatherRiskFacts } from './change-risk-facts.js';
@@ -117,14 +117,21 @@ function plannedInterval(plan: PlanDetails): Interval | null {
   return plan.window ? { start: new Date(plan.window.start), end: new Date(plan.window.end) } : null;
 }
 
-/** Recent outcomes of the app in the environment, newest first, for standard-change eligibility. */
-async function recentOutcomes(deps: AppDeps, app: string, environment: string): Promise<DeploymentOutcome[]> {
+/**
+ * Recent outcomes of the standard-change template (app, environment, strategy), newest first.
+ * A deployment with another strategy belongs to another template; one that ended before it was
+ * planned (so without a strategy) counts against every template, since it failed all the same.
+ */
+async function recentOutcomes(deps: AppDeps, app: string, environment: string, strategy: string): Promise<DeploymentOutcome[]> {
   const recent = await listDeployments(deps.db, { app, environment, limit: 50 });
-  return recent.flatMap((deployment): DeploymentOutcome[] =>
-    deployment.state === 'succeeded' || deployment.state === 'failed' || deployment.state === 'rolled_back' || deployment.state === 'rollback_failed' || deployment.state === 'cancelled'
+  const strategies = await plannedStrategies(deps.db, recent.map((deployment) => deployment.id));
+  return recent.flatMap((deployment): DeploymentOutcome[] => {
+    const planned = strategies.get(deployment.id);
+    if (planned !== undefined && planned !== strategy) return [];
+    return deployment.state === 'succeeded' || deployment.state === 'failed' || deployment.state === 'rolled_back' || deployment.state === 'rollback_failed' || deployment.state === 'cancelled'
       ? [{ id: deployment.id, state: deployment.state, kind: deployment.kind }]
-      : [],
-  );
+      : [];
+  });
 }
 
 /** Drafts a change request with its plan (state new). A standard change must have earned its template. */
@@ -133,9 +140,10 @@ export async function createChange(deps: AppDeps, actor: Actor, input: unknown):
   const plan = parsePlan(request.plan);
   const { computed } = await planRelease(deps, request.app, request.version, request.environment);
   if (request.type === 'standard') {
-    const eligibility = assessStandardEligibility(await recentOutcomes(deps, request.app, request.environment), deps.changeSettings.standard.requiredStreak);
+    const eligibility = assessStandardEligibility(await recentOutcomes(deps, request.app, request.environment, computed.strategy), deps.changeSettings.standard.requiredStreak);
     if (!eligibility.eligible) {
-      throw new GantryError('CHANGE_NOT_READY', `${request.app} in ${request.environment} may not use a standard change: ${eligibility.reason}; file a normal change instead`, { where: 'type' });
+      const template = `${request.app} in ${request.environment} with ${computed.strategy}`;
+      throw new GantryError('CHANGE_NOT_READY', `${template} may not use a standard change: ${eligibility.reason}; file a normal change instead`, { where: 'type' });
     }
   }
   const now = deps.clock.now().toISOString();
@@ -210,15 +218,8 @@ function refuseConflicts(change: ChangeRequest, found: readonly CalendarConflict
 
 /** Risk and approval policy for the change as it is now. */
 async function assess(deps: AppDeps, change: ChangeRequest): Promise<Pick<ChangeRequest, 'risk' | 'approvalPolicy'>> {
-  const planned = plannedInterval(change.plan);
-  const facts = await gatherRiskFacts(deps, {
-    app: change.computed.app,
-    version: change.computed.version,
-    environment: change.computed.environment,
-    changeType: change.type,
-    window: planned,
-    now: deps.clock.now(),
-  });
+  const release = await planRelease(deps, change.computed.app, change.computed.version, change.computed.environment);
+  const facts = await gatherRiskFacts(deps, release, { changeType: change.type, window: plannedInterval(change.plan), now: deps.clock.now() });
   const risk = assessRisk(facts, deps.changeSettings.risk);
   const approvalPolicy = selectApprovalPolicy(deps.changeSettings.approvals, { environment: change.computed.environment, risk: risk.level, changeType: change.type });
   return { risk, approvalPolicy };

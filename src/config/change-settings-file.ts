@@ -28,5 +28,5 @@ export async function loadChangeSettings(path: string | undefined): Promise<Chan
     const field = issue.path.join('.') || '(top level)';
     throw new GantryError('REQUEST_INVALID', `${path}: ${field}: ${issue.message}`, { where: `${path}:${field}` });
   }
-  return result.data as ChangeSettings;
+  return result.data;
 }

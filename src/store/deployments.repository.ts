@@ -442,6 +442,18 @@ async function appendEvents(db: Kysely<Database>, deploymentId: string, events: 
   }
 }
 
+/** The strategy each deployment was planned with (from its `deployment:planned` event); deployments never planned are absent. */
+export async function plannedStrategies(db: Kysely<Database>, deploymentIds: readonly string[]): Promise<Map<string, string>> {
+  const strategies = new Map<string, string>();
+  if (deploymentIds.length === 0) return strategies;
+  const rows = await db.selectFrom('events').select(['deployment_id', 'seq', 'data_json']).where('deployment_id', 'in', deploymentIds).where('type', '=', 'deployment:planned').execute();
+  for (const row of rows) {
+    const strategy = parseJsonColumn<{ strategy?: unknown }>(row.data_json, `event ${row.seq}`, 'data').strategy;
+    if (typeof strategy === 'string') strategies.set(row.deployment_id, strategy);
+  }
+  return strategies;
+}
+
 export async function listEvents(db: Kysely<Database>, deploymentId: string, afterSeq: number, limit = 1000): Promise<DeploymentEventRecord[]> {
   const rows = await db
     .selectFrom('events')

@@ -173,7 +173,8 @@ describe('deploying to agents and SSH hosts in one environment', () => {
     const detail = await gantry.waitFor(id);
     expect(detail.deployment.state).toBe('rolled_back');
     expect(detail.tasks.find((t) => t.target === 'agent-1')).toMatchObject({ state: 'failed', error: { code: 'STEP_FAILED', message: expect.stringContaining('interrupted') } });
-    expect(pausedSleeps()).toEqual([]);
+    // The restarted agent ends the orphaned hook; on a loaded machine that may land just after the report.
+    await waitFor(() => pausedSleeps().length === 0);
   });
 
   it('after a partition longer than the offline timeout, the step has failed and the late result is refused', async () => {

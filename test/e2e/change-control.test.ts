@@ -28,7 +28,9 @@ const SETTINGS = `approvals:
   otherwise: { name: peer, requirements: [{ group: approvers, count: 1 }] }
 `;
 
-const ROLLING = '{ type: rolling, batch: 1, pauseBetweenBatches: 1500ms }';
+const ROLLING = '{ type: rolling, batch: 1, pauseBetweenBatches: 300ms }';
+/** Long enough between batches for a test to act after one batch and before the next. */
+const ROLLING_SLOWLY = '{ type: rolling, batch: 1, pauseBetweenBatches: 1500ms }';
 
 /** Rolling one target at a time with a pause between batches (by default); the hook fails on a target when the release says so. */
 function manifest(app: string, strategy = ROLLING): string {
@@ -77,8 +79,8 @@ for (const dialect of DIALECTS) describe(`change control (store: ${dialect})`, (
   }
 
   /** An app with releases 1.0.0 (live everywhere, deployed under its own change) and 2.0.0 (optionally failing on a target). */
-  async function prepareApp(app: string, failOn?: string): Promise<void> {
-    await gantry.apply(manifest(app));
+  async function prepareApp(app: string, failOn?: string, strategy = ROLLING): Promise<void> {
+    await gantry.apply(manifest(app, strategy));
     await gantry.release(app, '1.0.0', makeBuildDir({ VERSION: '1.0.0' }));
     await gantry.release(app, '2.0.0', makeBuildDir({ VERSION: '2.0.0', ...(failOn ? { [`fail-on-${failOn}`]: 'yes' } : {}) }));
     const first = await authorisedChange(app, '1.0.0');
@@ -237,6 +239,31 @@ for (const dialect of DIALECTS) describe(`change control (store: ${dialect})`, (
     const queued = await deployAs('eve', 'routine', '1.0.0', standard.id, 'staging');
     expect((await gantry.waitFor(queued.deployment.id)).deployment.state).toBe('succeeded');
     expect((await waitForChangeState(standard.id, 'review')).evidence).toMatchObject({ proposal: { closeCode: 'successful' } });
+    // The template includes the strategy: a rolling release has not earned it.
+    await gantry.apply(manifest('routine'));
+    await gantry.release('routine', '2.0.0', makeBuildDir({ VERSION: '2.0.0' }));
+    const other = await people.alice!.api<ProblemDto>('POST', '/changes', { app: 'routine', version: '2.0.0', environment: 'staging', type: 'standard', plan: READY_PLAN() });
+    expect(other.body).toMatchObject({ code: 'CHANGE_NOT_READY', detail: expect.stringContaining('routine in staging with rolling may not use a standard change') });
+  });
+
+  it('halts the rollout before the next batch once the change window has closed; an abort then rolls it back', async () => {
+    await prepareApp('overrun');
+    await gantry.apply(manifest('overrun', '{ type: rolling, batch: 1, pauseBetweenBatches: 3s }'));
+    await gantry.release('overrun', '3.0.0', makeBuildDir({ VERSION: '3.0.0' }));
+    const change = await authorisedChange('overrun', '3.0.0', READY_PLAN({ start: minutesFromNow(-1), end: new Date(Date.now() + 2000).toISOString() }));
+    const queued = await deployAs('eve', 'overrun', '3.0.0', change.id);
+    const id = queued.deployment.id;
+    const paused = await gantry.waitForEvent(id, (event) => event.type === 'deployment:paused');
+    expect(paused.data).toMatchObject({ reason: expect.stringContaining('OUTSIDE_WINDOW'), resumeAt: null });
+    expect((await gantry.show(id)).tasks.filter((task) => task.state === 'succeeded').map((task) => task.target)).toEqual(['p1']);
+    // A resume meets the closed window again.
+    expect((await gantry.api('POST', `/deployments/${id}/resume`)).status).toBe(202);
+    await gantry.waitForEvent(id, (event) => event.type === 'deployment:paused' && event.seq > paused.seq);
+    expect((await gantry.api('POST', `/deployments/${id}/abort`)).status).toBe(202);
+    expect((await gantry.waitFor(id)).deployment.state).toBe('rolled_back');
+    expect(currentOf('overrun', 'p1')).toBe('releases/1.0.0');
+    const reviewed = await waitForChangeState(change.id, 'review');
+    expect(reviewed.evidence).toMatchObject({ proposal: { closeCode: 'unsuccessful' }, withinPlannedWindow: false });
   });
 
   it('books an emergency change outside the maintenance windows, which a normal change may not use', async () => {
@@ -287,7 +314,7 @@ for (const dialect of DIALECTS) describe(`change control (store: ${dialect})`, (
   });
 
   it('pauses the rollout when a freeze starts between batches, and goes on when it lifts', async () => {
-    await prepareApp('frozen');
+    await prepareApp('frozen', undefined, ROLLING_SLOWLY);
     const change = await authorisedChange('frozen', '2.0.0');
     const queued = await deployAs('eve', 'frozen', '2.0.0');
     const id = queued.deployment.id;

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { nameSchema } from '../names.js';
-import type { ApprovalPolicyConfig } from './approval-policy.js';
 import { CHANGE_TYPES } from './change-machine.js';
-import { RISK_LEVELS, riskConfigSchema, type RiskConfig } from './risk-config.js';
+import { RISK_LEVELS, riskConfigSchema } from './risk-config.js';
 import { DEFAULT_REQUIRED_STREAK } from './standard-eligibility.js';
 
 /**
@@ -24,18 +23,16 @@ const ruleSchema = z.strictObject({
   policy: policySchema,
 });
 
-const DEFAULT_APPROVALS = {
-  rules: [
-    { changeTypes: ['emergency'], policy: { name: 'emergency', requirements: [{ group: 'emergency', count: 1 }] } },
-    { minimumRisk: 'high', policy: { name: 'cab', requirements: [{ group: 'cab', count: 2 }] } },
-  ],
-  otherwise: { name: 'peer review', requirements: [{ group: 'approvers', count: 1 }] },
-} as const;
-
 export const changeSettingsSchema = z.strictObject({
   risk: riskConfigSchema.prefault({}),
   /** First match wins (see approval-policy.ts); `otherwise` answers for everything else. */
-  approvals: z.strictObject({ rules: z.array(ruleSchema).max(100), otherwise: policySchema }).default(DEFAULT_APPROVALS as never),
+  approvals: z.strictObject({ rules: z.array(ruleSchema).max(100), otherwise: policySchema }).prefault({
+    rules: [
+      { changeTypes: ['emergency'], policy: { name: 'emergency', requirements: [{ group: 'emergency', count: 1 }] } },
+      { minimumRisk: 'high', policy: { name: 'cab', requirements: [{ group: 'cab', count: 2 }] } },
+    ],
+    otherwise: { name: 'peer review', requirements: [{ group: 'approvers', count: 1 }] },
+  }),
   /** Successful deployments in a row before an app + environment + strategy may use standard changes. */
   standard: z.strictObject({ requiredStreak: z.number().int().min(1).max(100).default(DEFAULT_REQUIRED_STREAK) }).prefault({}),
   /**
@@ -47,6 +44,6 @@ export const changeSettingsSchema = z.strictObject({
   windowEnd: z.enum(['halt', 'rollback']).default('halt'),
 });
 
-export type ChangeSettings = z.output<typeof changeSettingsSchema> & { readonly approvals: ApprovalPolicyConfig; readonly risk: RiskConfig };
+export type ChangeSettings = z.output<typeof changeSettingsSchema>;
 
 export const DEFAULT_CHANGE_SETTINGS: ChangeSettings = changeSettingsSchema.parse({});
