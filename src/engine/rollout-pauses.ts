@@ -42,13 +42,15 @@ export async function passGates(ctx: RunContext): Promise<boolean> {
   return true;
 }
 
-async function pause(ctx: RunContext, durationMs: number | null, where: string, consumedRequest?: 'pause'): Promise<void> {
+/** `held.code`: change control held the batch (FREEZE_ACTIVE, OUTSIDE_WINDOW, …), recorded so the change's evidence can tell. */
+async function pause(ctx: RunContext, durationMs: number | null, where: string, held: { consumedRequest?: 'pause'; code?: string } = {}): Promise<void> {
+  const { consumedRequest, code } = held;
   const resumeAt = durationMs === null ? null : new Date(ctx.deps.clock.now().getTime() + durationMs).toISOString();
   const until = resumeAt === null ? 'waiting for gantry promote (or resume)' : `goes on at ${resumeAt} (gantry promote goes on now)`;
   const reason = `paused ${where}: ${until}`;
   ctx.logs.note(null, null, reason);
   await ctx.recordDeployment({ state: transitionDeployment('running', 'pause'), resumeAt, reason, keepLease: ctx.measuresWhilePaused, ...(consumedRequest ? { consumedRequest } : {}) }, [
-    { type: 'deployment:paused', data: { reason, resumeAt, gate: gateAt(ctx) === null ? null : ctx.deployment.nextGate } },
+    { type: 'deployment:paused', data: { reason, resumeAt, gate: gateAt(ctx) === null ? null : ctx.deployment.nextGate, ...(code ? { code } : {}) } },
   ]);
 }
 
@@ -63,7 +65,10 @@ export async function stoppedAtBoundary(ctx: RunContext, targets: readonly strin
   if (!clearance.go) {
     const why = `error[${clearance.code}]: ${clearance.reason}`;
     if (clearance.then === 'rollback') await beginRollback(ctx, why);
-    else await pause(ctx, clearance.resumeAt === null ? null : Math.max(0, Date.parse(clearance.resumeAt) - ctx.deps.clock.now().getTime()), `before batch ${ctx.deployment.currentBatch + 1}: ${why}`);
+    else {
+      const durationMs = clearance.resumeAt === null ? null : Math.max(0, Date.parse(clearance.resumeAt) - ctx.deps.clock.now().getTime());
+      await pause(ctx, durationMs, `before batch ${ctx.deployment.currentBatch + 1}: ${why}`, { code: clearance.code });
+    }
     return true;
   }
   if (ctx.pauseBeforeNextBatch !== null) {
@@ -73,7 +78,7 @@ export async function stoppedAtBoundary(ctx: RunContext, targets: readonly strin
     return true;
   }
   if (control.request !== 'pause') return false;
-  await pause(ctx, null, `on request before batch ${ctx.deployment.currentBatch + 1}`, 'pause');
+  await pause(ctx, null, `on request before batch ${ctx.deployment.currentBatch + 1}`, { consumedRequest: 'pause' });
   return true;
 }
 

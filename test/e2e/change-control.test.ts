@@ -330,8 +330,8 @@ for (const dialect of DIALECTS) describe(`change control (store: ${dialect})`, (
     expect(done.deployment.state).toBe('succeeded');
     expect(Date.parse(done.deployment.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(freeze.end));
     const reviewed = await waitForChangeState(change.id, 'review');
-    const evidence = reviewed.evidence as { proposal: { closeCode: string }; pauses: { reason: string }[] };
-    expect(evidence.pauses.map((pause) => pause.reason)).toEqual([expect.stringContaining('FREEZE_ACTIVE')]);
+    const evidence = reviewed.evidence as { proposal: { closeCode: string }; pauses: { cause: string; reason: string; endedBy: string }[] };
+    expect(evidence.pauses).toEqual([expect.objectContaining({ cause: 'change_control', reason: expect.stringContaining('FREEZE_ACTIVE'), endedBy: 'timer' })]);
     expect((await gantry.api('DELETE', `/windows/${freeze.name}`)).status).toBe(204);
   });
 

@@ -129,7 +129,8 @@ export interface GateEvidence {
   readonly metrics: readonly MetricEvidence[];
 }
 
-export type PauseCause = 'pause_gate' | 'inconclusive_analysis' | 'request';
+/** `change_control`: the change's window, a freeze or its authorisation held a batch. */
+export type PauseCause = 'pause_gate' | 'inconclusive_analysis' | 'request' | 'change_control';
 export type PauseEnd = 'timer' | 'promote' | 'resume' | 'rollback' | 'cancel' | 'failed';
 
 export interface PauseEvidence {
@@ -570,7 +571,8 @@ function pausesOf(deployment: Deployment, events: readonly DeploymentEventRecord
     } else if (event.type === 'deployment:paused') {
       const gate = num(event.data, 'gate');
       let cause: PauseCause;
-      if (gate !== null) {
+      if (str(event.data, 'code') !== null) cause = 'change_control';
+      else if (gate !== null) {
         const kind = deployment.plan?.gates?.[gate]?.kind;
         cause = kind === 'pause' || (kind === undefined && lastGateOutcome.get(gate) !== 'inconclusive') ? 'pause_gate' : 'inconclusive_analysis';
       } else {
