@@ -318,7 +318,7 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
       .description(`draft a ${noun} (state new) for deploying a release to an environment`)
       .argument('<app>', 'application name')
       .argument('<version>', 'release version')
-      .requiredOption('--to <env>', 'the environment')
+      .requiredOption('--to <env>', 'the environment; repeat it for one change per environment, each with the same plan', collect, [])
       .addOption(new Option('--type <type>', 'standard, normal or emergency (default normal)').choices(['standard', 'normal', 'emergency']))
       .option('--title <text>', 'a title (default: "Deploy APP VERSION to ENV")')
       .option('--from-file <file>', 'the plan, YAML or JSON: goals, window, owners, risks, stakeholders, communications, checklist')
@@ -327,7 +327,7 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
       .addOption(jsonOption())
       .addOption(urlOption())
       .addOption(tokenOption())
-      .action((app: string, version: string, flags: ServerFlags & { to: string; type?: ChangeType; title?: string; fromFile?: string; start?: string; end?: string; json?: boolean }) =>
+      .action((app: string, version: string, flags: ServerFlags & { to: string[]; type?: ChangeType; title?: string; fromFile?: string; start?: string; end?: string; json?: boolean }) =>
         run(flags, async (ctx) => (await import('./commands/changes.js')).createChange(ctx, app, version, flags)),
       );
   }

@@ -11,6 +11,7 @@ import { captureIo } from './fake-server.js';
 const MANIFEST = `app: shop
 environments:
   - { name: production, targets: { role: web }, protected: true }
+  - { name: staging, targets: { role: web } }
 strategy: { type: rolling, batch: 1 }
 `;
 
@@ -207,5 +208,19 @@ describe('gantry change, plan, token and calendar feed-token', () => {
     const unknown = await cli('change', 'show', 'C-99');
     expect(unknown.code).toBe(3);
     expect(unknown.err).toMatch(/^error\[CHANGE_NOT_FOUND\]: /);
+  });
+
+  it('plan create drafts one change per --to environment with the same plan, and names what it drafted before a refusal', async () => {
+    const both = await cli('plan', 'create', 'shop', '1.0.0', '--to', 'staging', '--to', 'production', '--from-file', 'plan.yaml', '--json');
+    expect(both.code).toBe(0);
+    const { changes } = JSON.parse(both.out) as { changes: { id: string; environment: string; plan: { goals: string[] } }[] };
+    expect(changes.map((change) => [change.environment, change.plan.goals])).toEqual([
+      ['staging', ['Ship the new checkout']],
+      ['production', ['Ship the new checkout']],
+    ]);
+    const partly = await cli('plan', 'create', 'shop', '1.0.0', '--to', 'staging', '--to', 'qa');
+    expect(partly.code).not.toBe(0);
+    expect(partly.err).toMatch(/^drafted before the error: C-\d+ \(staging\)\nerror\[ENVIRONMENT_NOT_FOUND\]: application shop has no environment qa/);
+    for (const id of [...changes.map((change) => change.id), /C-\d+/.exec(partly.err)![0]]) expect((await cli('change', 'cancel', id)).code).toBe(0);
   });
 });

@@ -284,7 +284,8 @@ function done(ctx: CommandContext, change: ChangeDto, headline: string, json: bo
 // Verbs
 
 export interface ChangeCreateOptions {
-  readonly to: string;
+  /** One change per environment, in the order given. */
+  readonly to: readonly string[];
   readonly type?: ChangeType | undefined;
   readonly title?: string | undefined;
   readonly fromFile?: string | undefined;
@@ -293,22 +294,37 @@ export interface ChangeCreateOptions {
   readonly json?: boolean;
 }
 
-/** `gantry change create` and `gantry plan create`: drafts a change (state new) with its plan. */
+/**
+ * `gantry change create` and `gantry plan create`: drafts a change (state new) with its plan, one
+ * per `--to` environment: each environment has its own risk, approval policy and window. If one
+ * is refused, those already drafted are named (they stay `new`, and can be cancelled).
+ */
 export async function createChange(ctx: CommandContext, app: string, version: string, options: ChangeCreateOptions): Promise<number> {
   const window = windowOf(options);
   let plan = options.fromFile === undefined ? undefined : await readPlanFile(ctx.cwd, options.fromFile);
   if (window) plan = { ...(plan ?? {}), window };
-  const change = await connect(ctx).createChange({ app, version, environment: options.to, type: options.type, title: options.title, plan });
+  const client = connect(ctx);
+  const created: ChangeDto[] = [];
+  for (const environment of options.to) {
+    try {
+      created.push(await client.createChange({ app, version, environment, type: options.type, title: options.title, plan }));
+    } catch (error) {
+      if (created.length > 0) ctx.output.notice(`drafted before the error: ${created.map((change) => `${change.id} (${change.environment})`).join(', ')}`);
+      throw error;
+    }
+  }
   if (options.json) {
-    ctx.output.json(change);
+    ctx.output.json(created.length === 1 ? created[0] : { changes: created });
     return EXIT_CODES.ok;
   }
-  ctx.output.line(`created ${change.type} change ${change.id} (${change.app} ${change.version} → ${change.environment}): ${change.title}`);
-  ctx.output.line(
-    change.plan.window
-      ? `planned for ${formatWindow(change.plan.window)}; submit it with gantry change submit ${change.id}`
-      : `no planned window yet: set one with gantry change schedule ${change.id} --start ISO --end ISO, then gantry change submit ${change.id}`,
-  );
+  for (const change of created) {
+    ctx.output.line(`created ${change.type} change ${change.id} (${change.app} ${change.version} → ${change.environment}): ${change.title}`);
+    ctx.output.line(
+      change.plan.window
+        ? `planned for ${formatWindow(change.plan.window)}; submit it with gantry change submit ${change.id}`
+        : `no planned window yet: set one with gantry change schedule ${change.id} --start ISO --end ISO, then gantry change submit ${change.id}`,
+    );
+  }
   return EXIT_CODES.ok;
 }
 
