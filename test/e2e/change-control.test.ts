@@ -416,3 +416,46 @@ for (const dialect of DIALECTS) describe(`change control (store: ${dialect})`, (
     await waitForChangeState(change.id, 'review');
   });
 });
+
+describe('change control with windowEnd: rollback and a policy that needs no vote', () => {
+  let gantry: TestGantry;
+  let root: string;
+
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gantry-server-'));
+    const settingsFile = join(dataDir, 'change-settings.yaml');
+    writeFileSync(settingsFile, 'windowEnd: rollback\napprovals: { rules: [], otherwise: { name: pre-approved, requirements: [] } }\n');
+    gantry = await startTestGantry({ env: { GANTRY_CHANGE_SETTINGS: settingsFile } });
+    for (const name of ['r1', 'r2']) {
+      const targetRoot = mkdtempSync(join(tmpdir(), `gantry-${name}-`));
+      if (name === 'r1') root = targetRoot;
+      await gantry.addTarget({ name, labels: { role: 'web' }, local: { root: targetRoot } });
+    }
+  });
+  afterAll(async () => {
+    await gantry?.close();
+  });
+
+  /** Created and submitted: with no approvals required, it is scheduled on the spot. */
+  async function scheduledChange(version: string, window: { start: string; end: string }): Promise<ChangeDto> {
+    const created = await gantry.api<ChangeDto>('POST', '/changes', { app: 'late', version, environment: 'production', plan: READY_PLAN(window) });
+    const submitted = await gantry.api<ChangeDto>('POST', `/changes/${created.body.id}/submit`);
+    expect(submitted.body).toMatchObject({ state: 'scheduled', approvalPolicy: { name: 'pre-approved', requirements: [] } });
+    return submitted.body;
+  }
+
+  it('rolls the deployment back before the next batch once its window has closed', async () => {
+    await gantry.apply(manifest('late', '{ type: rolling, batch: 1, pauseBetweenBatches: 3s }'));
+    for (const version of ['1.0.0', '2.0.0']) await gantry.release('late', version, makeBuildDir({ VERSION: version }));
+    const first = await scheduledChange('1.0.0', OPEN_WINDOW());
+    const firstRun = await gantry.api<QueuedDeploymentDto>('POST', '/deployments', { app: 'late', version: '1.0.0', environment: 'production', change: first.id });
+    expect((await gantry.waitFor(firstRun.body.deployment.id)).deployment.state).toBe('succeeded');
+    for (let tries = 0; (await gantry.api<ChangeDto>('GET', `/changes/${first.id}`)).body.state !== 'review' && tries < 100; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const change = await scheduledChange('2.0.0', { start: minutesFromNow(-1), end: new Date(Date.now() + 2000).toISOString() });
+    const queued = await gantry.api<QueuedDeploymentDto>('POST', '/deployments', { app: 'late', version: '2.0.0', environment: 'production', change: change.id });
+    const detail = await gantry.waitFor(queued.body.deployment.id);
+    expect(detail.deployment).toMatchObject({ state: 'rolled_back', reason: expect.stringContaining('OUTSIDE_WINDOW') });
+    expect(readlinkSync(join(root, 'late', 'current'))).toBe('releases/1.0.0');
+  });
+});
