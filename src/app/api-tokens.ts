@@ -1,12 +1,22 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { ADMIN_GROUP, type Actor } from '../core/actor.js';
+import { allows, EVERYTHING, FULL_ACCESS, isWithin, type Access } from '../core/access/access.js';
+import { ROLE_NAMES } from '../core/access/roles.js';
+import type { Actor } from '../core/actor.js';
+import { parseDuration } from '../core/duration.js';
 import { GantryError } from '../core/errors.js';
 import { nameSchema } from '../core/names.js';
-import { countApiTokens, findApiTokenBySha256, insertApiToken, type TokenPrincipal } from '../store/api-tokens.repository.js';
+import { countApiTokens, findApiTokenBySha256, insertApiToken, listApiTokens, recordTokenUse, revokeApiToken, type StoredToken, type TokenScope } from '../store/api-tokens.repository.js';
 import type { AppDeps } from './app-deps.js';
+import { parseInput } from './parse-input.js';
+
+export type { StoredToken };
 
 const TOKEN_PREFIX = 'gantry_';
+/** A token's last use is written at most this often. */
+const LAST_USE_EVERY_MS = 60_000;
+/** The longest a token may live: tokens without an end are the ones that leak and outlive their purpose. */
+const MAX_TOKEN_DAYS = 366;
 
 function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -23,62 +33,124 @@ function newToken(): string {
 export async function createFirstAdminToken(deps: AppDeps): Promise<string | null> {
   if ((await countApiTokens(deps.db)) > 0) return null;
   const token = newToken();
-  await insertApiToken(deps.db, { id: deps.ids.next('tok'), sha256: sha256Hex(token), label: 'admin', user: 'admin', groups: [ADMIN_GROUP], scope: 'api', createdAt: deps.clock.now().toISOString() });
+  await insertApiToken(deps.db, {
+    id: deps.ids.next('tok'),
+    sha256: sha256Hex(token),
+    label: 'admin',
+    user: 'admin',
+    groups: ['admins'],
+    scope: 'api',
+    access: FULL_ACCESS,
+    createdAt: deps.clock.now().toISOString(),
+    expiresAt: null,
+  });
   return token;
 }
+
+const scopeListSchema = z
+  .array(z.union([z.literal(EVERYTHING), nameSchema]))
+  .min(1)
+  .max(100)
+  .refine((names) => !names.includes(EVERYTHING) || names.length === 1, `"${EVERYTHING}" stands alone: it already means every one`);
 
 export const tokenRequestSchema = z.strictObject({
   user: nameSchema,
   groups: z.array(nameSchema).max(50).default([]),
   label: z.string().trim().min(1).max(200).optional(),
+  /** What the token may do (core/access/roles.ts); least privilege unless said otherwise. */
+  role: z.enum(ROLE_NAMES as [string, ...string[]]).default('viewer'),
+  apps: scopeListSchema.default([EVERYTHING]),
+  environments: scopeListSchema.default([EVERYTHING]),
+  /** How long it lives: `30d`, `12h`; at most 366 days. */
+  expiresIn: z.string().default('90d'),
 });
 
+function lifetimeMs(text: string): number {
+  const days = /^(\d+)d$/.exec(text.trim());
+  const ms = days ? Number(days[1]) * 86_400_000 : parseDuration(text);
+  if (ms === undefined || ms <= 0 || ms > MAX_TOKEN_DAYS * 86_400_000) {
+    throw new GantryError('REQUEST_INVALID', `expiresIn: "${text}" is not a lifetime between 1s and ${MAX_TOKEN_DAYS}d, like 30d or 12h`, { where: 'expiresIn' });
+  }
+  return ms;
+}
+
 /**
- * Mints a token that speaks for `user` in `groups`. Only members of `admins` may, since a token
- * claims an identity that approvals rely on. Shown once; stored as its SHA-256.
+ * Mints a token that speaks for `user` in `groups`, with a role bound to applications and
+ * environments, living for `expiresIn`. The caller needs the `tokens` permission and may only
+ * hand out what they hold themselves. Shown once; stored as its SHA-256.
  */
-export async function createApiToken(deps: AppDeps, actor: Actor, input: unknown): Promise<{ token: string; id: string; user: string; groups: readonly string[]; label: string }> {
-  if (!actor.groups.includes(ADMIN_GROUP)) {
-    throw new GantryError('PERMISSION_DENIED', `${actor.user} is not in group ${ADMIN_GROUP}: only admins can create tokens`, { where: 'token' });
+export async function createApiToken(deps: AppDeps, actor: Actor, input: unknown): Promise<{ token: string; stored: StoredToken }> {
+  const request = parseInput(tokenRequestSchema, input, '', 'token');
+  const access = { role: request.role, apps: request.apps, environments: request.environments } as Access;
+  if (!allows(actor.access, 'tokens')) throw new GantryError('PERMISSION_DENIED', `${actor.user} may not create tokens`, { where: 'token' });
+  if (!isWithin(access, actor.access)) {
+    throw new GantryError('PERMISSION_DENIED', `${actor.user} cannot hand out role ${access.role} on ${describeScope(access)}: it is more than their own token holds`, { where: 'role' });
   }
-  const parsed = tokenRequestSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new GantryError('REQUEST_INVALID', `token ${issue.path.join('.')}: ${issue.message}`, { where: issue.path.join('.') });
-  }
-  const { user, groups } = parsed.data;
-  const label = parsed.data.label ?? user;
+  const now = deps.clock.now();
   const token = newToken();
   const id = deps.ids.next('tok');
-  await insertApiToken(deps.db, { id, sha256: sha256Hex(token), label, user, groups: [...new Set(groups)], scope: 'api', createdAt: deps.clock.now().toISOString() });
-  return { token, id, user, groups: [...new Set(groups)], label };
+  await insertApiToken(deps.db, {
+    id,
+    sha256: sha256Hex(token),
+    label: request.label ?? request.user,
+    user: request.user,
+    groups: [...new Set(request.groups)],
+    scope: 'api',
+    access,
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + lifetimeMs(request.expiresIn)).toISOString(),
+  });
+  return { token, stored: (await listApiTokens(deps.db)).find((stored) => stored.id === id)! };
+}
+
+export function describeScope(access: Access): string {
+  const list = (names: readonly string[], what: string) => (names.includes(EVERYTHING) ? `every ${what}` : names.join(', '));
+  return `${list(access.apps, 'application')} × ${list(access.environments, 'environment')}`;
+}
+
+export async function listTokens(deps: AppDeps, actor: Actor): Promise<StoredToken[]> {
+  if (!allows(actor.access, 'tokens')) throw new GantryError('PERMISSION_DENIED', `${actor.user} may not list tokens`, { where: 'token' });
+  return listApiTokens(deps.db);
+}
+
+/** Revokes a token at once: its next request is refused. */
+export async function revokeToken(deps: AppDeps, actor: Actor, id: string): Promise<void> {
+  if (!allows(actor.access, 'tokens')) throw new GantryError('PERMISSION_DENIED', `${actor.user} may not revoke tokens`, { where: 'token' });
+  if (!(await revokeApiToken(deps.db, id, deps.clock.now().toISOString()))) {
+    throw new GantryError('TOKEN_NOT_FOUND', `token ${id} does not exist or is already revoked`, { where: 'id' });
+  }
 }
 
 /**
  * A token that can only read the iCalendar feed, for calendar apps that subscribe by URL (they
- * cannot send headers). It speaks for the caller, so the feed shows what they see.
+ * cannot send headers). It speaks for the caller with the caller's scope, so the feed shows
+ * what they may see.
  */
 export async function createCalendarFeedToken(deps: AppDeps, actor: Actor): Promise<string> {
   const token = newToken();
-  await insertApiToken(deps.db, { id: deps.ids.next('tok'), sha256: sha256Hex(token), label: `calendar feed of ${actor.user}`, user: actor.user, groups: actor.groups, scope: 'calendar-feed', createdAt: deps.clock.now().toISOString() });
+  await insertApiToken(deps.db, {
+    id: deps.ids.next('tok'),
+    sha256: sha256Hex(token),
+    label: `calendar feed of ${actor.user}`,
+    user: actor.user,
+    groups: actor.groups,
+    scope: 'calendar-feed',
+    access: { ...actor.access, role: 'viewer' },
+    createdAt: deps.clock.now().toISOString(),
+    expiresAt: null,
+  });
   return token;
 }
 
-/** Checks a calendar feed token (from the feed URL's query); throws UNAUTHORIZED. */
-export async function authenticateFeedToken(deps: AppDeps, token: string | undefined): Promise<TokenPrincipal> {
-  if (!token || !token.startsWith(TOKEN_PREFIX) || token.length > 200) throw unauthorized();
-  const found = await findApiTokenBySha256(deps.db, sha256Hex(token), 'calendar-feed');
-  if (!found) throw unauthorized();
-  return found;
-}
-
 /** Checks a bearer token; throws UNAUTHORIZED without saying which part was wrong. */
-export async function authenticateToken(deps: AppDeps, token: string | undefined): Promise<TokenPrincipal> {
+export async function authenticateToken(deps: AppDeps, token: string | undefined, scope: TokenScope = 'api'): Promise<Actor> {
   if (!token || !token.startsWith(TOKEN_PREFIX) || token.length > 200) throw unauthorized();
   // Looked up by its hash, so the stored value never equals anything a caller sends.
-  const found = await findApiTokenBySha256(deps.db, sha256Hex(token), 'api');
-  if (!found) throw unauthorized();
-  return found;
+  const found = await findApiTokenBySha256(deps.db, sha256Hex(token), scope);
+  const now = deps.clock.now().toISOString();
+  if (!found || found.revokedAt !== null || (found.expiresAt !== null && found.expiresAt <= now)) throw unauthorized();
+  await recordTokenUse(deps.db, found.id, now, LAST_USE_EVERY_MS);
+  return { user: found.user, groups: found.groups, access: found.access };
 }
 
 function unauthorized(): GantryError {

@@ -450,19 +450,68 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
     .action((id: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/changes.js')).showConflicts(ctx, id, flags)));
 
   // ---------- API tokens ----------
-  const token = program.command('token').description('API tokens that speak for a person and their groups (admins only)');
+  const token = program.command('token').description('API tokens: a person or service, their groups, and a role bound to applications and environments');
   token
     .command('create')
-    .description('create an API token for a user (printed once)')
+    .description('create an API token (printed once; only its hash is kept)')
     .requiredOption('--user <user>', 'who the token speaks for (approvals and the audit trail name them)')
-    .option('--group <group>', 'a group the user is in, repeatable (e.g. approvers, cab, emergency, admins)', collect, [])
+    .option('--group <group>', 'a group the user is in, repeatable (e.g. approvers, cab, emergency)', collect, [])
+    .addOption(new Option('--role <role>', 'what it may do (default viewer)').choices(['viewer', 'deployer', 'approver', 'release-manager', 'admin']))
+    .option('--app <app>', 'an application it may act on, repeatable (default: every one)', collect, [])
+    .option('--env <environment>', 'an environment it may act on, repeatable (default: every one)', collect, [])
+    .option('--expires-in <duration>', 'how long it lives, like 30d or 12h (default 90d, at most 366d)')
     .option('--label <text>', 'what the token is for (default: the user)')
     .addOption(jsonOption())
     .addOption(urlOption())
     .addOption(tokenOption())
-    .action((flags: ServerFlags & { user: string; group: string[]; label?: string; json?: boolean }) =>
-      run(flags, async (ctx) => (await import('./commands/changes.js')).createToken(ctx, flags)),
+    .action((flags: ServerFlags & { user: string; group: string[]; role?: string; app: string[]; env: string[]; expiresIn?: string; label?: string; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/tokens.js')).createToken(ctx, flags)),
     );
+  token
+    .command('list')
+    .description('list tokens (never their secret): who, role, scope, expiry, last use')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/tokens.js')).listTokens(ctx, flags)));
+  token
+    .command('revoke')
+    .description('revoke a token at once')
+    .argument('<id>', 'token id, from gantry token list')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((id: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/tokens.js')).revokeToken(ctx, id, flags)));
+
+  // ---------- audit log ----------
+  const wholeNumber = (min: number, max: number) => (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new InvalidArgumentError(max === Number.MAX_SAFE_INTEGER ? `must be a whole number of at least ${min}.` : `must be a whole number from ${min} to ${max}.`);
+    return Number(value);
+  };
+  const audit = program.command('audit').description('the append-only, hash-chained audit log of every change made through the API');
+  audit
+    .command('list')
+    .description('list audit records, oldest first')
+    .option('--after <seq>', 'only records after this seq (default 0: from the start)', wholeNumber(0, Number.MAX_SAFE_INTEGER))
+    .option('--limit <n>', 'at most this many records (default 100, at most 1000)', wholeNumber(1, 1000))
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { after?: number; limit?: number; json?: boolean }) => run(flags, async (ctx) => (await import('./commands/audit.js')).listAudit(ctx, flags)));
+  audit
+    .command('verify')
+    .description('check the hash chain and its head: exits 0 when intact, 1 naming the first broken record')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/audit.js')).verifyAudit(ctx, flags)));
+  audit
+    .command('export')
+    .description('print the whole audit log as NDJSON, one record a line')
+    .option('--output <file>', 'write it to this file instead of standard output')
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { output?: string }) => run(flags, async (ctx) => (await import('./commands/audit.js')).exportAudit(ctx, flags)));
 
   // ---------- agents ----------
   const agent: Command = program

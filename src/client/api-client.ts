@@ -47,13 +47,13 @@ import {
   changeEventSchema,
   changeSchema,
   conflictSchema,
-  createdTokenSchema,
   freeSlotsSchema,
   type ChangeDto,
   type ChangeEventDto,
-  type CreatedTokenDto,
   type FreeSlotsDto,
 } from '../protocol/changes-api.js';
+import { createdTokenSchema, tokenSchema, type CreatedTokenDto, type TokenDto } from '../protocol/tokens-api.js';
+import { auditListSchema, auditVerificationSchema, type AuditListQuery, type AuditRecordDto, type AuditVerificationDto } from '../protocol/audit-api.js';
 import type { ChangeState, ChangeType } from '../core/change/change-machine.js';
 import type { CloseCode } from '../core/change/evidence.js';
 import type { PlanInput } from '../core/change/plan.js';
@@ -97,7 +97,9 @@ export type {
   WindowDto,
 } from '../protocol/api.js';
 export type { Facts } from '../protocol/agent.js';
-export type { ChangeDto, ChangeEventDto, CreatedTokenDto, FreeSlotsDto } from '../protocol/changes-api.js';
+export type { ChangeDto, ChangeEventDto, FreeSlotsDto } from '../protocol/changes-api.js';
+export type { CreatedTokenDto, TokenDto } from '../protocol/tokens-api.js';
+export type { AuditListQuery, AuditRecordDto, AuditVerificationDto } from '../protocol/audit-api.js';
 export type { ChangeState, ChangeType } from '../core/change/change-machine.js';
 export type { CloseCode } from '../core/change/evidence.js';
 export type { PlanInput } from '../core/change/plan.js';
@@ -151,6 +153,13 @@ export interface CreateTokenRequest {
   readonly user: string;
   readonly groups: readonly string[];
   readonly label?: string | undefined;
+  /** viewer (default), deployer, approver, release-manager or admin. */
+  readonly role?: string | undefined;
+  /** Default `["*"]`: every application (environment). */
+  readonly apps?: readonly string[] | undefined;
+  readonly environments?: readonly string[] | undefined;
+  /** Default 90d; at most 366d. */
+  readonly expiresIn?: string | undefined;
 }
 
 export type ConflictDto = z.infer<typeof conflictSchema>;
@@ -331,7 +340,9 @@ export function createApiClient(options: ApiClientOptions) {
     // ---------- API tokens ----------
     /** A token that speaks for a person and their groups (admins only). Shown once: the server keeps only its hash. */
     createToken: (request: CreateTokenRequest): Promise<CreatedTokenDto> =>
-      call({ method: 'POST', path: api('/tokens'), json: { ...request, groups: [...request.groups] }, schema: createdTokenSchema }),
+      call({ method: 'POST', path: api('/tokens'), json: request, schema: createdTokenSchema }),
+    listTokens: async (): Promise<TokenDto[]> => (await call({ method: 'GET', path: api('/tokens'), schema: z.object({ tokens: z.array(tokenSchema) }) })).tokens,
+    revokeToken: (id: string): Promise<void> => callNoContent('DELETE', api(`/tokens/${segment(id)}`)),
 
     // ---------- deployments ----------
     /** `change` names the change request the deployment implements (in a protected environment, the open scheduled one when omitted). */
@@ -359,5 +370,14 @@ export function createApiClient(options: ApiClientOptions) {
      */
     streamDeployment: (id: string, streamOptions: DeploymentStreamOptions = {}): AsyncGenerator<DeploymentStreamItem, void, undefined> =>
       streamDeployment(connection, api(`/deployments/${segment(id)}/stream`), streamOptions),
+
+    // ---------- audit log ----------
+    /** One page of the audit log, oldest first, after seq `after` (at most 1000 records; call again with the last seq). */
+    listAudit: async (query: AuditListQuery = {}): Promise<AuditRecordDto[]> =>
+      (await call({ method: 'GET', path: api('/audit'), query: { after: query.after, limit: query.limit }, schema: auditListSchema })).records,
+    /** Checks the audit log's hash chain and head; `ok: false` names the first broken link. */
+    verifyAudit: (): Promise<AuditVerificationDto> => call({ method: 'GET', path: api('/audit/verify'), schema: auditVerificationSchema }),
+    /** The whole audit log as NDJSON text, one record a line, oldest first. */
+    exportAudit: (): Promise<string> => callText(api('/audit/export'), 'application/x-ndjson'),
   };
 }

@@ -1,14 +1,15 @@
+import { FULL_ACCESS, type Access } from './access/access.js';
+
 /**
- * Who is acting: the person (or service) an API token speaks for and their groups. Approval
- * policies count groups; separation of duties compares users exactly.
+ * Who is acting: the person (or service) an API token speaks for, their groups, and what the
+ * token lets them do. Approval policies count groups; separation of duties compares users
+ * exactly; access decides which routes and resources they reach.
  */
 export interface Actor {
   readonly user: string;
   readonly groups: readonly string[];
+  readonly access: Access;
 }
 
 /** Gantry itself, when it acts on its own (a scheduled change starting at its window). */
-export const GANTRY_ACTOR: Actor = { user: 'gantry', groups: [] };
-
-/** The group whose members may mint tokens for others, until users and roles exist. */
-export const ADMIN_GROUP = 'admins';
+export const GANTRY_ACTOR: Actor = { user: 'gantry', groups: [], access: FULL_ACCESS };

@@ -25,6 +25,7 @@ export const ERROR_CATALOGUE = {
   ROUTE_NOT_FOUND: { kind: 'not_found', title: 'No such API route' },
   WINDOW_NOT_FOUND: { kind: 'not_found', title: 'No such maintenance or freeze window' },
   CHANGE_NOT_FOUND: { kind: 'not_found', title: 'No such change request' },
+  TOKEN_NOT_FOUND: { kind: 'not_found', title: 'No such token, or it is already revoked' },
   RELEASE_EXISTS: { kind: 'conflict', title: 'That release version already exists and releases are immutable' },
   TARGET_EXISTS: { kind: 'conflict', title: 'A target with that name already exists' },
   TARGET_IN_USE: { kind: 'conflict', title: 'The target is part of an active deployment' },

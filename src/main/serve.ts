@@ -2,6 +2,7 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { AppDeps } from '../app/app-deps.js';
 import { createFirstAdminToken } from '../app/api-tokens.js';
@@ -31,6 +32,8 @@ export interface RunningGantry {
   /** Set only on the first start of an empty store. */
   readonly adminToken: string | null;
   readonly engine: Engine;
+  /** The HTTP server (its routes, for tests that check each one's declared access). */
+  readonly server: FastifyInstance;
   /** SHA-256 of the TLS certificate, when serving HTTPS. */
   readonly tlsFingerprint: string | null;
   close(): Promise<void>;
@@ -100,6 +103,7 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
   logger.info({ address, nodeId, store: config.databaseUrl ? 'postgresql' : 'sqlite', tlsFingerprint: tls?.fingerprint }, 'gantry is serving');
   return {
     url: address,
+    server,
     adminToken,
     engine,
     tlsFingerprint: tls?.fingerprint ?? null,

@@ -90,13 +90,3 @@ export const freeSlotsSchema = z.object({
   shortfall: z.string().optional(),
 });
 export type FreeSlotsDto = z.infer<typeof freeSlotsSchema>;
-
-export const createdTokenSchema = z.object({
-  /** Shown once; only its hash is stored. */
-  token: z.string(),
-  id: z.string(),
-  user: z.string(),
-  groups: z.array(z.string()),
-  label: z.string(),
-});
-export type CreatedTokenDto = z.infer<typeof createdTokenSchema>;

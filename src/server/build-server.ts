@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { storeIsReachable } from '../app/deployments.js';
 import { MAX_AGENT_FRAME_BYTES } from '../protocol/agent.js';
 import { API_PREFIX } from '../protocol/api.js';
+import { installAccessControl, needs, PUBLIC } from './access.js';
 import { installBearerAuth } from './auth.js';
 import { installProblemHandlers } from './problem.js';
 import { agentRoutes } from './routes/agents.js';
@@ -49,6 +50,7 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
   app.setSerializerCompiler(serializerCompiler);
   installProblemHandlers(app);
   installBearerAuth(app, context.app);
+  installAccessControl(app);
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_AGENT_FRAME_BYTES } });
   app.addHook('onClose', async () => context.agentSessions.closeAll());
   await app.register(fastifySwagger, {
@@ -61,14 +63,14 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
   });
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  typed.get('/healthz', { schema: { response: { 200: z.object({ status: z.enum(['ok', 'degraded']), store: z.enum(['ok', 'unreachable']) }), 503: z.object({ status: z.enum(['ok', 'degraded']), store: z.enum(['ok', 'unreachable']) }) } } }, async (_request, reply) => {
+  typed.get('/healthz', { config: PUBLIC, schema: { response: { 200: z.object({ status: z.enum(['ok', 'degraded']), store: z.enum(['ok', 'unreachable']) }), 503: z.object({ status: z.enum(['ok', 'degraded']), store: z.enum(['ok', 'unreachable']) }) } } }, async (_request, reply) => {
     const reachable = await storeIsReachable(context.app);
     return reply.code(reachable ? 200 : 503).send({ status: reachable ? 'ok' : 'degraded', store: reachable ? 'ok' : 'unreachable' });
   });
 
   await app.register(
     async (api) => {
-      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      api.get('/openapi.json', { config: needs('read'), schema: { hide: true } }, async () => app.swagger());
       await api.register(applicationRoutes(context));
       await api.register(releaseRoutes(context));
       await api.register(targetRoutes(context));

@@ -145,6 +145,38 @@ export interface ApiTokensTable {
   groups_json: Generated<string>;
   /** `api`, or `calendar-feed` for a token that can only read the iCalendar feed. */
   scope: Generated<string>;
+  /** The role the token acts with (core/access/roles.ts), within the applications and environments below. */
+  role: Generated<string>;
+  /** JSON arrays of names; `["*"]` for all. */
+  apps_json: Generated<string>;
+  environments_json: Generated<string>;
+  expires_at: Generated<string | null>;
+  revoked_at: Generated<string | null>;
+  last_used_at: Generated<string | null>;
+}
+
+/** The audit log: append-only (triggers refuse edits), each record chained to the one before by its hash. */
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  actor: string;
+  /** `POST /api/v1/deployments`, or a named action such as `token:create`. */
+  action: string;
+  /** The resource acted on, as a path (`deployments/d-1`), or `-`. */
+  resource: string;
+  address: string | null;
+  /** `attempted`, then a second record with the HTTP status or error code. */
+  outcome: string;
+  details_json: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** One row (id 1): the newest link of the audit chain, so that a cut tail shows. */
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
 }
 
 /** Maintenance and freeze windows: the validated definition as JSON (re-parsable by calendarWindowSchema). */
@@ -227,4 +259,6 @@ export interface Database {
   changes: ChangesTable;
   change_approvals: ChangeApprovalsTable;
   change_events: ChangeEventsTable;
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
 }

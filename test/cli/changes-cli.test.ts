@@ -138,10 +138,10 @@ describe('gantry change, plan, token and calendar feed-token', () => {
   });
 
   it('token create prints the token once; the new user approves the change', async () => {
-    const created = await cli('token', 'create', '--user', 'bob', '--group', 'approvers', '--group', 'cab', '--label', 'bob laptop');
+    const created = await cli('token', 'create', '--user', 'bob', '--group', 'approvers', '--group', 'cab', '--label', 'bob laptop', '--role', 'approver', '--env', 'production', '--expires-in', '30d');
     expect(created.code).toBe(0);
     expect(created.out).toMatch(/^gantry_[A-Za-z0-9_-]{20,}\n$/);
-    expect(created.err).toContain('for bob (groups approvers, cab; label bob laptop)');
+    expect(created.err).toContain('for bob (groups approvers, cab; label bob laptop): approver on every app × production, until ');
     expect(created.err).toContain('shown only once');
     const token = created.out.trim();
 
@@ -157,7 +157,7 @@ describe('gantry change, plan, token and calendar feed-token', () => {
     expect(shown.out).toMatch(/approval status:\s+approved/);
     expect(shown.out).toContain('  counted: bob (for approvers)');
 
-    // Only admins mint tokens.
+    // Only a token with the tokens permission mints tokens.
     const denied = await cli('token', 'create', '--user', 'mallory', '--token', token);
     expect(denied.code).toBe(5);
     expect(denied.err).toMatch(/^error\[PERMISSION_DENIED\]: /);

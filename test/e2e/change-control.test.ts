@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentDetailDto, ProblemDto, QueuedDeploymentDto } from '../../src/protocol/api.js';
-import type { ChangeDto, ChangeEventDto, CreatedTokenDto } from '../../src/protocol/changes-api.js';
+import type { ChangeDto, ChangeEventDto } from '../../src/protocol/changes-api.js';
+import type { CreatedTokenDto } from '../../src/protocol/tokens-api.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 import { startTestGantry, type TestGantry } from '../support/gantry-server.js';
 import { httpApi, type HttpApi } from '../support/http-api.js';
@@ -71,11 +72,17 @@ for (const dialect of DIALECTS) describe(`change control (store: ${dialect})`, (
     startTestGantry({ dataDir, env: { GANTRY_CHANGE_SETTINGS: settingsFile }, ...(database.postgresUrl ? { postgresUrl: database.postgresUrl } : {}) });
 
   async function asPeople(): Promise<void> {
-    for (const [user, groups] of Object.entries({ alice: ['dev'], bob: ['cab'], carol: ['cab'], dave: ['emergency'], eve: ['ops'] })) {
-      const created = await gantry.api<CreatedTokenDto>('POST', '/tokens', { user, groups });
+    const roles = { alice: 'deployer', bob: 'approver', carol: 'approver', dave: 'approver', eve: 'deployer', frank: 'approver' };
+    for (const [user, groups] of Object.entries({ alice: ['dev'], bob: ['cab'], carol: ['cab'], dave: ['emergency'], eve: ['ops'], frank: ['ops'] })) {
+      const created = await gantry.api<CreatedTokenDto>('POST', '/tokens', { user, groups, role: roles[user as keyof typeof roles] });
       expect(created.status).toBe(201);
       people[user] = httpApi(gantry.url, created.body.token);
     }
+    // A second token for alice, one that may approve: it is still alice.
+    const approverToken = await gantry.api<CreatedTokenDto>('POST', '/tokens', { user: 'alice', groups: ['cab'], role: 'approver', label: 'alice as approver' });
+    people['alice-approving'] = httpApi(gantry.url, approverToken.body.token);
+    const deployerToken = await gantry.api<CreatedTokenDto>('POST', '/tokens', { user: 'bob', groups: ['cab'], role: 'deployer', label: 'bob as deployer' });
+    people['bob-deploying'] = httpApi(gantry.url, deployerToken.body.token);
   }
 
   /** An app with releases 1.0.0 (live everywhere, deployed under its own change) and 2.0.0 (optionally failing on a target). */
@@ -186,15 +193,17 @@ for (const dialect of DIALECTS) describe(`change control (store: ${dialect})`, (
 
     const own = await createChange('alice', { app: 'duties', version: '1.0.0', environment: 'production', plan: READY_PLAN() });
     await act('alice', own.id, 'submit');
-    expect((await act('alice', own.id, 'approve')).body).toMatchObject({ code: 'SELF_APPROVAL_FORBIDDEN' });
+    expect((await act('alice', own.id, 'approve')).body).toMatchObject({ code: 'PERMISSION_DENIED' });
+    expect((await act('alice-approving', own.id, 'approve')).body).toMatchObject({ code: 'SELF_APPROVAL_FORBIDDEN' });
 
-    const outsider = await act('eve', own.id, 'approve');
+    expect((await act('eve', own.id, 'approve')).body.code).toBe('PERMISSION_DENIED');
+    const outsider = await act('frank', own.id, 'approve');
     expect(outsider.status).toBe(403);
     expect(outsider.body.code).toBe('APPROVER_NOT_ELIGIBLE');
 
     await act('bob', own.id, 'approve');
     await act('carol', own.id, 'approve');
-    const bobDeploys = await people.bob!.api<ProblemDto>('POST', '/deployments', { app: 'duties', version: '1.0.0', environment: 'production', change: own.id });
+    const bobDeploys = await people['bob-deploying']!.api<ProblemDto>('POST', '/deployments', { app: 'duties', version: '1.0.0', environment: 'production', change: own.id });
     expect(bobDeploys.status).toBe(409);
     expect(bobDeploys.body).toMatchObject({ code: 'CHANGE_NOT_AUTHORISED', detail: expect.stringContaining('bob is the deployer') });
   });
@@ -219,7 +228,7 @@ for (const dialect of DIALECTS) describe(`change control (store: ${dialect})`, (
     const change = await createChange('alice', { app: 'rework', version: '1.0.0', environment: 'production', plan: READY_PLAN() });
     await act('alice', change.id, 'submit');
     await act('bob', change.id, 'approve');
-    expect((await act('alice', change.id, 'send-back')).body.code).toBe('SELF_APPROVAL_FORBIDDEN');
+    expect((await act('alice-approving', change.id, 'send-back')).body.code).toBe('SELF_APPROVAL_FORBIDDEN');
     const sentBack = await act('carol', change.id, 'send-back', { comment: 'add a rollback rehearsal' });
     expect(sentBack.body).toMatchObject({ state: 'new', planVersion: 2 });
     expect((await people.alice!.api<ProblemDto>('PATCH', `/changes/${change.id}`, {})).body).toMatchObject({ code: 'REQUEST_INVALID' });

@@ -467,17 +467,6 @@ export async function showConflicts(ctx: CommandContext, id: string, options: { 
 // ---------------------------------------------------------------------------------------------
 // Tokens
 
-/** `gantry token create`: the token alone on stdout (so `$(…)` captures it), the rest on stderr. */
-export async function createToken(ctx: CommandContext, options: { user: string; group: readonly string[]; label?: string; json?: boolean }): Promise<number> {
-  const created = await connect(ctx).createToken({ user: options.user, groups: options.group, label: options.label });
-  if (options.json) ctx.output.json(created);
-  else ctx.output.line(created.token);
-  ctx.output.notice(
-    `API token ${created.id} for ${created.user} (groups ${created.groups.join(', ') || 'none'}; label ${created.label}). It is shown only once: the server keeps only its hash, so store it now.`,
-  );
-  return EXIT_CODES.ok;
-}
-
 /** `gantry calendar feed-token`: the feed URL for a calendar app to subscribe to. */
 export async function createCalendarFeedToken(ctx: CommandContext, options: { json?: boolean }): Promise<number> {
   const client = connect(ctx);

@@ -6,27 +6,28 @@ import { enrolRequestSchema, enrolResponseSchema } from '../../protocol/agent.js
 import { agentTokenSchema, createAgentTokenRequestSchema, targetSchema } from '../../protocol/api.js';
 import { acceptAgentConnection } from '../agent-channel.js';
 import { toTargetDto } from '../dto.js';
+import { needs, PUBLIC } from '../access.js';
 import type { ServerContext } from '../server-context.js';
 
 export function agentRoutes(context: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
-    app.post('/agent-tokens', { schema: { body: createAgentTokenRequestSchema, response: { 201: agentTokenSchema } } }, async (request, reply) =>
+    app.post('/agent-tokens', { config: needs('targets'), schema: { body: createAgentTokenRequestSchema, response: { 201: agentTokenSchema } } }, async (request, reply) =>
       reply.code(201).send(await createEnrolmentToken(context.app, request.body)),
     );
 
     // Public: the one-time token in the body is the credential.
-    app.post('/agents/enrol', { schema: { body: enrolRequestSchema, response: { 201: enrolResponseSchema } } }, async (request, reply) => {
+    app.post('/agents/enrol', { config: PUBLIC, schema: { body: enrolRequestSchema, response: { 201: enrolResponseSchema } } }, async (request, reply) => {
       const target = await enrolAgent(context.app, request.body);
       return reply.code(201).send({ name: target.name, labels: { ...target.labels } });
     });
 
-    app.post('/agents/:name/revoke', { schema: { params: z.object({ name: nameSchema }), response: { 200: targetSchema } } }, async (request) => {
+    app.post('/agents/:name/revoke', { config: needs('targets'), schema: { params: z.object({ name: nameSchema }), response: { 200: targetSchema } } }, async (request) => {
       const target = await revokeAgent(context.app, request.params.name);
       return toTargetDto({ target, facts: null, session: null });
     });
 
     // Public: the agent proves who it is by signing the challenge sent on the socket.
-    app.get('/agents/connect', { websocket: true, schema: { hide: true } }, (socket) => acceptAgentConnection(socket, {
+    app.get('/agents/connect', { config: PUBLIC, websocket: true, schema: { hide: true } }, (socket) => acceptAgentConnection(socket, {
         app: context.app,
         sessions: context.agentSessions,
         commands: context.agentCommands,

@@ -6,6 +6,7 @@ import { GantryError } from '../../core/errors.js';
 import { nameSchema } from '../../core/names.js';
 import { releaseQuerySchema, releaseSchema } from '../../protocol/api.js';
 import { toReleaseDto } from '../dto.js';
+import { fromParams, needs } from '../access.js';
 import type { ServerContext } from '../server-context.js';
 
 export function releaseRoutes(context: ServerContext): FastifyPluginAsyncZod {
@@ -13,13 +14,14 @@ export function releaseRoutes(context: ServerContext): FastifyPluginAsyncZod {
     // The archive is streamed straight into the content-addressed store, never held in memory.
     app.addContentTypeParser('application/gzip', (_request, payload, done) => done(null, payload));
 
-    app.get('/applications/:app/releases', { schema: { params: z.object({ app: nameSchema }), response: { 200: z.object({ releases: z.array(releaseSchema) }) } } }, async (request) => ({
+    app.get('/applications/:app/releases', { config: needs('read', fromParams), schema: { params: z.object({ app: nameSchema }), response: { 200: z.object({ releases: z.array(releaseSchema) }) } } }, async (request) => ({
       releases: (await listAppReleases(context.app, request.params.app)).map(toReleaseDto),
     }));
 
     app.post(
       '/applications/:app/releases/:version',
       {
+        config: needs('release', fromParams),
         schema: { params: z.object({ app: nameSchema, version: z.string().max(200) }), querystring: releaseQuerySchema, response: { 201: releaseSchema } },
       },
       async (request, reply) => {

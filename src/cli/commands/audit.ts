@@ -1,0 +1,42 @@
+/** `gantry audit list | verify | export`. */
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { connect } from '../connect.js';
+import type { CommandContext } from '../context.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import { plural } from '../format.js';
+
+export async function listAudit(ctx: CommandContext, options: { after?: number | undefined; limit?: number | undefined; json?: boolean }): Promise<number> {
+  const records = await connect(ctx).listAudit({ after: options.after, limit: options.limit });
+  if (options.json) {
+    ctx.output.json({ records });
+    return EXIT_CODES.ok;
+  }
+  ctx.output.table(
+    ['SEQ', 'AT', 'ACTOR', 'ACTION', 'RESOURCE', 'OUTCOME'],
+    records.map((record) => [String(record.seq), record.at, record.actor, record.action, record.resource, record.outcome]),
+  );
+  return EXIT_CODES.ok;
+}
+
+/** Exit 0 when the chain and its head are intact; 1 (a check that failed) naming the first broken record. */
+export async function verifyAudit(ctx: CommandContext, options: { json?: boolean }): Promise<number> {
+  const verdict = await connect(ctx).verifyAudit();
+  if (options.json) ctx.output.json(verdict);
+  else if (verdict.ok) ctx.output.line(`audit log intact: ${plural(verdict.checked, 'record')}, head ${verdict.head ? `${verdict.head.seq} ${verdict.head.hash}` : 'none (the log is empty)'}`);
+  else ctx.output.line(`audit log broken at record ${verdict.firstBroken.seq}: ${verdict.firstBroken.problem}`);
+  return verdict.ok ? EXIT_CODES.ok : EXIT_CODES.failed;
+}
+
+export async function exportAudit(ctx: CommandContext, options: { output?: string | undefined }): Promise<number> {
+  const ndjson = await connect(ctx).exportAudit();
+  if (options.output === undefined) {
+    ctx.output.raw(ndjson);
+    return EXIT_CODES.ok;
+  }
+  const file = resolve(ctx.cwd, options.output);
+  await writeFile(file, ndjson, { mode: 0o600 });
+  const count = ndjson.split('\n').filter((line) => line !== '').length;
+  ctx.output.notice(`wrote ${plural(count, 'audit record')} to ${file}`);
+  return EXIT_CODES.ok;
+}

@@ -1,0 +1,27 @@
+/** Wire shapes of API tokens. The token itself appears once, when it is created; only its hash is kept. */
+import { z } from 'zod';
+
+export const tokenSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  /** The person or service it speaks for, and their groups (which approval policies count). */
+  user: z.string(),
+  groups: z.array(z.string()),
+  /** `api`, or `calendar-feed` (reads the iCalendar feed only). */
+  scope: z.string(),
+  role: z.string(),
+  /** `["*"]` for every one. */
+  apps: z.array(z.string()),
+  environments: z.array(z.string()),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+});
+export type TokenDto = z.infer<typeof tokenSchema>;
+
+export const createdTokenSchema = tokenSchema.extend({
+  /** Shown once. */
+  token: z.string(),
+});
+export type CreatedTokenDto = z.infer<typeof createdTokenSchema>;

@@ -1,0 +1,111 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFirstAdminToken } from '../../src/app/api-tokens.js';
+import type { AppDeps } from '../../src/app/app-deps.js';
+import { main } from '../../src/cli/main.js';
+import { EXIT_CODES } from '../../src/cli/exit-codes.js';
+import { createIdSource, systemClock } from '../../src/main/system-clock.js';
+import { API_PREFIX } from '../../src/protocol/api.js';
+import { installAuditLog } from '../../src/server/audit-hook.js';
+import { installBearerAuth } from '../../src/server/auth.js';
+import { installProblemHandlers } from '../../src/server/problem.js';
+import { auditRoutes } from '../../src/server/routes/audit.js';
+import { windowRoutes } from '../../src/server/routes/windows.js';
+import type { ServerContext } from '../../src/server/server-context.js';
+import { readAuditHead } from '../../src/store/audit.repository.js';
+import type { StoreDatabase } from '../../src/store/database.js';
+import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { captureIo } from './fake-server.js';
+
+/** The CLI in this process against a server with the real auth and audit hooks and routes, on SQLite. */
+describe('gantry audit', () => {
+  let database: TestDatabase;
+  let store: StoreDatabase;
+  let app: FastifyInstance;
+  let url: string;
+  let token: string;
+  let dir: string;
+
+  async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+    const io = captureIo();
+    const code = await main(['node', 'gantry', ...args], { ...io, cwd: dir, env: { GANTRY_URL: url, GANTRY_TOKEN: token } });
+    return { code, out: io.out(), err: io.err() };
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gantry-audit-cli-'));
+    database = await createTestDatabase('sqlite');
+    store = await database.open();
+    const deps = { db: store.db, clock: systemClock, ids: createIdSource(systemClock) } as unknown as AppDeps;
+    token = (await createFirstAdminToken(deps))!;
+    app = Fastify({ logger: false });
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
+    installProblemHandlers(app);
+    installBearerAuth(app, deps);
+    installAuditLog(app, deps);
+    const context = { app: deps } as unknown as ServerContext;
+    await app.register(
+      async (api) => {
+        await api.register(windowRoutes(context));
+        await api.register(auditRoutes(context));
+      },
+      { prefix: API_PREFIX },
+    );
+    url = await app.listen({ host: '127.0.0.1', port: 0 });
+    for (const name of ['weekly', 'nightly']) {
+      expect((await cli('window', 'add', name, '--kind', 'maintenance', '--cron', '0 22 * * 6', '--duration', '4h', '--tz', 'UTC')).code).toBe(0);
+    }
+    // Both requests' `status` records are written after their responses.
+    for (let attempt = 0; attempt < 200 && (await readAuditHead(store.db))?.seq !== 4; attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
+  });
+  afterAll(async () => {
+    await app?.close();
+    await store?.close();
+    await database?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists the records as a table and as JSON', async () => {
+    const listed = await cli('audit', 'list');
+    expect(listed.code).toBe(0);
+    const lines = listed.out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^SEQ\s+AT\s+ACTOR\s+ACTION\s+RESOURCE\s+OUTCOME$/);
+    expect(lines).toHaveLength(5);
+    expect(lines[1]).toMatch(/^1\s+\S+Z\s+admin\s+POST \/api\/v1\/windows\s+\/api\/v1\/windows\s+attempted$/);
+    expect(lines[2]).toMatch(/status 201$/);
+
+    const page = JSON.parse((await cli('audit', 'list', '--after', '2', '--limit', '1', '--json')).out) as { records: { seq: number }[] };
+    expect(page.records.map((record) => record.seq)).toEqual([3]);
+    expect((await cli('audit', 'list', '--limit', '0')).code).toBe(EXIT_CODES.invalid);
+  });
+
+  it('exports NDJSON to stdout or a file', async () => {
+    const exported = await cli('audit', 'export');
+    expect(exported.code).toBe(0);
+    expect(exported.out.trimEnd().split('\n').map((line) => (JSON.parse(line) as { seq: number }).seq)).toEqual([1, 2, 3, 4]);
+
+    const toFile = await cli('audit', 'export', '--output', 'audit.ndjson');
+    expect(toFile.code).toBe(0);
+    expect(toFile.err).toContain('wrote 4 audit records to');
+    expect(readFileSync(join(dir, 'audit.ndjson'), 'utf8')).toBe(exported.out);
+  });
+
+  it('verify says the log is intact and exits 0, or names the first broken record and exits 1', async () => {
+    const head = (await readAuditHead(store.db))!;
+    const intact = await cli('audit', 'verify');
+    expect(intact).toEqual({ code: EXIT_CODES.ok, out: `audit log intact: 4 records, head ${head.seq} ${head.hash}\n`, err: '' });
+
+    // Someone with database access drops the trigger and edits a record.
+    await sql`drop trigger audit_log_no_update`.execute(store.db);
+    await sql`update audit_log set actor = 'someone-else' where seq = 2`.execute(store.db);
+    const broken = await cli('audit', 'verify');
+    expect(broken).toEqual({ code: EXIT_CODES.failed, out: 'audit log broken at record 2: record 2 was edited: its hash does not match its content\n', err: '' });
+    expect(JSON.parse((await cli('audit', 'verify', '--json')).out)).toMatchObject({ ok: false, checked: 1, firstBroken: { seq: 2 } });
+  });
+});

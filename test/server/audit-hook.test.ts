@@ -1,0 +1,166 @@
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFirstAdminToken } from '../../src/app/api-tokens.js';
+import type { AppDeps } from '../../src/app/app-deps.js';
+import { verifyAuditLog } from '../../src/app/audit.js';
+import type { AuditRecord } from '../../src/core/audit/audit-chain.js';
+import { createIdSource, systemClock } from '../../src/main/system-clock.js';
+import { API_PREFIX } from '../../src/protocol/api.js';
+import { installAuditLog } from '../../src/server/audit-hook.js';
+import { installBearerAuth } from '../../src/server/auth.js';
+import { installProblemHandlers } from '../../src/server/problem.js';
+import { auditRoutes } from '../../src/server/routes/audit.js';
+import { windowRoutes } from '../../src/server/routes/windows.js';
+import type { ServerContext } from '../../src/server/server-context.js';
+import { listAuditRecords } from '../../src/store/audit.repository.js';
+import type { StoreDatabase } from '../../src/store/database.js';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+
+const WINDOW = { name: 'weekly', kind: 'maintenance', cron: '0 22 * * 6', duration: '4h', timeZone: 'Europe/Berlin' };
+
+/** A server with the real auth and audit hooks, the window routes and the audit routes, on a real store. */
+async function buildAuditedServer(store: StoreDatabase): Promise<{ app: FastifyInstance; deps: AppDeps; token: string }> {
+  const deps = { db: store.db, clock: systemClock, ids: createIdSource(systemClock) } as unknown as AppDeps;
+  const token = (await createFirstAdminToken(deps))!;
+  const app = Fastify({ logger: false });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installProblemHandlers(app);
+  installBearerAuth(app, deps);
+  installAuditLog(app, deps);
+  await app.register(fastifySwagger, { openapi: { info: { title: 'Gantry API', version: 'test' } }, transform: jsonSchemaTransform });
+  const context = { app: deps } as unknown as ServerContext;
+  await app.register(
+    async (api) => {
+      await api.register(windowRoutes(context));
+      await api.register(auditRoutes(context));
+    },
+    { prefix: API_PREFIX },
+  );
+  await app.ready();
+  return { app, deps, token };
+}
+
+for (const dialect of DIALECTS) {
+  describe(`auditing API requests on ${dialect}`, () => {
+    let database: TestDatabase;
+    let store: StoreDatabase;
+    let app: FastifyInstance;
+    let deps: AppDeps;
+    let token: string;
+    let seen = 0;
+
+    /** The records written since the last call; the `status` record is written after the response, so wait for it. */
+    async function newRecords(count: number): Promise<AuditRecord[]> {
+      for (let attempt = 0; attempt < 200; attempt++) {
+        const records = await listAuditRecords(store.db, { afterSeq: seen, limit: 100 });
+        if (records.length >= count) {
+          seen = records.at(-1)!.seq;
+          return records;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      throw new Error(`expected ${count} new audit records`);
+    }
+
+    beforeAll(async () => {
+      database = await createTestDatabase(dialect);
+      store = await database.open();
+      ({ app, deps, token } = await buildAuditedServer(store));
+    });
+    afterAll(async () => {
+      await app?.close();
+      await store?.close();
+      await database?.drop();
+    });
+
+    it('records an attempted and a status record of a mutating request, with its actor and route', async () => {
+      const created = await app.inject({ method: 'POST', url: '/api/v1/windows?note=x', headers: { authorization: `Bearer ${token}` }, payload: WINDOW });
+      expect(created.statusCode).toBe(201);
+      const records = await newRecords(2);
+      // The attempted record sees the validated body (defaults filled in: scope).
+      expect(records).toEqual([
+        expect.objectContaining({ seq: 1, actor: 'admin', action: 'POST /api/v1/windows', resource: '/api/v1/windows', address: '127.0.0.1', outcome: 'attempted', details: { params: {}, bodyFields: ['cron', 'duration', 'kind', 'name', 'scope', 'timeZone'] } }),
+        expect.objectContaining({ seq: 2, actor: 'admin', action: 'POST /api/v1/windows', outcome: 'status 201' }),
+      ]);
+
+      const removed = await app.inject({ method: 'DELETE', url: '/api/v1/windows/weekly', headers: { authorization: `Bearer ${token}` } });
+      expect(removed.statusCode).toBe(204);
+      expect(await newRecords(2)).toEqual([
+        expect.objectContaining({ action: 'DELETE /api/v1/windows/:name', resource: '/api/v1/windows/weekly', outcome: 'attempted', details: { params: { name: 'weekly' }, bodyFields: [] } }),
+        expect.objectContaining({ action: 'DELETE /api/v1/windows/:name', outcome: 'status 204' }),
+      ]);
+
+      // Reads are not audited.
+      expect((await app.inject({ method: 'GET', url: '/api/v1/windows', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
+      expect(await listAuditRecords(store.db, { afterSeq: seen, limit: 10 })).toEqual([]);
+    });
+
+    it('records a refused request (401, 400) with only its status, as anonymous when unauthenticated', async () => {
+      const refused = await app.inject({ method: 'POST', url: '/api/v1/windows', headers: { authorization: 'Bearer gantry_guessed-secret-value' }, payload: WINDOW });
+      expect(refused.statusCode).toBe(401);
+      expect(await newRecords(1)).toEqual([expect.objectContaining({ actor: 'anonymous', action: 'POST /api/v1/windows', outcome: 'status 401' })]);
+
+      const invalid = await app.inject({ method: 'POST', url: '/api/v1/windows', headers: { authorization: `Bearer ${token}` }, payload: { ...WINDOW, name: 'other', password: 'hunter2-do-not-store' } });
+      expect(invalid.statusCode).toBe(400);
+      const [record] = await newRecords(1);
+      expect(record).toMatchObject({ actor: 'admin', outcome: 'status 400', details: { bodyFields: ['cron', 'duration', 'kind', 'name', 'password', 'timeZone'] } });
+    });
+
+    it('stores no token, password or body value anywhere', async () => {
+      const feed = await app.inject({ method: 'POST', url: '/api/v1/calendar/feed-token', headers: { authorization: `Bearer ${token}` } });
+      expect(feed.statusCode).toBe(201);
+      const feedToken = (feed.json() as { token: string }).token;
+      await newRecords(2);
+      const rows = await store.db.selectFrom('audit_log').selectAll().execute();
+      const stored = JSON.stringify(rows);
+      for (const secret of [token, feedToken, 'gantry_guessed-secret-value', 'hunter2-do-not-store', '0 22 * * 6', 'Europe/Berlin', 'note=x']) expect(stored).not.toContain(secret);
+      expect(await verifyAuditLog(deps)).toMatchObject({ ok: true, checked: rows.length });
+    });
+
+    it('fails the request with 503 and does not act when its audit record cannot be written', async () => {
+      await sql`alter table audit_log rename to audit_gone`.execute(store.db);
+      try {
+        const response = await app.inject({ method: 'POST', url: '/api/v1/windows', headers: { authorization: `Bearer ${token}` }, payload: WINDOW });
+        expect(response.statusCode).toBe(503);
+        expect(response.headers['content-type']).toContain('application/problem+json');
+        expect(response.json()).toMatchObject({ code: 'STORE_UNAVAILABLE', detail: expect.stringContaining('audit log cannot be written') });
+        const windows = await app.inject({ method: 'GET', url: '/api/v1/windows', headers: { authorization: `Bearer ${token}` } });
+        expect((windows.json() as { windows: unknown[] }).windows).toEqual([]);
+      } finally {
+        await sql`alter table audit_gone rename to audit_log`.execute(store.db);
+      }
+      expect(await verifyAuditLog(deps)).toMatchObject({ ok: true });
+    });
+
+    it('serves the log, its verification and its NDJSON export', async () => {
+      const auth = { authorization: `Bearer ${token}` };
+      const page = await app.inject({ method: 'GET', url: '/api/v1/audit?after=1&limit=2', headers: auth });
+      expect(page.statusCode).toBe(200);
+      expect((page.json() as { records: { seq: number }[] }).records.map((record) => record.seq)).toEqual([2, 3]);
+
+      const verified = await app.inject({ method: 'GET', url: '/api/v1/audit/verify', headers: auth });
+      // At least what the tests above saw (the 503 request's status record may have been written late).
+      const { head } = verified.json() as { ok: boolean; head: { seq: number; hash: string } };
+      expect(verified.json()).toMatchObject({ ok: true });
+      expect(head.seq).toBeGreaterThanOrEqual(seen);
+
+      const exported = await app.inject({ method: 'GET', url: '/api/v1/audit/export', headers: auth });
+      expect(exported.headers['content-type']).toContain('application/x-ndjson');
+      const lines = exported.body.trimEnd().split('\n').map((line) => JSON.parse(line) as { seq: number; hash: string });
+      expect(lines.map((line) => line.seq)).toEqual(Array.from({ length: head.seq }, (_, i) => i + 1));
+      expect(lines.at(-1)!.hash).toBe(head.hash);
+
+      expect((await app.inject({ method: 'GET', url: '/api/v1/audit/verify' })).statusCode).toBe(401);
+    });
+
+    it('describes the audit routes in the OpenAPI document', () => {
+      const paths = (app.swagger() as { paths: Record<string, Record<string, unknown>> }).paths;
+      expect(Object.keys(paths)).toEqual(expect.arrayContaining(['/api/v1/audit', '/api/v1/audit/verify', '/api/v1/audit/export']));
+      expect(JSON.stringify(paths['/api/v1/audit/verify'])).toContain('firstBroken');
+    });
+  });
+}
