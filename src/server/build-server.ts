@@ -8,6 +8,7 @@ import { storeIsReachable } from '../app/deployments.js';
 import { MAX_AGENT_FRAME_BYTES } from '../protocol/agent.js';
 import { API_PREFIX } from '../protocol/api.js';
 import { installAccessControl, needs, PUBLIC } from './access.js';
+import { installAuditLog } from './audit-hook.js';
 import { installBearerAuth } from './auth.js';
 import { installProblemHandlers } from './problem.js';
 import { agentRoutes } from './routes/agents.js';
@@ -15,6 +16,7 @@ import { applicationRoutes } from './routes/applications.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { releaseRoutes } from './routes/releases.js';
 import { targetRoutes } from './routes/targets.js';
+import { auditRoutes } from './routes/audit.js';
 import { changeRoutes } from './routes/changes.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { windowRoutes } from './routes/windows.js';
@@ -50,7 +52,9 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
   app.setSerializerCompiler(serializerCompiler);
   installProblemHandlers(app);
   installBearerAuth(app, context.app);
+  // Access first: a refused request is audited by its outcome record, and never reaches the handler.
   installAccessControl(app);
+  installAuditLog(app, context.app);
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_AGENT_FRAME_BYTES } });
   app.addHook('onClose', async () => context.agentSessions.closeAll());
   await app.register(fastifySwagger, {
@@ -79,6 +83,7 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
       await api.register(windowRoutes(context));
       await api.register(changeRoutes(context));
       await api.register(tokenRoutes(context));
+      await api.register(auditRoutes(context));
     },
     { prefix: API_PREFIX },
   );

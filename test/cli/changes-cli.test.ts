@@ -157,10 +157,20 @@ describe('gantry change, plan, token and calendar feed-token', () => {
     expect(shown.out).toMatch(/approval status:\s+approved/);
     expect(shown.out).toContain('  counted: bob (for approvers)');
 
+    const listed = await cli('token', 'list');
+    expect(listed.out.split('\n')[0]).toMatch(/^ID\s+USER\s+ROLE\s+SCOPE\s+EXPIRES\s+LAST USED\s+STATE\s+LABEL$/);
+    expect(listed.out).toMatch(/\sbob\s+approver\s+every app × production\s+\S+\s+\S+\s+active\s+bob laptop/);
+    expect(listed.out).not.toContain(token);
+
     // Only a token with the tokens permission mints tokens.
     const denied = await cli('token', 'create', '--user', 'mallory', '--token', token);
     expect(denied.code).toBe(5);
     expect(denied.err).toMatch(/^error\[PERMISSION_DENIED\]: /);
+
+    const id = /^(tok-\S+)\s+bob\s/m.exec(listed.out)![1]!;
+    expect((await cli('token', 'revoke', id)).out).toBe(`revoked token ${id}: it is refused from its next request on\n`);
+    expect((await cli('change', 'show', 'C-1', '--token', token)).code).not.toBe(0);
+    expect((await cli('token', 'revoke', id)).err).toMatch(/^error\[TOKEN_NOT_FOUND\]: /);
   });
 
   it('conflicts, next-slot and schedule work on the planned window', async () => {

@@ -2,10 +2,11 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { exportAudit, listAudit, verifyAuditLog, type AuditRecord } from '../../app/audit.js';
 import { auditListQuerySchema, auditListSchema, auditVerificationSchema, type AuditRecordDto } from '../../protocol/audit-api.js';
+import { needs } from '../access.js';
 import type { ServerContext } from '../server-context.js';
 
-/** Read by the access-control hook: only callers with the `audit` permission reach these routes. */
-const AUDIT_ACCESS = { access: { permission: 'audit' as const } };
+/** Only callers with the `audit` permission (a global one) reach these routes. */
+const AUDIT_ACCESS = needs('audit');
 
 function toAuditRecordDto(record: AuditRecord): AuditRecordDto {
   return {
