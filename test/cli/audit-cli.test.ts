@@ -20,6 +20,7 @@ import type { ServerContext } from '../../src/server/server-context.js';
 import { readAuditHead } from '../../src/store/audit.repository.js';
 import type { StoreDatabase } from '../../src/store/database.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { startTestGantry } from '../support/gantry-server.js';
 import { captureIo } from './fake-server.js';
 
 /** The CLI in this process against a server with the real auth and audit hooks and routes, on SQLite. */
@@ -107,5 +108,35 @@ describe('gantry audit', () => {
     const broken = await cli('audit', 'verify');
     expect(broken).toEqual({ code: EXIT_CODES.failed, out: 'audit log broken at record 2: record 2 was edited: its hash does not match its content\n', err: '' });
     expect(JSON.parse((await cli('audit', 'verify', '--json')).out)).toMatchObject({ ok: false, checked: 1, firstBroken: { seq: 2 } });
+  });
+});
+
+describe('gantry audit against a full server', () => {
+  it('shows the records of a change made through the CLI, and the log verifies', async () => {
+    const gantry = await startTestGantry();
+    const dir = mkdtempSync(join(tmpdir(), 'gantry-audit-full-'));
+    const cli = async (...args: string[]) => {
+      const io = captureIo();
+      const code = await main(['node', 'gantry', ...args], { ...io, cwd: dir, env: { GANTRY_URL: gantry.url, GANTRY_TOKEN: gantry.token } });
+      return { code, out: io.out(), err: io.err() };
+    };
+    try {
+      expect((await cli('window', 'add', 'weekly', '--kind', 'freeze', '--start', '2030-01-01T00:00:00Z', '--end', '2030-01-02T00:00:00Z')).code).toBe(0);
+      let records: { actor: string; action: string; outcome: string }[] = [];
+      for (let attempt = 0; attempt < 200 && records.length < 2; attempt++) {
+        records = (JSON.parse((await cli('audit', 'list', '--json')).out) as { records: typeof records }).records.filter((record) => record.action === 'POST /api/v1/windows');
+        if (records.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(records).toEqual([
+        expect.objectContaining({ actor: 'admin', action: 'POST /api/v1/windows', outcome: 'attempted' }),
+        expect.objectContaining({ actor: 'admin', action: 'POST /api/v1/windows', outcome: 'status 201' }),
+      ]);
+      const verified = await cli('audit', 'verify');
+      expect(verified.code).toBe(EXIT_CODES.ok);
+      expect(verified.out).toMatch(/^audit log intact: \d+ records, head \d+ [0-9a-f]{64}\n$/);
+    } finally {
+      await gantry.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
