@@ -44,16 +44,9 @@ function toToken(row: Omit<Selectable<ApiTokensTable>, 'token_sha256'>): StoredT
 
 const COLUMNS = ['id', 'label', 'user_name', 'groups_json', 'scope', 'role', 'apps_json', 'environments_json', 'created_at', 'expires_at', 'revoked_at', 'last_used_at'] as const;
 
-export interface NewToken {
-  readonly id: string;
+/** A token to store: its record as it starts out, and the hash it is found by. */
+export interface NewToken extends Omit<StoredToken, 'revokedAt' | 'lastUsedAt'> {
   readonly sha256: string;
-  readonly label: string;
-  readonly user: string;
-  readonly groups: readonly string[];
-  readonly scope: TokenScope;
-  readonly access: Access;
-  readonly createdAt: string;
-  readonly expiresAt: string | null;
 }
 
 export async function insertApiToken(db: Kysely<Database>, token: NewToken): Promise<void> {
