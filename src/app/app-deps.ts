@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Readable } from 'node:stream';
 import type { ChangeSettings } from '../core/change/change-settings.js';
 import type { Clock, IdSource } from '../core/clock.js';
+import type { SecretKeyring } from '../secrets/envelope.js';
 import type { Database } from '../store/schema.js';
 
 /** The archive store, as application services use it. */
@@ -42,4 +43,6 @@ export interface AppDeps {
   readonly serverFingerprint: string | null;
   /** How change control runs: risk scoring, approval policies, standard-change streak, window end. */
   readonly changeSettings: ChangeSettings;
+  /** The loaded master key: seals and opens secrets (src/secrets/envelope.ts); never printed. */
+  readonly keyring: SecretKeyring;
 }

@@ -16,6 +16,7 @@ import type { Labels } from '../core/names.js';
 import type { StoreDatabase } from '../store/database.js';
 import * as deploymentsRepository from '../store/deployments.repository.js';
 import { insertTarget } from '../store/targets.repository.js';
+import { createKeyring } from '../secrets/envelope.js';
 import type { AppDeps } from './app-deps.js';
 import { applyManifest } from './applications.js';
 import { planRelease } from './change-plans.js';
@@ -76,6 +77,7 @@ beforeEach(async () => {
     limits: { maxArchiveBytes: 10 * 1024 * 1024 },
     serverFingerprint: null,
     changeSettings: DEFAULT_CHANGE_SETTINGS,
+    keyring: createKeyring(Buffer.alloc(32, 7), 'test master key'),
   };
 });
 

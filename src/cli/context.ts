@@ -11,6 +11,12 @@ export interface ServerSettings {
   readonly token: string | undefined;
 }
 
+/** Standard input, for verbs that read a value from it (`gantry secret set`): a stream of chunks, maybe a terminal. */
+export interface Stdin extends AsyncIterable<string | Uint8Array> {
+  readonly isTTY?: boolean;
+  setRawMode?(mode: boolean): unknown;
+}
+
 export interface CommandContext {
   readonly output: Output;
   /** The directory relative paths on the command line are resolved against. */
@@ -19,4 +25,6 @@ export interface CommandContext {
   /** Present for the verbs that talk to a server. */
   readonly server: ServerSettings;
   readonly now: () => Date;
+  /** Standard input (process.stdin unless a test gives another). */
+  readonly stdin?: Stdin;
 }

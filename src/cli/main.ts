@@ -13,7 +13,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { ChangeState, ChangeType } from '../core/change/change-machine.js';
 import type { CloseCode } from '../core/change/evidence.js';
 import type { ControlRequest } from '../core/deployment/control.js';
-import type { CommandContext, ServerSettings, Writer } from './context.js';
+import type { CommandContext, ServerSettings, Stdin, Writer } from './context.js';
 import type { Output } from './output.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:7400';
@@ -26,6 +26,8 @@ export interface MainOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly cwd?: string;
   readonly now?: () => Date;
+  /** Standard input (default process.stdin): `gantry secret set` reads the value from it. */
+  readonly stdin?: Stdin;
 }
 
 interface ServerFlags {
@@ -63,7 +65,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     const out = await loadOutput();
     const server = serverSettings(flags);
     try {
-      exitCode = await verb({ output: out, cwd, env, server, now: options.now ?? (() => new Date()) });
+      exitCode = await verb({ output: out, cwd, env, server, now: options.now ?? (() => new Date()), stdin: options.stdin ?? process.stdin });
     } catch (error) {
       exitCode = out.error(error, { tokenGiven: server.token !== undefined, debug });
     }
@@ -71,7 +73,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
 
   const program = buildProgram(run, (code) => {
     exitCode = code;
-  }, { cwd, env, stderr: options.stderr, ownProcess: options.env === undefined });
+  }, { cwd, env, stdout: options.stdout, stderr: options.stderr, ownProcess: options.env === undefined });
   configureTree(program, {
     writeOut: (text) => pending.push({ text, to: 'stdout' }),
     writeErr: (text) => pending.push({ text, to: 'stderr' }),
@@ -150,6 +152,7 @@ type Run = (flags: ServerFlags, verb: Verb) => Promise<void>;
 interface ProgramSettings {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: Writer | undefined;
   readonly stderr: Writer | undefined;
   /** main() runs as the process itself (not embedded in a test): it may rename the process. */
   readonly ownProcess: boolean;
@@ -512,6 +515,51 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
     .addOption(urlOption())
     .addOption(tokenOption())
     .action((flags: ServerFlags & { output?: string }) => run(flags, async (ctx) => (await import('./commands/audit.js')).exportAudit(ctx, flags)));
+
+  // ---------- secrets ----------
+  const secret = program
+    .command('secret')
+    .alias('secrets')
+    .description('secrets: encrypted at rest, write-only, passed to hooks and config templates like variables');
+  secret
+    .command('set')
+    .description('set a secret from standard input (piped, or typed hidden at a terminal); never from the command line')
+    .argument('<app>', 'application name')
+    .argument('<name>', 'variable name (letters, digits, _; not GANTRY_…)')
+    .option('--env <environment>', 'only this environment (default: every environment of the app, *)')
+    .addHelpText('after', '\nThe value is read from standard input; one trailing newline is dropped, so `printf %s "$V" | gantry secret set …` and `gantry secret set … < file` both work.')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((app: string, name: string, flags: ServerFlags & { env?: string; json?: boolean }) => run(flags, async (ctx) => (await import('./commands/secrets.js')).setSecret(ctx, app, name, flags)));
+  secret
+    .command('list')
+    .description("list an application's secrets: names, environments, when and by whom set (never values)")
+    .argument('<app>', 'application name')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((app: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/secrets.js')).listSecrets(ctx, app, flags)));
+  secret
+    .command('remove')
+    .description('remove a secret')
+    .argument('<app>', 'application name')
+    .argument('<name>', 'secret name')
+    .option('--env <environment>', 'the environment it was set for (default: *, every environment)')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((app: string, name: string, flags: ServerFlags & { env?: string; json?: boolean }) => run(flags, async (ctx) => (await import('./commands/secrets.js')).removeSecret(ctx, app, name, flags)));
+  secret
+    .command('rotate-master-key')
+    .description('offline, with every server stopped: re-wrap every secret under a new master key')
+    .option('--data <dir>', 'data directory (SQLite database; master.key unless GANTRY_MASTER_KEY_FILE is set)', DEFAULT_DATA_DIR)
+    .requiredOption('--new-key-file <file>', 'the new master key: 32 random bytes in base64 (openssl rand -base64 32)')
+    .addHelpText('after', '\nReads the store and the current key as `gantry serve` does (GANTRY_DATABASE_URL, GANTRY_MASTER_KEY_FILE). Afterwards the store opens only with the new key.')
+    .action(async (flags: { data: string; newKeyFile: string }) => {
+      const { runRotateMasterKey } = await import('../main/rotate-master-key.js');
+      setExitCode(await runRotateMasterKey({ dataDir: resolve(cwd, flags.data), newKeyFile: resolve(cwd, flags.newKeyFile) }, env, settings.stdout));
+    });
 
   // ---------- agents ----------
   const agent: Command = program

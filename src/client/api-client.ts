@@ -53,6 +53,7 @@ import {
   type FreeSlotsDto,
 } from '../protocol/changes-api.js';
 import { createdTokenSchema, tokenSchema, type CreatedTokenDto, type TokenDto } from '../protocol/tokens-api.js';
+import { secretListSchema, type SecretDto, type SetSecretRequest } from '../protocol/secrets-api.js';
 import { auditListSchema, auditVerificationSchema, type AuditListQuery, type AuditRecordDto, type AuditVerificationDto } from '../protocol/audit-api.js';
 import type { ChangeState, ChangeType } from '../core/change/change-machine.js';
 import type { CloseCode } from '../core/change/evidence.js';
@@ -99,6 +100,7 @@ export type {
 export type { Facts } from '../protocol/agent.js';
 export type { ChangeDto, ChangeEventDto, FreeSlotsDto } from '../protocol/changes-api.js';
 export type { CreatedTokenDto, TokenDto } from '../protocol/tokens-api.js';
+export type { SecretDto, SetSecretRequest } from '../protocol/secrets-api.js';
 export type { AuditListQuery, AuditRecordDto, AuditVerificationDto } from '../protocol/audit-api.js';
 export type { ChangeState, ChangeType } from '../core/change/change-machine.js';
 export type { CloseCode } from '../core/change/evidence.js';
@@ -215,8 +217,13 @@ export function createApiClient(options: ApiClientOptions) {
     return parseBody(response, schema, what);
   }
 
-  async function callNoContent(method: 'DELETE', path: string): Promise<void> {
-    const response = await send(connection, buildUrl(connection, path), { method, headers: { accept: 'application/json', ...authHeaders(connection) } });
+  async function callNoContent(method: 'PUT' | 'DELETE', path: string, request: { readonly json?: unknown; readonly query?: Record<string, QueryValue> } = {}): Promise<void> {
+    const { json, query } = request;
+    const response = await send(connection, buildUrl(connection, path, query), {
+      method,
+      headers: { accept: 'application/json', ...authHeaders(connection), ...(json === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+    });
     if (!response.ok) throw await errorFromResponse(response, `${method} ${path}`);
     await response.body?.cancel();
   }
@@ -343,6 +350,14 @@ export function createApiClient(options: ApiClientOptions) {
       call({ method: 'POST', path: api('/tokens'), json: request, schema: createdTokenSchema }),
     listTokens: async (): Promise<TokenDto[]> => (await call({ method: 'GET', path: api('/tokens'), schema: z.object({ tokens: z.array(tokenSchema) }) })).tokens,
     revokeToken: (id: string): Promise<void> => callNoContent('DELETE', api(`/tokens/${segment(id)}`)),
+
+    // ---------- secrets (write-only: no call returns a value) ----------
+    /** Stores a secret for one environment, or for every one (`*`, the default). */
+    setSecret: (app: string, name: string, request: SetSecretRequest): Promise<void> =>
+      callNoContent('PUT', api(`/applications/${segment(app)}/secrets/${segment(name)}`), { json: request }),
+    listSecrets: async (app: string): Promise<SecretDto[]> => (await call({ method: 'GET', path: api(`/applications/${segment(app)}/secrets`), schema: secretListSchema })).secrets,
+    removeSecret: (app: string, name: string, environment?: string): Promise<void> =>
+      callNoContent('DELETE', api(`/applications/${segment(app)}/secrets/${segment(name)}`), { query: { environment } }),
 
     // ---------- deployments ----------
     /** `change` names the change request the deployment implements (in a protected environment, the open scheduled one when omitted). */

@@ -32,6 +32,11 @@ const serverConfigSchema = z
     /** GANTRY_CHANGE_SETTINGS: YAML file with risk scoring, approval policies and window rules (docs/operations.md). */
     changeSettingsFile: z.string().min(1).optional(),
     /** GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE (PEM): serve HTTPS (and wss:// for agents). */
+    /**
+     * GANTRY_MASTER_KEY_FILE: the master key that wraps every secret's data key (base64 of 32 bytes).
+     * Unset: <data dir>/master.key, created at the first start (docs/operations.md).
+     */
+    masterKeyFile: z.string().min(1).optional(),
     tls: z.object({ certFile: z.string().min(1, 'set both GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE'), keyFile: z.string().min(1, 'set both GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE') }).optional(),
   })
   .strict()
@@ -56,6 +61,7 @@ export function loadServerConfig(flags: { dataDir?: string; listen?: string }, e
     agentHeartbeatMs: number('GANTRY_AGENT_HEARTBEAT_MS', 10_000),
     agentOfflineMs: number('GANTRY_AGENT_OFFLINE_MS', 3 * number('GANTRY_AGENT_HEARTBEAT_MS', 10_000)),
     changeSettingsFile: env.GANTRY_CHANGE_SETTINGS ? resolve(env.GANTRY_CHANGE_SETTINGS) : undefined,
+    masterKeyFile: env.GANTRY_MASTER_KEY_FILE ? resolve(env.GANTRY_MASTER_KEY_FILE) : undefined,
     tls: env.GANTRY_TLS_CERT_FILE || env.GANTRY_TLS_KEY_FILE ? { certFile: env.GANTRY_TLS_CERT_FILE ?? '', keyFile: env.GANTRY_TLS_KEY_FILE ?? '' } : undefined,
   });
   if (!result.success) {

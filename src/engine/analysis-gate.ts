@@ -1,3 +1,4 @@
+import { maskError } from '../core/secrets/mask.js';
 import { isGantryError } from '../core/errors.js';
 import type { CanaryGate } from '../core/rollout/plan-canary.js';
 import { runAnalysis, type AnalysisRunOutcome } from './analysis/run-analysis.js';
@@ -33,7 +34,7 @@ export async function analyse(ctx: RunContext, run: { readonly template: string;
         ...(stop ? { stop } : {}),
         onMeasurement: async (measurement) => {
           ctx.logs.note(null, 'analysis', `${measurement.metric}: ${measurement.phase} — ${measurement.message}`);
-          await ctx.deps.store.recordMeasurement(ctx.lease, gate, measurement);
+          await ctx.deps.store.recordMeasurement(ctx.lease, gate, ctx.masker.maskDeep(measurement));
           ctx.deps.onProgress(ctx.deployment.id);
         },
       },
@@ -69,7 +70,7 @@ export function startBackgroundAnalysis(ctx: RunContext): { stop(): Promise<void
       if (verdict.outcome === 'failed' || verdict.outcome === 'error') ctx.interrupt('abort', `error[ANALYSIS_FAILED]: ${verdict.reason}`);
       else if (verdict.outcome === 'inconclusive') ctx.pauseBeforeNextBatch = verdict.reason;
     },
-    (error: unknown) => ctx.deps.log.error({ err: error, deploymentId: ctx.deployment.id }, 'background analysis failed unexpectedly'),
+    (error: unknown) => ctx.deps.log.error({ err: maskError(error, ctx.masker), deploymentId: ctx.deployment.id }, 'background analysis failed unexpectedly'),
   );
   return {
     async stop() {

@@ -1,3 +1,4 @@
+import { maskError } from '../core/secrets/mask.js';
 import { DEPLOY_STEPS, transitionTask, type DeployStep } from '../core/deployment/task-machine.js';
 import { hookCommandOf, hookTimeoutOf } from '../core/manifest/hooks.js';
 import type { Manifest } from '../core/manifest/schema.js';
@@ -58,7 +59,7 @@ export async function deployTask(ctx: RunContext, target: string): Promise<void>
     const failure = classifyStepFailure(error, ctx.signal);
     if (failure.kind === 'stopped') return;
     if (isConnectionLost(failure)) await ctx.sessions.discard(target);
-    if (error instanceof Error && failure.error.code === 'INTERNAL') ctx.deps.log.error({ err: error, deploymentId: ctx.deployment.id, target }, 'step failed unexpectedly');
+    if (error instanceof Error && failure.error.code === 'INTERNAL') ctx.deps.log.error({ err: maskError(error, ctx.masker), deploymentId: ctx.deployment.id, target }, 'step failed unexpectedly');
     ctx.logs.note(target, ctx.task(target).step, `error[${failure.error.code}]: ${failure.error.message}`);
     const current = ctx.task(target);
     await ctx.recordTask(target, { state: transitionTask(current.state, current.state === 'pending' ? 'cancel' : 'fail'), error: failure.error }, [

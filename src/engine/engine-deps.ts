@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { MetricReader } from './analysis/metric-port.js';
-import type { ArtifactReader, ChangeControl, DeploymentStore, TargetExecutor } from './ports.js';
+import type { ArtifactReader, ChangeControl, DeploymentStore, SecretSource, TargetExecutor } from './ports.js';
 
 export interface EngineSettings {
   /** How long a claim lasts without renewal; another node (or a restart) takes over after it. */
@@ -30,6 +30,8 @@ export interface EngineDeps {
   readonly artifacts: ArtifactReader;
   /** Reads analysis metrics (Prometheus, HTTP, commands on the server). */
   readonly metrics: MetricReader;
+  /** The app's secrets for the environment: passed to hooks and templates like variables, masked in every output. */
+  readonly secrets: SecretSource;
   /** Asked before every batch of a deployment that implements a change (windows, freezes, authorisation). */
   readonly changeControl: ChangeControl;
   readonly clock: Clock;

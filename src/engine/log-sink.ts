@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { NO_MASK, type Masker } from '../core/secrets/mask.js';
 import type { LogStream } from '../core/model.js';
 import type { DeploymentStore, NewLogLine } from './ports.js';
 
@@ -8,7 +9,8 @@ const FLUSH_EVERY_MS = 200;
 const FLUSH_AT_LINES = 500;
 
 /**
- * Collects step output, splits it into lines (keeping partial lines until they end), and writes
+ * Collects step output, splits it into lines (keeping partial lines until they end), masks the
+ * secrets in each whole line (so a value split across output chunks is still found), and writes
  * them to the store in batches, so a chatty hook costs a few inserts a second, not one per line.
  */
 export class LogSink {
@@ -17,6 +19,8 @@ export class LogSink {
   private readonly partial = new Map<string, { target: string | null; step: string | null; stream: LogStream; text: string }>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  /** Set once the run has read its secrets: every line is masked before it is stored. */
+  masker: Masker = NO_MASK;
 
   constructor(
     private readonly store: DeploymentStore,
@@ -39,7 +43,9 @@ export class LogSink {
     this.push(target, step, 'gantry', text);
   }
 
-  private push(target: string | null, step: string | null, stream: LogStream, line: string): void {
+  private push(target: string | null, step: string | null, stream: LogStream, whole: string): void {
+    // Masked whole, before cutting: a secret across the cut would otherwise leave its first half.
+    const line = this.masker.mask(whole);
     const text = line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}… [line cut at ${MAX_LINE_CHARS} characters]` : line;
     this.pending.push({ deploymentId: this.deploymentId, target, step, stream, text, at: this.clock.now().toISOString() });
     if (this.pending.length >= FLUSH_AT_LINES) void this.flush();

@@ -217,6 +217,12 @@ export interface ArtifactReader {
   readFiles(digest: string, paths: readonly string[]): Promise<ReadonlyMap<string, string>>;
 }
 
+/** Decrypted secrets, read when a run starts; the values live only in that run's memory. */
+export interface SecretSource {
+  /** The app's secrets in the environment (environment-specific over app-wide), by name. Fails closed (SECRET_UNREADABLE). */
+  valuesFor(app: string, environment: string): Promise<ReadonlyMap<string, string>>;
+}
+
 /** The answer of change control before a batch starts. */
 export type BatchClearance =
   | { readonly go: true }

@@ -1,4 +1,5 @@
 import type { Manifest, Slot } from '../core/manifest/schema.js';
+import type { Masker } from '../core/secrets/mask.js';
 import type { Deployment, Release, Task } from '../core/model.js';
 import type { EngineDeps } from './engine-deps.js';
 import type { LogSink } from './log-sink.js';
@@ -90,8 +91,14 @@ export class RunContext {
     return this.sessions.open(this.work.get(target)?.target ?? target, this.signal);
   }
 
-  async recordDeployment(change: DeploymentChange, events: readonly NewEvent[], newTasks?: readonly NewTask[]): Promise<void> {
+  /** What the run writes is masked: a reason, an error or an event may quote a hook's output. */
+  get masker(): Masker {
+    return this.logs.masker;
+  }
+
+  async recordDeployment(unmasked: DeploymentChange, unmaskedEvents: readonly NewEvent[], newTasks?: readonly NewTask[]): Promise<void> {
     const at = this.now();
+    const [change, events] = [this.masker.maskDeep(unmasked), this.masker.maskDeep(unmaskedEvents)];
     await this.deps.store.recordDeployment(this.lease, change, events, at, newTasks);
     if (newTasks?.length) {
       const { tasks } = await this.deps.store.loadDeployment(this.current.id);
@@ -101,7 +108,8 @@ export class RunContext {
     this.deps.onProgress(this.current.id);
   }
 
-  async recordTask(target: string, change: TaskChange, events: readonly NewEvent[]): Promise<Task> {
+  async recordTask(target: string, unmasked: TaskChange, unmaskedEvents: readonly NewEvent[]): Promise<Task> {
+    const [change, events] = [this.masker.maskDeep(unmasked), this.masker.maskDeep(unmaskedEvents)];
     const task = this.task(target);
     const at = this.now();
     await this.deps.store.recordTask(this.lease, task.id, change, events.map((event) => ({ target, ...event })), at);

@@ -6,6 +6,7 @@ import type { Deployment, Task } from '../core/model.js';
 import { labelsMatch } from '../core/names.js';
 import { failuresExceeded, planRollout } from '../core/rollout/plan-batches.js';
 import { formatQuantity } from '../core/rollout/quantity.js';
+import { createMasker, maskError } from '../core/secrets/mask.js';
 import { startBackgroundAnalysis } from './analysis-gate.js';
 import { switchSlots } from './blue-green.js';
 import { deployTask } from './deploy-task.js';
@@ -52,17 +53,18 @@ export function runDeployment(deps: EngineDeps, lease: Lease): DeploymentRun {
       (error: unknown) => deps.log.warn({ err: error, deploymentId: lease.deploymentId }, 'lease renewal failed; will retry'),
     );
   }, deps.settings.heartbeatMs);
-  const done = advance(deps, lease, controller.signal, stop)
+  const logs = new LogSink(deps.store, deps.clock, lease.deploymentId, () => deps.onProgress(lease.deploymentId));
+  const done = advance(deps, lease, controller.signal, stop, logs)
     .catch(async (error: unknown) => {
       if (error instanceof LeaseLostError || controller.signal.aborted) return;
-      deps.log.error({ err: error, deploymentId: lease.deploymentId }, 'deployment run failed');
+      deps.log.error({ err: maskError(error, logs.masker), deploymentId: lease.deploymentId }, 'deployment run failed');
       const now = deps.clock.now().toISOString();
       if (error instanceof GantryError && error.code === 'DATA_CORRUPT') {
-        await deps.store.quarantineDeployment(lease, `error[DATA_CORRUPT]: ${error.message}`, now).catch(() => undefined);
+        await deps.store.quarantineDeployment(lease, `error[DATA_CORRUPT]: ${logs.masker.mask(error.message)}`, now).catch(() => undefined);
         deps.onProgress(lease.deploymentId);
       } else if ((await deps.store.readControl(lease.deploymentId).catch(() => null))?.cancel) {
         // A run that keeps failing is retried after each lease; a cancel is the way out of it.
-        const reason = `cancelled after the run failed unexpectedly: ${error instanceof Error ? error.message.slice(0, 300) : 'unknown error'}`;
+        const reason = `cancelled after the run failed unexpectedly: ${error instanceof Error ? logs.masker.mask(error.message).slice(0, 300) : 'unknown error'}`;
         await deps.store.quarantineDeployment(lease, reason, now).catch(() => undefined);
         deps.onProgress(lease.deploymentId);
       }
@@ -71,24 +73,24 @@ export function runDeployment(deps: EngineDeps, lease: Lease): DeploymentRun {
   return { done, checkControl, stop };
 }
 
-async function advance(deps: EngineDeps, lease: Lease, signal: AbortSignal, stop: (reason: StopReason) => void): Promise<void> {
+async function advance(deps: EngineDeps, lease: Lease, signal: AbortSignal, stop: (reason: StopReason) => void, logs: LogSink): Promise<void> {
   const { deployment, tasks } = await deps.store.loadDeployment(lease.deploymentId);
   const sessions = new SessionPool(deps.executor, deps.settings.connectTimeoutMs);
-  const logs = new LogSink(deps.store, deps.clock, deployment.id, () => deps.onProgress(deployment.id));
   let ctx: RunContext;
   try {
     ctx = await prepare(deps, lease, signal, stop, deployment, tasks, sessions, logs);
   } catch (error) {
     if (!(error instanceof GantryError)) throw error;
     // Nothing was touched yet (or the run cannot continue): end the deployment with the reason.
-    logs.note(null, null, `error[${error.code}]: ${error.message}`);
+    const message = logs.masker.mask(error.message);
+    logs.note(null, null, `error[${error.code}]: ${message}`);
     await logs.flush(true);
     const rollingBack = deployment.state === 'rolling_back';
     const now = deps.clock.now().toISOString();
     await deps.store.recordDeployment(
       lease,
-      { state: transitionDeployment(deployment.state, rollingBack ? 'failRollback' : 'fail'), reason: `error[${error.code}]: ${error.message}`, finishedAt: now },
-      [{ type: rollingBack ? 'deployment:rollback-failed' : 'deployment:failed', data: { code: error.code, message: error.message } }],
+      { state: transitionDeployment(deployment.state, rollingBack ? 'failRollback' : 'fail'), reason: `error[${error.code}]: ${message}`, finishedAt: now },
+      [{ type: rollingBack ? 'deployment:rollback-failed' : 'deployment:failed', data: { code: error.code, message } }],
       now,
     );
     deps.onProgress(deployment.id);
@@ -129,15 +131,17 @@ async function prepare(
   }
   if (deployment.plan === null) await deps.artifacts.verify(release.digest);
   const templates = await deps.artifacts.readFiles(release.digest, manifest.config.map((entry) => entry.template));
+  const secrets = await deps.secrets.valuesFor(deployment.app, deployment.environment);
+  logs.masker = createMasker(secrets.values());
   const liveSlot = manifest.strategy.type === 'blueGreen' ? await deps.store.liveSlot(deployment.app, deployment.environment) : null;
   const plan = deployment.plan ?? planRollout(targets.map((target) => target.name), manifest.strategy, liveSlot);
-  const work = resolveTargetWork(manifest, deployment.environment, targets, templates, plan.slot ?? null);
+  const work = resolveTargetWork(manifest, deployment.environment, targets, templates, plan.slot ?? null, secrets);
   const ctx = new RunContext(deps, lease, signal, deployment, tasks, release, manifest, work, sessions, logs, stop);
   if (plan.slot) {
     const live = plan.slot === 'blue' ? 'green' : 'blue';
     // The first blue-green deployment of an environment has no live slot to go back to.
     const wasLive = deployment.plan === null ? liveSlot !== null : (await deps.store.liveSlot(deployment.app, deployment.environment)) === live;
-    ctx.slots = { next: plan.slot, live: wasLive ? live : null, liveWork: resolveTargetWork(manifest, deployment.environment, targets, templates, live) };
+    ctx.slots = { next: plan.slot, live: wasLive ? live : null, liveWork: resolveTargetWork(manifest, deployment.environment, targets, templates, live, secrets) };
   }
   if (environment.traffic) {
     const balancer = registered.find((target) => target.name === environment.traffic!.target);

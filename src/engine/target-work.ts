@@ -23,7 +23,14 @@ export interface TargetWork {
  * Resolves a manifest for each target. Any missing variable or unusable check value anywhere
  * fails the whole deployment before a single target is touched.
  */
-export function resolveTargetWork(manifest: Manifest, environment: string, targets: readonly Target[], templates: ReadonlyMap<string, string>, slot: Slot | null = null): Map<string, TargetWork> {
+export function resolveTargetWork(
+  manifest: Manifest,
+  environment: string,
+  targets: readonly Target[],
+  templates: ReadonlyMap<string, string>,
+  slot: Slot | null = null,
+  secrets: ReadonlyMap<string, string> = new Map(),
+): Map<string, TargetWork> {
   const work = new Map<string, TargetWork>();
   const environmentIndex = manifest.environments.findIndex((candidate) => candidate.name === environment);
   const traffic = manifest.environments[environmentIndex]?.traffic;
@@ -31,7 +38,8 @@ export function resolveTargetWork(manifest: Manifest, environment: string, targe
   const slotVariables = slot !== null && manifest.strategy.type === 'blueGreen' ? manifest.strategy.slots[slot] : {};
   for (const target of targets) {
     const missing: MissingVariable[] = [];
-    const own = resolveVariables(manifest.variables, { environment, target: target.name });
+    // A secret is a variable whose value is kept encrypted; it wins over a manifest variable of its name.
+    const own = { ...resolveVariables(manifest.variables, { environment, target: target.name }), ...Object.fromEntries(secrets) };
     const overrides = Object.entries(slotVariables).map(([name, value]) => [name, interpolateField(value, own, `strategy.slots.${slot}.${name}`, missing)]);
     const variables = { ...own, ...Object.fromEntries(overrides) };
     const invalid: InvalidCheckField[] = [];

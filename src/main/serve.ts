@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { AppDeps } from '../app/app-deps.js';
 import { createFirstAdminToken } from '../app/api-tokens.js';
+import { createSecretSource, verifyMasterKey } from '../app/secrets.js';
 import { createChangeControl } from '../app/change-gate.js';
 import { keepChanges } from '../app/change-keeper.js';
 import { ProgressHub } from '../app/progress-hub.js';
@@ -18,6 +19,7 @@ import { Engine } from '../engine/engine.js';
 import { probeSshTarget } from '../executors/ssh.js';
 import { createTargetExecutor } from '../executors/target-executor.js';
 import { loadChangeSettings } from '../config/change-settings-file.js';
+import { loadMasterKey } from '../config/master-key.js';
 import { loadServerConfig, type ServerConfig } from '../config/server-config.js';
 import { AgentCommands } from '../server/agent-commands.js';
 import { AgentSessions } from '../server/agent-sessions.js';
@@ -49,9 +51,14 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
   const nodeId = await readOrCreateNodeId(config.dataDir);
   // Read before the store opens: a bad settings file stops the server with nothing to clean up.
   const changeSettings = await loadChangeSettings(config.changeSettingsFile);
+  const masterKey = await loadMasterKey({ dataDir: config.dataDir, keyFile: config.masterKeyFile });
+  if (masterKey.created) logger.info({ masterKeyFile: masterKey.path, keyId: masterKey.keyring.keyId }, 'created a new master key for secrets: back it up (docs/operations.md)');
+  if (masterKey.readableByOthers) logger.warn({ masterKeyFile: masterKey.path }, 'the master key file can be read by group or others: chmod 600 it');
   const store = openDatabase(config.databaseUrl ? { postgresUrl: config.databaseUrl } : { sqlitePath: join(config.dataDir, 'gantry.db') });
   try {
     await migrateDatabase(store);
+    // Fail closed: a master key that is not the store's stops the start, before anything runs.
+    await verifyMasterKey({ db: store.db, keyring: masterKey.keyring, clock });
   } catch (error) {
     await store.close();
     throw error instanceof GantryError ? error : new GantryError('STORE_UNAVAILABLE', 'the database cannot be opened', {}, { cause: error });
@@ -78,6 +85,7 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
     limits: { maxArchiveBytes: config.maxArchiveBytes },
     serverFingerprint: tls?.fingerprint ?? null,
     changeSettings,
+    keyring: masterKey.keyring,
   };
   engine = new Engine(
     {
@@ -86,6 +94,7 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
       artifacts: archives,
       metrics: createMetricReader(),
       changeControl: createChangeControl(appDeps),
+      secrets: createSecretSource(appDeps),
       clock,
       log: logger.child({ component: 'engine' }),
       settings: { ...DEFAULT_ENGINE_SETTINGS, leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs, ...options.engine },

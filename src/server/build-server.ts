@@ -18,6 +18,7 @@ import { releaseRoutes } from './routes/releases.js';
 import { targetRoutes } from './routes/targets.js';
 import { auditRoutes } from './routes/audit.js';
 import { changeRoutes } from './routes/changes.js';
+import { secretRoutes } from './routes/secrets.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { windowRoutes } from './routes/windows.js';
 import type { ServerContext } from './server-context.js';
@@ -82,6 +83,7 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
       await api.register(agentRoutes(context));
       await api.register(windowRoutes(context));
       await api.register(changeRoutes(context));
+      await api.register(secretRoutes(context));
       await api.register(tokenRoutes(context));
       await api.register(auditRoutes(context));
     },

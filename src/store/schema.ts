@@ -242,6 +242,37 @@ export interface ChangeEventsTable {
   at: string;
 }
 
+/**
+ * A secret, encrypted at rest (src/secrets/envelope.ts): the value under its own data key, the data
+ * key wrapped by master key `key_id`; every part base64. Unique per app, environment (`*`: all), name.
+ */
+export interface SecretsTable {
+  app: string;
+  environment: string;
+  name: string;
+  ciphertext: string;
+  iv: string;
+  tag: string;
+  wrapped_key: string;
+  key_iv: string;
+  key_tag: string;
+  key_id: string;
+  created_at: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+/** The master key in use: a small value encrypted under it, checked at every start (fail closed). */
+export interface SecretKeysTable {
+  id: string;
+  /** Always 1 (unique): one master key at a time. */
+  slot: Generated<number>;
+  check_ciphertext: string;
+  check_iv: string;
+  check_tag: string;
+  created_at: string;
+}
+
 export interface Database {
   applications: ApplicationsTable;
   targets: TargetsTable;
@@ -261,4 +292,6 @@ export interface Database {
   change_events: ChangeEventsTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
+  secrets: SecretsTable;
+  secret_keys: SecretKeysTable;
 }

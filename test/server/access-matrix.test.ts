@@ -61,6 +61,9 @@ function samples(): Record<string, RouteSamples> {
     'GET /api/v1/applications/:app': both('GET', '/api/v1/applications/shop', '/api/v1/applications/cart'),
     'GET /api/v1/applications/:app/status': both('GET', '/api/v1/applications/shop/status', '/api/v1/applications/cart/status'),
     'POST /api/v1/applications/:app/environments/:environment/rollback': both('POST', '/api/v1/applications/shop/environments/staging/rollback', '/api/v1/applications/shop/environments/production/rollback'),
+    'PUT /api/v1/applications/:app/secrets/:name': both('PUT', '/api/v1/applications/shop/secrets/MATRIX_SECRET', '/api/v1/applications/cart/secrets/MATRIX_SECRET', { value: 'matrix', environment: 'staging' }),
+    'GET /api/v1/applications/:app/secrets': both('GET', '/api/v1/applications/shop/secrets', '/api/v1/applications/cart/secrets'),
+    'DELETE /api/v1/applications/:app/secrets/:name': both('DELETE', '/api/v1/applications/shop/secrets/MATRIX_SECRET?environment=staging', '/api/v1/applications/cart/secrets/MATRIX_SECRET?environment=staging'),
     'GET /api/v1/applications/:app/releases': both('GET', '/api/v1/applications/shop/releases', '/api/v1/applications/cart/releases'),
     'POST /api/v1/applications/:app/releases/:version': {
       inside: { method: 'POST', path: '/api/v1/applications/shop/releases/9.9.9', body: '', contentType: 'text/plain' },
