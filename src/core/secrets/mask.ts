@@ -16,9 +16,7 @@ export interface Masker {
 function encodingsOf(value: string): string[] {
   const bytes = Buffer.from(value, 'utf8');
   const base64 = bytes.toString('base64');
-  const forms = [value, base64, base64.replace(/=+$/, ''), bytes.toString('base64url'), encodeURIComponent(value), bytes.toString('hex')];
-  // A form shorter than the value it stands for is too common to mask safely (hex of one byte).
-  return [...new Set(forms)].filter((form) => form.length >= Math.min(value.length, 4));
+  return [value, base64, base64.replace(/=+$/, ''), bytes.toString('base64url'), encodeURIComponent(value), bytes.toString('hex')];
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
