@@ -5,8 +5,8 @@
  * agent, core and protocol code, plus the local transport it runs commands with: local.ts and
  * the three files it is made of (which import src/engine/ports.ts for types only, erased at
  * build time; test/agent/imports.test.ts checks what the agent loads transitively). The metric
- * providers of src/analysis/ are adapters: they see core and the engine's MetricReader port, and
- * only main wires them in.
+ * providers of src/analysis/ are adapters: they see core, the engine's MetricReader port and the
+ * outbound (SSRF) guard of src/outbound/, and only main wires them in.
  */
 const layer = (name) => `^src/${name}/`;
 const AGENT_LOCAL_TRANSPORT = ['^src/executors/local\\.ts$', '^src/executors/target-shell\\.ts$', '^src/executors/output-capture\\.ts$', '^src/executors/script-input\\.ts$'];
@@ -26,7 +26,7 @@ module.exports = {
     { name: 'server-calls-app', severity: 'error', from: { path: layer('server') }, to: { path: [layer('store'), layer('engine'), layer('executors')] } },
     { name: 'agent-stays-small', severity: 'error', from: { path: layer('agent') }, to: { path: '^src/', pathNot: [layer('agent'), layer('core'), layer('protocol'), ...AGENT_LOCAL_TRANSPORT] } },
     { name: 'agent-no-server-libraries', severity: 'error', from: { path: layer('agent') }, to: { path: 'node_modules/(fastify|@fastify|kysely|better-sqlite3|pg|ssh2|pino)/' } },
-    { name: 'analysis-providers-are-adapters', severity: 'error', from: { path: layer('analysis') }, to: { path: '^src/', pathNot: [layer('analysis'), layer('core'), '^src/engine/analysis/metric-port\\.ts$'] } },
+    { name: 'analysis-providers-are-adapters', severity: 'error', from: { path: layer('analysis') }, to: { path: '^src/', pathNot: [layer('analysis'), layer('core'), layer('outbound'), '^src/engine/analysis/metric-port\\.ts$'] } },
     { name: 'analysis-providers-wired-in-main', severity: 'error', from: { path: '^src/', pathNot: [layer('analysis'), layer('main')] }, to: { path: layer('analysis') } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true, dependencyTypesNot: ['type-only'] } },
   ],

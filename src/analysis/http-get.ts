@@ -1,9 +1,12 @@
 import { formatDuration } from '../core/duration.js';
+import type { OutboundPolicy } from '../outbound/outbound-policy.js';
+import { OutboundRedirect, OutboundRefused, OutboundResponseTooLarge, sendOutbound, type ResolveHost } from '../outbound/outbound-request.js';
 
 /**
  * One bounded GET for the HTTP-based metric providers: a deadline of its own, the caller's abort
- * signal, a cap on the body, and messages that name the URL without its query string (which may
- * carry a key) and never the headers.
+ * signal, a cap on the body, the outbound (SSRF) policy checked on the addresses connected to, no
+ * redirects, and messages that name the URL without its query string (which may carry a key) and
+ * never the headers.
  */
 
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -19,50 +22,48 @@ export function describeUrl(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
-export async function httpGet(url: URL, options: { headers: Readonly<Record<string, string>>; timeoutMs: number; signal: AbortSignal; what: string }): Promise<HttpAnswer> {
+/** How the HTTP providers reach out: the outbound policy, and name resolution (tests fake it). */
+export interface Outbound {
+  readonly policy: OutboundPolicy;
+  readonly resolve?: ResolveHost;
+}
+
+export async function httpGet(url: URL, options: Outbound & { headers: Readonly<Record<string, string>>; timeoutMs: number; signal: AbortSignal; what: string }): Promise<HttpAnswer> {
   options.signal.throwIfAborted();
   const deadline = AbortSignal.timeout(options.timeoutMs);
   const signal = AbortSignal.any([options.signal, deadline]);
   const shown = describeUrl(url);
   try {
-    const response = await fetch(url, { method: 'GET', headers: { accept: 'application/json', ...options.headers }, signal, redirect: 'error' });
-    const body = await readCapped(response, shown);
-    return { status: response.status, contentType: response.headers.get('content-type') ?? '', body };
+    const answer = await sendOutbound(url, {
+      method: 'GET',
+      headers: { accept: 'application/json', ...options.headers },
+      signal,
+      maxResponseBytes: MAX_RESPONSE_BYTES,
+      policy: options.policy,
+      resolve: options.resolve,
+    });
+    const contentType = answer.headers['content-type'] ?? '';
+    return { status: answer.status, contentType, body: answer.body.toString('utf8') };
   } catch (error) {
     if (options.signal.aborted) throw options.signal.reason;
     if (deadline.aborted) throw new Error(`${options.what} at ${shown} did not answer within ${formatDuration(options.timeoutMs)}`);
-    if (error instanceof ResponseTooLarge) throw error;
+    if (error instanceof OutboundRefused) throw new Error(`refusing to call ${options.what} at ${shown}: ${error.reason}`);
+    if (error instanceof OutboundRedirect) {
+      const to = error.location ? ` to ${describeUrl(error.location)}` : '';
+      throw new Error(`${options.what} at ${shown} answered HTTP ${error.status} with a redirect${to}; redirects are not followed`);
+    }
+    if (error instanceof OutboundResponseTooLarge) throw new Error(`the response from ${shown} is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB`);
     throw new Error(`cannot reach ${options.what} at ${shown}: ${causeOf(error)}`);
   }
 }
 
-class ResponseTooLarge extends Error {}
-
-/** fetch's own message is "fetch failed"; the useful part (ECONNREFUSED …) is its cause. */
+/** The useful part of a connection error: "connect ECONNREFUSED 127.0.0.1:9", with its code. */
 function causeOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause: unknown = error.cause;
-  if (cause instanceof Error) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    return code !== undefined && !cause.message.includes(code) ? `${code} ${cause.message}` : cause.message;
-  }
-  return error.message;
-}
-
-async function readCapped(response: Response, shown: string): Promise<string> {
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_RESPONSE_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      throw new ResponseTooLarge(`the response from ${shown} is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  // Trying several addresses in turn (IPv6 and IPv4) fails with all of their errors.
+  const last: unknown = error instanceof AggregateError && error.errors.length > 0 ? error.errors.at(-1) : error;
+  const cause: unknown = last instanceof Error && last.cause instanceof Error ? last.cause : last;
+  if (!(cause instanceof Error)) return String(cause);
+  const code = (cause as NodeJS.ErrnoException).code;
+  return code !== undefined && !cause.message.includes(code) ? `${code} ${cause.message}` : cause.message;
 }

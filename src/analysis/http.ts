@@ -1,6 +1,6 @@
 import { readJsonPath } from '../core/analysis/json-path.js';
 import type { RenderedProvider } from '../engine/analysis/metric-port.js';
-import { describeUrl, httpGet } from './http-get.js';
+import { describeUrl, httpGet, type Outbound } from './http-get.js';
 
 /**
  * The http metric provider: GET a JSON document and read one value from it by jsonPath
@@ -10,7 +10,7 @@ import { describeUrl, httpGet } from './http-get.js';
 
 export type HttpProvider = Extract<RenderedProvider, { kind: 'http' }>;
 
-export async function readHttpMetric(provider: HttpProvider, signal: AbortSignal): Promise<unknown> {
+export async function readHttpMetric(provider: HttpProvider, signal: AbortSignal, outbound: Outbound): Promise<unknown> {
   let url: URL;
   try {
     url = new URL(provider.url);
@@ -18,7 +18,7 @@ export async function readHttpMetric(provider: HttpProvider, signal: AbortSignal
     throw new Error('the url, with its placeholders substituted, is not a valid URL');
   }
   const shown = describeUrl(url);
-  const answer = await httpGet(url, { headers: provider.headers, timeoutMs: provider.timeout, signal, what: 'the metric endpoint' });
+  const answer = await httpGet(url, { headers: provider.headers, timeoutMs: provider.timeout, signal, ...outbound, what: 'the metric endpoint' });
   if (answer.status < 200 || answer.status > 299) throw new Error(`${shown} answered HTTP ${answer.status}, not 2xx`);
   let json: unknown;
   try {

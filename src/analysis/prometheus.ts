@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RenderedProvider } from '../engine/analysis/metric-port.js';
-import { describeUrl, httpGet } from './http-get.js';
+import { describeUrl, httpGet, type Outbound } from './http-get.js';
 
 /**
  * The Prometheus metric provider: one instant query (`GET /api/v1/query`). A scalar, or a vector
@@ -43,9 +43,9 @@ export function queryUrl(address: string, query: string): URL {
   return url;
 }
 
-export async function readPrometheus(provider: PrometheusProvider, signal: AbortSignal): Promise<unknown> {
+export async function readPrometheus(provider: PrometheusProvider, signal: AbortSignal, outbound: Outbound): Promise<unknown> {
   const url = queryUrl(provider.address, provider.query);
-  const answer = await httpGet(url, { headers: provider.headers, timeoutMs: provider.timeout, signal, what: 'Prometheus' });
+  const answer = await httpGet(url, { headers: provider.headers, timeoutMs: provider.timeout, signal, ...outbound, what: 'Prometheus' });
   let json: unknown;
   try {
     json = JSON.parse(answer.body);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { GantryError } from '../core/errors.js';
+import { OutboundAllowInvalid, parseOutboundAllow } from '../outbound/outbound-policy.js';
 
 /**
  * `gantry serve` configuration: defaults < environment < flags, validated once and frozen.
@@ -37,6 +38,22 @@ const serverConfigSchema = z
      * Unset: <data dir>/master.key, created at the first start (docs/operations.md).
      */
     masterKeyFile: z.string().min(1).optional(),
+    /**
+     * GANTRY_OUTBOUND_ALLOW: CIDRs, addresses, host names and *.domain wildcards, comma-separated —
+     * the only destinations analysis providers may call. Unset: the default deny-list
+     * (docs/operations.md, "Outbound requests").
+     */
+    outboundAllow: z
+      .string()
+      .transform((text, context) => {
+        try {
+          return parseOutboundAllow(text);
+        } catch (error) {
+          context.addIssue({ code: 'custom', message: error instanceof OutboundAllowInvalid ? error.message : String(error) });
+          return z.NEVER;
+        }
+      })
+      .optional(),
     tls: z.object({ certFile: z.string().min(1, 'set both GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE'), keyFile: z.string().min(1, 'set both GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE') }).optional(),
   })
   .strict()
@@ -62,6 +79,7 @@ export function loadServerConfig(flags: { dataDir?: string; listen?: string }, e
     agentOfflineMs: number('GANTRY_AGENT_OFFLINE_MS', 3 * number('GANTRY_AGENT_HEARTBEAT_MS', 10_000)),
     changeSettingsFile: env.GANTRY_CHANGE_SETTINGS ? resolve(env.GANTRY_CHANGE_SETTINGS) : undefined,
     masterKeyFile: env.GANTRY_MASTER_KEY_FILE ? resolve(env.GANTRY_MASTER_KEY_FILE) : undefined,
+    outboundAllow: env.GANTRY_OUTBOUND_ALLOW?.trim() ? env.GANTRY_OUTBOUND_ALLOW : undefined,
     tls: env.GANTRY_TLS_CERT_FILE || env.GANTRY_TLS_KEY_FILE ? { certFile: env.GANTRY_TLS_CERT_FILE ?? '', keyFile: env.GANTRY_TLS_KEY_FILE ?? '' } : undefined,
   });
   if (!result.success) {

@@ -17,6 +17,7 @@ import {
   DEACTIVATE_RELEASE,
   DELETE_RELEASES,
   EXIT_DIGEST_MISMATCH,
+  ENVIRONMENT_FROM_STDIN,
   EXIT_EXTRACT_FAILED,
   EXIT_NOT_UNPACKED,
   EXIT_TRAFFIC_NOT_PUT_BACK,
@@ -65,11 +66,13 @@ function checkConfigPath(path: string): string {
   return path;
 }
 
-function checkEnv(env: Readonly<Record<string, string>>): string[] {
-  return Object.entries(env).map(([name, value]) => {
+/** A hook's environment as ENVIRONMENT_FROM_STDIN reads it: `NAME=<base64>` lines, then an empty line. */
+function environmentInput(env: Readonly<Record<string, string>>): string {
+  const lines = Object.entries(env).map(([name, value]) => {
     if (!ENV_NAME_PATTERN.test(name)) throw new GantryError('REQUEST_INVALID', `${JSON.stringify(name)} is not a valid environment variable name`, { where: name });
-    return `${name}=${value}`;
+    return `${name}=${Buffer.from(value, 'utf8').toString('base64')}\n`;
   });
+  return `${lines.join('')}\n`;
 }
 
 /** The load balancer's file is named by the manifest: it must be a plain absolute path. */
@@ -148,8 +151,8 @@ export function createTargetSession(shell: TargetShell, root: string): TargetSes
   }
 
   async function runHookScript(app: string, version: string, hook: HookRun, options: CommandOptions): Promise<ShellRunResult> {
-    const script = `cd ${quoteShellArg(releaseDir(app, version))} && exec ${shellCommand(['env', '--', ...checkEnv(hook.env), 'sh', '-c', hook.command])}`;
-    return runStep('the hook', script, options, undefined, true);
+    const script = `cd ${quoteShellArg(releaseDir(app, version))} || exit 1\n${ENVIRONMENT_FROM_STDIN}\nexec ${shellCommand(['sh', '-c', hook.command])}`;
+    return runStep('the hook', script, options, environmentInput(hook.env), true);
   }
 
   function trafficFailed(message: string, path: string, result: ShellRunResult): GantryError {
@@ -303,8 +306,8 @@ export function createTargetSession(shell: TargetShell, root: string): TargetSes
     },
 
     async runTrafficHook(hook: HookRun, options) {
-      const script = scriptWithArgs(RUN_TRAFFIC_HOOK, [root, ...checkEnv(hook.env), 'sh', '-c', hook.command]);
-      const result = await runStep('the switch hook', script, options, undefined, true);
+      const script = scriptWithArgs(RUN_TRAFFIC_HOOK, [root, hook.command]);
+      const result = await runStep('the switch hook', script, options, environmentInput(hook.env), true);
       if (result.exitCode === 0) return;
       const lastLine = lastStderrLine(result);
       const how = result.exitCode === null ? `was killed by signal ${result.exitSignal ?? 'unknown'}` : `exited with code ${result.exitCode}`;

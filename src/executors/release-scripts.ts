@@ -21,6 +21,7 @@ export const EXIT_TRAFFIC_RELOAD_FAILED = 97;
 export const EXIT_TRAFFIC_NOT_PUT_BACK = 98;
 
 /** APPLY_TRAFFIC_CONFIG announces each phase on stderr with one of these lines, so the output of the command that failed can be told apart. */
+export const EXIT_ENVIRONMENT_MISSING = 125;
 export const TRAFFIC_PHASE_MARKER = 'gantry: ';
 export const TRAFFIC_TEST_MARKER = 'gantry: testing the configuration';
 export const TRAFFIC_RELOAD_MARKER = 'gantry: reloading';
@@ -221,9 +222,28 @@ rm -f -- "$backup" 2>/dev/null
 exit 0
 `;
 
-/** $1 the target's root (created if missing), then the `env` arguments: NAME=value …, sh, -c, the hook. */
+/**
+ * Reads a hook's environment from standard input and exports it: one `NAME=<base64 of the
+ * value>` line per variable, then an empty line. Values travel on stdin rather than in the
+ * command line, where `ps` on the target would show them (secrets among them). Input that ends
+ * before the empty line (a connection that dropped) stops here: a hook never runs without its
+ * environment. Prefix of a script; the hook is exec'ed after it and inherits the (spent) input.
+ */
+// A plain template (not String.raw): the shell's own ${…} expansions are escaped as \${…}.
+export const ENVIRONMENT_FROM_STDIN = `
+__gantry_env_done=no
+while IFS= read -r __gantry_env_line; do
+  if [ -z "$__gantry_env_line" ]; then __gantry_env_done=yes; break; fi
+  __gantry_env_value=$(printf '%s' "\${__gantry_env_line#*=}" | base64 -d && printf x) || exit ${EXIT_ENVIRONMENT_MISSING}
+  export "\${__gantry_env_line%%=*}=\${__gantry_env_value%x}"
+done
+if [ "$__gantry_env_done" != yes ]; then printf 'gantry: the hook environment did not arrive; the hook was not run\\n' >&2; exit ${EXIT_ENVIRONMENT_MISSING}; fi
+unset __gantry_env_done __gantry_env_line __gantry_env_value
+`;
+
+/** $1 the target's root (created if missing), $2 the hook; its environment comes on stdin. */
 export const RUN_TRAFFIC_HOOK = String.raw`
 mkdir -p -- "$1" && cd -- "$1" || exit 1
-shift
-exec env -- "$@"
+${ENVIRONMENT_FROM_STDIN}
+exec sh -c "$2"
 `;

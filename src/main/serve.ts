@@ -92,7 +92,7 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
       store: createDeploymentStore(store.db),
       executor: createTargetExecutor(agentCommands),
       artifacts: archives,
-      metrics: createMetricReader(),
+      metrics: createMetricReader({ outboundAllow: config.outboundAllow, server: { host: config.listenHost, port: config.listenPort } }),
       changeControl: createChangeControl(appDeps),
       secrets: createSecretSource(appDeps),
       clock,

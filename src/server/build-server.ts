@@ -10,7 +10,7 @@ import { API_PREFIX } from '../protocol/api.js';
 import { installAccessControl, needs, PUBLIC } from './access.js';
 import { installAuditLog } from './audit-hook.js';
 import { installBearerAuth } from './auth.js';
-import { installProblemHandlers } from './problem.js';
+import { clientErrorProblem, frameworkErrorProblem, installProblemHandlers } from './problem.js';
 import { agentRoutes } from './routes/agents.js';
 import { applicationRoutes } from './routes/applications.js';
 import { deploymentRoutes } from './routes/deployments.js';
@@ -44,6 +44,9 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
     bodyLimit: JSON_BODY_LIMIT,
     return503OnClosing: true,
     forceCloseConnections: true,
+    // Errors raised before routing, or by Node's HTTP parser, answer problem+json too.
+    frameworkErrors: frameworkErrorProblem,
+    clientErrorHandler: clientErrorProblem,
     // The calendar feed carries its token in the URL (calendar apps cannot send headers): never log it.
     childLoggerFactory: (logger, bindings, options) =>
       logger.child(bindings, { ...options, serializers: { ...options.serializers, req: serializeRequest } }),

@@ -1,4 +1,6 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ERROR_CATALOGUE, GantryError, type ErrorCode, type ErrorKind } from '../core/errors.js';
 import type { ProblemDto } from '../protocol/api.js';
@@ -35,6 +37,36 @@ export function sendProblem(reply: FastifyReply, error: GantryError, status = ST
 
 function requestInvalid(code: ErrorCode, message: string, where?: string): GantryError {
   return new GantryError(code, message, where ? { where } : {});
+}
+
+/**
+ * Errors Fastify raises before routing (a URL it cannot decode, a path parameter over the
+ * router's length limit): given as the `frameworkErrors` option, so they answer problem+json
+ * like everything else instead of Fastify's own JSON. The URL is not echoed (it may be huge).
+ */
+export function frameworkErrorProblem(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_BAD_URL') void sendProblem(reply, requestInvalid('REQUEST_INVALID', 'the URL is not valid: it has a malformed percent-encoding', 'url'), 400);
+  else if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') void sendProblem(reply, requestInvalid('REQUEST_INVALID', 'a path segment of the URL is too long', 'url'), 414);
+  else {
+    reply.log.error({ err: error }, 'request failed before routing');
+    void sendProblem(reply, new GantryError('INTERNAL', ERROR_CATALOGUE.INTERNAL.title));
+  }
+}
+
+/**
+ * Requests Node's HTTP parser refuses (headers over the size limit, malformed request lines,
+ * timeouts) never reach Fastify: given as the `clientErrorHandler` option, the answer is still
+ * problem+json, and the connection is closed as Node and Fastify do by default.
+ */
+export function clientErrorProblem(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const message = status === 408 ? 'the request took too long to arrive' : status === 431 ? 'the request headers are too large' : 'the request is not valid HTTP';
+  if (socket.writable) {
+    const body = JSON.stringify(problemOf(requestInvalid('REQUEST_INVALID', message), status));
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/problem+json\r\n\r\n${body}`);
+  }
+  socket.destroy(error);
 }
 
 /** Maps every error a route can raise to RFC 9457 problem+json; causes go to the log only. */

@@ -11,7 +11,8 @@ import { httpApi, type HttpApi } from '../support/http-api.js';
 import { makeBuildDir } from '../support/release-dirs.js';
 
 /**
- * T37/T38: a secret reaches the hook that needs it and nothing else. The hook prints it raw, in
+ * T37/T38: a secret reaches the hook that needs it and nothing else — not even the target's
+ * process list, since hook environments travel on stdin. The hook prints it raw, in
  * Base64, split across two output chunks, under `set -x`, and inside a failing command's error;
  * none of it may reach the stored logs, events, the deployment's reason and errors, the API,
  * the server's own log, or the database file and its WAL.
@@ -23,6 +24,7 @@ environments: [{ name: prod, targets: { role: db } }]
 config: [{ template: app.conf.tmpl, path: app.conf }]
 hooks:
   afterActivate: |
+    case "$(cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' ')" in *"$DB_PASSWORD"*) echo 'process list: shows it';; *) echo 'process list: clean';; esac
     echo "raw: $DB_PASSWORD"
     printf 'b64: %s\\n' "$(printf %s "$DB_PASSWORD" | base64)"
     head=\${DB_PASSWORD%????????}; printf 'split: %s' "$head"; sleep 0.3; printf '%s\\n' "\${DB_PASSWORD#"$head"}"
@@ -86,6 +88,8 @@ describe('secrets do not leak (T37, T38)', () => {
     const events = (await api.api<{ events: EventDto[] }>('GET', `/deployments/${deployment.id}/events`)).body.events;
     // The hook did print it, in each form: each line is there, masked.
     expect(logs).toEqual(expect.arrayContaining(['raw: ***', 'b64: ***', 'split: ***', '+ : ***']));
+    // Values reach the hook on its standard input, not its command line: no process shows them.
+    expect(logs).toContain('process list: clean');
     expect(logs.some((line) => line.includes('/nonexistent/***'))).toBe(true);
     const shown = JSON.stringify({ logs, events, detail });
     expect(shown).toContain('/nonexistent/***');

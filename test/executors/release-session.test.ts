@@ -149,6 +149,28 @@ describe.each<TransportKind>(['local', 'ssh'])('a release session over %s', (kin
     }
   });
 
+  it('hands hooks their environment on stdin: values arrive exactly, and no command line shows them', { timeout: 20_000 }, async () => {
+    const value = `pa$$ 'w"ord \\ ${'`'}x${'`'}\nline two\n\n`;
+    const marker = 'Zq9-visible-only-to-the-hook';
+    let stdout = '';
+    const hook = session.runHook('shop', '1.0.3', { command: 'sleep 1; printf "[%s][%s]" "$TRICKY" "$MARKER"', env: { TRICKY: value, MARKER: marker } }, {
+      ...step,
+      onOutput: (stream, text) => stream === 'stdout' && (stdout += text),
+    });
+    // While the hook runs, every process's command line on this machine (the target, for both transports here).
+    const seen: string[] = [];
+    for (let look = 0; look < 10; look++) {
+      for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
+        const cmdline = await readFile(join('/proc', pid, 'cmdline'), 'utf8').catch(() => '');
+        if (cmdline.includes(marker)) seen.push(cmdline.replaceAll('\0', ' '));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await hook;
+    expect(seen).toEqual([]);
+    expect(stdout).toBe(`[${value}][${marker}]`);
+  });
+
   it('refuses config file paths that leave the release directory', async () => {
     for (const path of ['../escape', '/etc/passwd', 'a/../../b', '']) {
       await expect(session.writeConfigFiles('shop', '1.0.3', [{ path, content: 'x' }], step)).rejects.toMatchObject({ code: 'REQUEST_INVALID' });
