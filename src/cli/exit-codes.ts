@@ -25,6 +25,7 @@ const EXIT_CODE_OF_KIND: Record<ErrorKind, number> = {
   conflict: EXIT_CODES.conflict,
   unauthorized: EXIT_CODES.denied,
   forbidden: EXIT_CODES.denied,
+  throttled: EXIT_CODES.denied,
   unavailable: EXIT_CODES.unavailable,
   internal: EXIT_CODES.failed,
 };

@@ -4,7 +4,7 @@
  * maps `kind` to a status, the CLI maps it to an exit code. docs/errors.md documents each
  * code and a test keeps the two in step.
  */
-export type ErrorKind = 'invalid' | 'not_found' | 'conflict' | 'forbidden' | 'unauthorized' | 'unavailable' | 'internal';
+export type ErrorKind = 'invalid' | 'not_found' | 'conflict' | 'forbidden' | 'unauthorized' | 'throttled' | 'unavailable' | 'internal';
 
 export const ERROR_CATALOGUE = {
   REQUEST_INVALID: { kind: 'invalid', title: 'The request is not valid' },
@@ -15,6 +15,7 @@ export const ERROR_CATALOGUE = {
   ARTIFACT_UNSAFE: { kind: 'invalid', title: 'The release archive contains an entry that is not allowed' },
   ARTIFACT_INVALID: { kind: 'invalid', title: 'The release archive cannot be read' },
   UNAUTHORIZED: { kind: 'unauthorized', title: 'A valid API token is required' },
+  AUTH_RATE_LIMITED: { kind: 'throttled', title: 'Too many failed authentication attempts from this address; wait before trying again' },
   ENROLMENT_TOKEN_INVALID: { kind: 'unauthorized', title: 'The enrolment token is unknown, used or expired' },
   TARGET_NOT_AGENT: { kind: 'conflict', title: 'The target is not an agent' },
   APP_NOT_FOUND: { kind: 'not_found', title: 'No such application' },

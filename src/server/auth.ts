@@ -1,8 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateToken } from '../app/api-tokens.js';
 import type { AppDeps } from '../app/app-deps.js';
 import type { Actor } from '../core/actor.js';
-import { GantryError } from '../core/errors.js';
+import { GantryError, isGantryError } from '../core/errors.js';
+import type { AuthThrottle } from './auth-throttle.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,14 +16,33 @@ declare module 'fastify' {
  * Every route not declared public needs `Authorization: Bearer <token>`; tokens in the query
  * string are not read. Unknown paths need one too, so that they reveal nothing either.
  */
-export function installBearerAuth(app: FastifyInstance, deps: AppDeps): void {
+export function installBearerAuth(app: FastifyInstance, deps: AppDeps, throttle: AuthThrottle): void {
   app.decorateRequest('actor', null);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.access === 'public') return;
     const header = request.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
-    request.actor = await authenticateToken(deps, token);
+    request.actor = await throttled(throttle, request.ip, reply, () => authenticateToken(deps, token));
   });
+}
+
+/**
+ * Runs an authentication unless the address has failed too often lately (429, with
+ * Retry-After); a failure counts against the address.
+ */
+export async function throttled<T>(throttle: AuthThrottle, address: string, reply: FastifyReply, authenticate: () => Promise<T>): Promise<T> {
+  const waitMs = throttle.retryAfterMs(address);
+  if (waitMs > 0) {
+    const seconds = Math.ceil(waitMs / 1000);
+    reply.header('retry-after', String(seconds));
+    throw new GantryError('AUTH_RATE_LIMITED', `too many failed authentication attempts from ${address}; try again in ${seconds}s`);
+  }
+  try {
+    return await authenticate();
+  } catch (error) {
+    if (isGantryError(error) && error.code === 'UNAUTHORIZED') throttle.failed(address);
+    throw error;
+  }
 }
 
 /** The caller of an authenticated route. */

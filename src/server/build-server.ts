@@ -50,12 +50,14 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
     // The calendar feed carries its token in the URL (calendar apps cannot send headers): never log it.
     childLoggerFactory: (logger, bindings, options) =>
       logger.child(bindings, { ...options, serializers: { ...options.serializers, req: serializeRequest } }),
-    ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
+    // Node answers an HTTP/1.1 request without Host with an empty 400 of its own; the problem
+    // handlers refuse it instead (installProblemHandlers), so that it is problem+json too.
+    ...(tls ? { https: { cert: tls.cert, key: tls.key, requireHostHeader: false } } : { http: { requireHostHeader: false } }),
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installProblemHandlers(app);
-  installBearerAuth(app, context.app);
+  installBearerAuth(app, context.app, context.authThrottle);
   // Access first: a refused request is audited by its outcome record, and never reaches the handler.
   installAccessControl(app);
   installAuditLog(app, context.app);

@@ -9,6 +9,7 @@ import type { ProblemDto } from '../protocol/api.js';
 const STATUS_OF_KIND: Record<ErrorKind, number> = {
   invalid: 400,
   unauthorized: 401,
+  throttled: 429,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
@@ -71,6 +72,10 @@ export function clientErrorProblem(error: Error & { code?: string }, socket: Soc
 
 /** Maps every error a route can raise to RFC 9457 problem+json; causes go to the log only. */
 export function installProblemHandlers(app: FastifyInstance): void {
+  // RFC 9112 §3.2: an HTTP/1.1 request without Host is refused with 400 (Node's own check is off).
+  app.addHook('onRequest', async (request) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) throw requestInvalid('REQUEST_INVALID', 'an HTTP/1.1 request needs a Host header', 'headers.host');
+  });
   app.setNotFoundHandler((request, reply) => sendProblem(reply, new GantryError('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof GantryError) {

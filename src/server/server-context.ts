@@ -2,6 +2,7 @@ import type { AppDeps } from '../app/app-deps.js';
 import type { ProgressHub } from '../app/progress-hub.js';
 import type { AgentCommands } from './agent-commands.js';
 import type { AgentSessions } from './agent-sessions.js';
+import type { AuthThrottle } from './auth-throttle.js';
 
 export interface ServerContext {
   readonly app: AppDeps;
@@ -14,4 +15,6 @@ export interface ServerContext {
   readonly agentCommands: AgentCommands;
   /** How often agents and the server exchange heartbeats. */
   readonly agentHeartbeatMs: number;
+  /** Refuses addresses that keep failing authentication. */
+  readonly authThrottle: AuthThrottle;
 }

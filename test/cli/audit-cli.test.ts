@@ -13,6 +13,7 @@ import { createIdSource, systemClock } from '../../src/main/system-clock.js';
 import { API_PREFIX } from '../../src/protocol/api.js';
 import { installAuditLog } from '../../src/server/audit-hook.js';
 import { installBearerAuth } from '../../src/server/auth.js';
+import { AuthThrottle } from '../../src/server/auth-throttle.js';
 import { installProblemHandlers } from '../../src/server/problem.js';
 import { auditRoutes } from '../../src/server/routes/audit.js';
 import { windowRoutes } from '../../src/server/routes/windows.js';
@@ -48,7 +49,7 @@ describe('gantry audit', () => {
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     installProblemHandlers(app);
-    installBearerAuth(app, deps);
+    installBearerAuth(app, deps, new AuthThrottle({ limit: 1000, windowMs: 60_000, maxAddresses: 100, now: Date.now }));
     installAuditLog(app, deps);
     const context = { app: deps } as unknown as ServerContext;
     await app.register(

@@ -11,6 +11,7 @@ import { createIdSource, systemClock } from '../../src/main/system-clock.js';
 import { API_PREFIX } from '../../src/protocol/api.js';
 import { installAuditLog } from '../../src/server/audit-hook.js';
 import { installBearerAuth } from '../../src/server/auth.js';
+import { AuthThrottle } from '../../src/server/auth-throttle.js';
 import { installProblemHandlers } from '../../src/server/problem.js';
 import { auditRoutes } from '../../src/server/routes/audit.js';
 import { windowRoutes } from '../../src/server/routes/windows.js';
@@ -29,7 +30,7 @@ async function buildAuditedServer(store: StoreDatabase): Promise<{ app: FastifyI
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installProblemHandlers(app);
-  installBearerAuth(app, deps);
+  installBearerAuth(app, deps, new AuthThrottle({ limit: 1000, windowMs: 60_000, maxAddresses: 100, now: Date.now }));
   installAuditLog(app, deps);
   await app.register(fastifySwagger, { openapi: { info: { title: 'Gantry API', version: 'test' } }, transform: jsonSchemaTransform });
   const context = { app: deps } as unknown as ServerContext;

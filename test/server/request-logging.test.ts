@@ -31,3 +31,25 @@ it('logs requests without the tokens in their query strings', async () => {
   expect(log).toContain('/api/v1/calendar.ics?token=[redacted]');
   expect(log).not.toMatch(/gantry_[A-Za-z0-9_-]{8,}/);
 });
+
+/** T36: guessing tokens from one address is cut off, and a right guess among the wrong ones does not get through. */
+it('refuses an address that keeps failing authentication, whatever it sends next', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gantry-throttle-'));
+  const gantry = await startGantry(loadServerConfig({ dataDir, listen: '127.0.0.1:0' }, { GANTRY_AUTH_FAILURES_PER_MINUTE: '5' }), { logger: pino({ level: 'silent' }) });
+  try {
+    const call = (token: string) => fetch(`${gantry.url}/api/v1/applications`, { headers: { authorization: `Bearer ${token}` } });
+    const statuses: number[] = [];
+    for (let guess = 0; guess < 8; guess++) statuses.push((await call(`gantry_guess${guess}`)).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+    const right = await call(gantry.adminToken!);
+    expect(right.status).toBe(429);
+    expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await right.json()) as { code: string }).code).toBe('AUTH_RATE_LIMITED');
+    // Feed tokens are guessed the same way, and count the same.
+    expect((await fetch(`${gantry.url}/api/v1/calendar.ics?token=gantry_guess`)).status).toBe(429);
+    expect((await fetch(`${gantry.url}/healthz`)).status).toBe(200);
+  } finally {
+    await gantry.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -9,7 +9,7 @@ import { allows } from '../../core/access/access.js';
 import type { Actor } from '../../core/actor.js';
 import { renderICalendar } from '../../core/calendar/icalendar.js';
 import { API_PREFIX, calendarQuerySchema, calendarSchema, windowSchema } from '../../protocol/api.js';
-import { actorOf } from '../auth.js';
+import { actorOf, throttled } from '../auth.js';
 import { feedEvents } from '../calendar-feed.js';
 import { toCalendarDto, toWindowDto } from '../dto.js';
 import { needs, PUBLIC } from '../access.js';
@@ -52,7 +52,7 @@ export function windowRoutes(context: ServerContext): FastifyPluginAsyncZod {
     });
 
     app.get('/calendar.ics', { config: PUBLIC, schema: { querystring: z.strictObject({ token: z.string().max(200).optional() }) } }, async (request, reply) => {
-      const reader = await authenticateToken(context.app, request.query.token, 'calendar-feed');
+      const reader = await throttled(context.authThrottle, request.ip, reply, () => authenticateToken(context.app, request.query.token, 'calendar-feed'));
       const now = context.app.clock.now();
       const shown = visibleTo(reader, await calendar(context.app, { from: new Date(now.getTime() - FEED_PAST_DAYS * DAY_MS), to: new Date(now.getTime() + FEED_FUTURE_DAYS * DAY_MS) }));
       return reply.type('text/calendar; charset=utf-8').send(renderICalendar({ name: 'Gantry changes', generatedAt: now, events: feedEvents(shown) }));
