@@ -30,6 +30,8 @@ const serverConfigSchema = z
      * fail; default three heartbeats.
      */
     agentOfflineMs: z.number().int().min(100),
+    /** GANTRY_AUTH_FAILURES_PER_MINUTE: failed authentications from one address before it must wait out the minute. */
+    authFailuresPerMinute: z.number().int().min(1).max(1_000_000),
     /** GANTRY_CHANGE_SETTINGS: YAML file with risk scoring, approval policies and window rules (docs/operations.md). */
     changeSettingsFile: z.string().min(1).optional(),
     /** GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE (PEM): serve HTTPS (and wss:// for agents). */
@@ -77,6 +79,7 @@ export function loadServerConfig(flags: { dataDir?: string; listen?: string }, e
     heartbeatMs: number('GANTRY_HEARTBEAT_MS', 3_000),
     agentHeartbeatMs: number('GANTRY_AGENT_HEARTBEAT_MS', 10_000),
     agentOfflineMs: number('GANTRY_AGENT_OFFLINE_MS', 3 * number('GANTRY_AGENT_HEARTBEAT_MS', 10_000)),
+    authFailuresPerMinute: number('GANTRY_AUTH_FAILURES_PER_MINUTE', 60),
     changeSettingsFile: env.GANTRY_CHANGE_SETTINGS ? resolve(env.GANTRY_CHANGE_SETTINGS) : undefined,
     masterKeyFile: env.GANTRY_MASTER_KEY_FILE ? resolve(env.GANTRY_MASTER_KEY_FILE) : undefined,
     outboundAllow: env.GANTRY_OUTBOUND_ALLOW?.trim() ? env.GANTRY_OUTBOUND_ALLOW : undefined,

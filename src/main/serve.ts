@@ -23,6 +23,7 @@ import { loadMasterKey } from '../config/master-key.js';
 import { loadServerConfig, type ServerConfig } from '../config/server-config.js';
 import { AgentCommands } from '../server/agent-commands.js';
 import { AgentSessions } from '../server/agent-sessions.js';
+import { AuthThrottle } from '../server/auth-throttle.js';
 import { buildServer } from '../server/build-server.js';
 import { createDeploymentStore } from '../store/deployment-store.js';
 import { createMetricReader } from '../analysis/metric-readers.js';
@@ -105,7 +106,8 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
   );
   const adminToken = await createFirstAdminToken(appDeps);
   if (adminToken) await writeFile(join(config.dataDir, 'admin.token'), `${adminToken}\n`, { mode: 0o600 });
-  const server = await buildServer({ app: appDeps, progress, streamPollMs: 1000, agentSessions, agentCommands, agentHeartbeatMs: config.agentHeartbeatMs }, logger, VERSION, tls);
+  const authThrottle = new AuthThrottle({ limit: config.authFailuresPerMinute, windowMs: 60_000, maxAddresses: 10_000, now: () => clock.now().getTime() });
+  const server = await buildServer({ app: appDeps, progress, streamPollMs: 1000, agentSessions, agentCommands, agentHeartbeatMs: config.agentHeartbeatMs, authThrottle }, logger, VERSION, tls);
   await engine.start();
   const changeKeeper = startChangeKeeper(appDeps, logger.child({ component: 'changes' }), options.engine?.pollMs ?? DEFAULT_ENGINE_SETTINGS.pollMs);
   const address = await server.listen({ host: config.listenHost, port: config.listenPort });

@@ -6,9 +6,10 @@ import { parseIpAddress, type OutboundPolicy } from './outbound-policy.js';
 
 /**
  * One HTTP(S) request on a user's behalf, through the outbound policy: an IP-literal host is
- * checked before any socket exists, a host name is checked on every address it resolves to (in
- * the connection's own lookup, so a second answer from DNS cannot differ from the checked one),
- * and the connected socket's peer is checked again before a byte is written. Redirects are never
+ * checked before any socket exists; a host name is checked on every address it resolves to, in
+ * the connection's own lookup (so a second answer from DNS cannot differ from the checked one),
+ * and only the allowed addresses are connected to — none allowed is a refusal; and the connected
+ * socket's peer is checked again before a byte is written. Redirects are never
  * followed (each hop would be a new destination): a 3xx answer with a Location is an error.
  * One connection per request (no pooling), so every request is resolved and checked anew.
  */
@@ -78,12 +79,12 @@ export async function sendOutbound(url: URL, request: OutboundRequest): Promise<
     resolve(hostname, { family: typeof options.family === 'number' ? options.family : undefined, hints: options.hints }, (error, addresses) => {
       if (error) return callback(error, '', 0);
       if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
-      for (const { address } of addresses) {
-        const refusal = policy.refusal({ host: hostname, address, port });
-        if (refusal !== undefined) return callback(new OutboundRefused(refusal), '', 0);
-      }
-      if (options.all) return (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, addresses);
-      return callback(null, addresses[0]!.address, addresses[0]!.family);
+      // Only the allowed addresses are handed to the connection; none allowed is a refusal.
+      const refusals = addresses.map(({ address }) => policy.refusal({ host: hostname, address, port }));
+      const allowed = addresses.filter((_, index) => refusals[index] === undefined);
+      if (allowed.length === 0) return callback(new OutboundRefused(refusals[0]!), '', 0);
+      if (options.all) return (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, allowed);
+      return callback(null, allowed[0]!.address, allowed[0]!.family);
     });
   };
 
