@@ -175,9 +175,12 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
     .description('run the control plane: HTTP API and deployment engine')
     .option('--data <dir>', 'data directory (SQLite database, artifact store)', DEFAULT_DATA_DIR)
     .option('--listen <host:port>', 'address to listen on', DEFAULT_LISTEN)
-    .action(async (flags: { data: string; listen: string }) => {
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain); with --tls-key')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+    .option('--tls-self-signed', 'serve HTTPS with a certificate Gantry makes and keeps in the data directory (prints its fingerprint)')
+    .action(async (flags: { data: string; listen: string; tlsCert?: string; tlsKey?: string; tlsSelfSigned?: boolean }) => {
       const { runServe } = await import('../main/serve.js');
-      setExitCode(await runServe({ dataDir: flags.data, listen: flags.listen }));
+      setExitCode(await runServe({ dataDir: flags.data, listen: flags.listen, tlsCert: flags.tlsCert, tlsKey: flags.tlsKey, tlsSelfSigned: flags.tlsSelfSigned }));
     });
 
   program

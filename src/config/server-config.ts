@@ -56,14 +56,26 @@ const serverConfigSchema = z
         }
       })
       .optional(),
-    tls: z.object({ certFile: z.string().min(1, 'set both GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE'), keyFile: z.string().min(1, 'set both GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE') }).optional(),
+    tls: z.object({ certFile: z.string().min(1, 'set both --tls-cert and --tls-key (or GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE)'), keyFile: z.string().min(1, 'set both --tls-cert and --tls-key (or GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE)') }).optional(),
+    /** --tls-self-signed: serve HTTPS with a certificate Gantry makes (and keeps) in the data dir. */
+    tlsSelfSigned: z.boolean(),
   })
   .strict()
-  .refine((config) => config.heartbeatMs * 2 <= config.leaseMs, { message: 'the heartbeat must be at most half the lease', path: ['heartbeatMs'] });
+  .refine((config) => config.heartbeatMs * 2 <= config.leaseMs, { message: 'the heartbeat must be at most half the lease', path: ['heartbeatMs'] })
+  .refine((config) => !(config.tlsSelfSigned && config.tls), { message: '--tls-self-signed makes its own certificate: do not also give one', path: ['tlsSelfSigned'] });
 
 export type ServerConfig = Readonly<z.infer<typeof serverConfigSchema>>;
 
-export function loadServerConfig(flags: { dataDir?: string; listen?: string }, env: NodeJS.ProcessEnv): ServerConfig {
+export interface ServeFlags {
+  readonly dataDir?: string;
+  readonly listen?: string;
+  /** PEM files; they win over GANTRY_TLS_CERT_FILE / GANTRY_TLS_KEY_FILE. */
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly tlsSelfSigned?: boolean;
+}
+
+export function loadServerConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): ServerConfig {
   const listen = flags.listen ?? '127.0.0.1:7400';
   const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(listen);
   if (!match) throw new GantryError('REQUEST_INVALID', `--listen ${listen} is not HOST:PORT`, { where: '--listen' });
@@ -83,11 +95,18 @@ export function loadServerConfig(flags: { dataDir?: string; listen?: string }, e
     changeSettingsFile: env.GANTRY_CHANGE_SETTINGS ? resolve(env.GANTRY_CHANGE_SETTINGS) : undefined,
     masterKeyFile: env.GANTRY_MASTER_KEY_FILE ? resolve(env.GANTRY_MASTER_KEY_FILE) : undefined,
     outboundAllow: env.GANTRY_OUTBOUND_ALLOW?.trim() ? env.GANTRY_OUTBOUND_ALLOW : undefined,
-    tls: env.GANTRY_TLS_CERT_FILE || env.GANTRY_TLS_KEY_FILE ? { certFile: env.GANTRY_TLS_CERT_FILE ?? '', keyFile: env.GANTRY_TLS_KEY_FILE ?? '' } : undefined,
+    tls: tlsFiles(flags, env),
+    tlsSelfSigned: flags.tlsSelfSigned ?? false,
   });
   if (!result.success) {
     const issue = result.error.issues[0]!;
     throw new GantryError('REQUEST_INVALID', `configuration ${issue.path.join('.')}: ${issue.message}`, { where: issue.path.join('.') });
   }
   return Object.freeze(result.data);
+}
+
+function tlsFiles(flags: ServeFlags, env: NodeJS.ProcessEnv): { certFile: string; keyFile: string } | undefined {
+  const certFile = flags.tlsCert ?? env.GANTRY_TLS_CERT_FILE ?? '';
+  const keyFile = flags.tlsKey ?? env.GANTRY_TLS_KEY_FILE ?? '';
+  return certFile || keyFile ? { certFile: certFile && resolve(certFile), keyFile: keyFile && resolve(keyFile) } : undefined;
 }

@@ -20,7 +20,8 @@ import { probeSshTarget } from '../executors/ssh.js';
 import { createTargetExecutor } from '../executors/target-executor.js';
 import { loadChangeSettings } from '../config/change-settings-file.js';
 import { loadMasterKey } from '../config/master-key.js';
-import { loadServerConfig, type ServerConfig } from '../config/server-config.js';
+import { ensureSelfSignedCertificate } from '../config/self-signed-tls.js';
+import { loadServerConfig, type ServeFlags, type ServerConfig } from '../config/server-config.js';
 import { AgentCommands } from '../server/agent-commands.js';
 import { AgentSessions } from '../server/agent-sessions.js';
 import { AuthThrottle } from '../server/auth-throttle.js';
@@ -64,7 +65,8 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
     await store.close();
     throw error instanceof GantryError ? error : new GantryError('STORE_UNAVAILABLE', 'the database cannot be opened', {}, { cause: error });
   }
-  const tls = config.tls ? await loadTls(config.tls) : null;
+  const tlsFiles = config.tlsSelfSigned ? await ensureSelfSignedCertificate(config.dataDir, config.listenHost, clock.now()) : config.tls;
+  const tls = tlsFiles ? await loadTls(tlsFiles) : null;
   const archives = createReleaseArchives(createArtifactStore(join(config.dataDir, 'artifacts')));
   const progress = new ProgressHub();
   const agentSessions = new AgentSessions();
@@ -172,7 +174,7 @@ async function readOrCreateNodeId(dataDir: string): Promise<string> {
 }
 
 /** `gantry serve`: runs until SIGINT/SIGTERM, then drains and exits 0. */
-export async function runServe(flags: { dataDir?: string; listen?: string }): Promise<number> {
+export async function runServe(flags: ServeFlags): Promise<number> {
   const config = loadServerConfig(flags, process.env);
   const gantry = await startGantry(config);
   if (gantry.adminToken) {
