@@ -1,8 +1,10 @@
 import { Agent, request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CATALOGUE, isErrorCode } from '../../src/core/errors.js';
 import type { DeclaredRoute } from '../../src/server/access.js';
 import { startTestGantry, type TestGantry } from '../support/gantry-server.js';
+import { makeBuildDir } from '../support/release-dirs.js';
 
 /**
  * Hostile input against every route of a real server in this process: malformed paths, query
@@ -81,6 +83,7 @@ const HOSTILE_SEGMENTS: readonly string[] = [
   'C-0',
   'C-99999999999',
   'C-1',
+  'C-9999999999',
   '0',
   '-1',
   '1e309',
@@ -121,7 +124,58 @@ const HOSTILE_VALUES: readonly unknown[] = [
   JSON.parse('{"__proto__":{"polluted":true}}'),
   { constructor: { prototype: { polluted: true } } },
   { nested: { deeper: { deepest: [1, { x: 'y' }] } } },
+  // Values that pass a shape check and stress the parser behind it.
+  '0 0 31 2 *',
+  '* * * * * * *',
+  '@yearly',
+  '0s',
+  '99999999h',
+  '-5m',
+  'Etc/GMT+99',
+  'America/Nowhere',
+  '9999-12-31T23:59:59Z',
+  '0000-01-01T00:00:00+23:59',
+  '2024-02-30T00:00:00Z',
+  'C-9999999999',
 ];
+
+const future = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
+/** A valid body for the routes that take one, so one hostile field at a time gets past the others. */
+const VALID_BODIES: Record<string, Record<string, unknown>> = {
+  'POST /api/v1/windows': { name: 'fuzz-nights', kind: 'maintenance', cron: '0 22 * * *', duration: '2h', timeZone: 'UTC', scope: { apps: ['fuzzapp'] } },
+  'POST /api/v1/changes': { app: 'fuzzapp', version: '1.0.0', environment: 'staging', title: 'fuzz', plan: { window: { start: future(24), end: future(25) } } },
+  'PATCH /api/v1/changes/:id': { title: 'fuzz', plan: { window: { start: future(24), end: future(25) } } },
+  'POST /api/v1/deployments': { app: 'fuzzapp', version: '1.0.0', environment: 'staging' },
+  'POST /api/v1/targets': { name: 'fuzz-target', labels: { role: 'fuzz' }, local: { root: '/nonexistent/fuzz' } },
+  'POST /api/v1/tokens': { user: 'fuzzer' },
+  'PUT /api/v1/applications/:app/secrets/:name': { value: 'fuzz', environment: 'staging' },
+  'POST /api/v1/applications': { manifest: 'app: fuzzapp\nenvironments:\n  - { name: staging, targets: { role: web } }\n' },
+  'POST /api/v1/agent-tokens': {},
+  'POST /api/v1/agents/enrol': { token: 'fuzz', name: 'fuzz-agent', publicKey: 'fuzz', root: '/srv/fuzz' },
+};
+/** Whole-field replacements that only make sense for one route. */
+const ROUTE_VARIANTS: Record<string, readonly Record<string, unknown>[]> = {
+  'POST /api/v1/changes': [
+    { plan: { window: { start: future(25), end: future(24) } } },
+    { plan: { window: { start: '9999-12-31T23:59:59Z', end: '9999-12-31T23:59:59Z' } } },
+    { plan: { window: { start: '1970-01-01T00:00:00Z', end: '9999-12-31T23:59:59Z' } } },
+    { plan: { window: { start: 'now', end: 'later' } } },
+    { plan: { steps: Array.from({ length: 2_000 }, (_, i) => ({ name: `s${i}` })) } },
+  ],
+  'POST /api/v1/windows': [
+    { cron: '0 0 31 2 *' },
+    { cron: '* * * * *', duration: '100000h' },
+    { kind: 'freeze', cron: undefined, start: '9999-12-31T23:59:59Z', end: '1970-01-01T00:00:00Z' },
+    { kind: 'freeze', cron: undefined, start: '1970-01-01T00:00:00Z', end: '9999-12-31T23:59:59Z' },
+    { timeZone: 'Mars/Olympus_Mons' },
+    { scope: { apps: Array.from({ length: 5_000 }, (_, i) => `a${i}`) } },
+  ],
+  'POST /api/v1/targets': [
+    { ssh: { host: '..', user: '-oProxyCommand=x', port: 0 }, local: undefined },
+    { ssh: { host: '169.254.169.254', port: 99_999 }, local: undefined },
+    { labels: Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`k${i}`, 'v'])) },
+  ],
+};
 
 /** A string of 10 000 nested objects, built without recursion. */
 const DEEP_JSON = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
@@ -193,6 +247,8 @@ interface FuzzRequest {
   readonly stream?: boolean;
   /** Headers larger than the server accepts: answered before routing. */
   readonly hugeHeaders?: boolean;
+  /** Written as-is on a raw socket instead (method, path and headers are only for the report). */
+  readonly raw?: string;
 }
 
 type Outcome =
@@ -245,6 +301,52 @@ function send(base: URL, fuzz: FuzzRequest): Promise<Outcome> {
   });
 }
 
+/**
+ * Bytes no well-behaved client sends (bad request lines, smuggling-shaped framing, control
+ * characters): written on a raw socket, the first response on it is read back.
+ */
+const RAW_HTTP: readonly string[] = [
+  'GET /api/v1/targets HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+  'POST /api/v1/targets HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n',
+  'POST /api/v1/targets HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab',
+  'POST /api/v1/targets HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+  'GET /api/v1/\u0000targets HTTP/1.1\r\nHost: x\r\n\r\n',
+  'GET /api/v1/targets HTTP/9.9\r\nHost: x\r\n\r\n',
+  'GARBAGE\r\n\r\n',
+  'GET /api/v1/targets HTTP/1.1\r\nHost: x\r\nBad Header Name: 1\r\n\r\n',
+  'GET /api/v1/targets HTTP/1.1\r\nHost: x\r\nX-Fuzz: a\rb\r\n\r\n',
+  'BREW /api/v1/targets HTTP/1.1\r\nHost: x\r\n\r\n',
+  'GET api/v1/targets HTTP/1.1\r\nHost: x\r\n\r\n',
+  'GET /api/v1/targets?x=\u00ff HTTP/1.1\r\nHost: x\r\n\r\n',
+  'GET /api/v1/targets HTTP/1.1\r\n\r\n',
+  'GET /api/v1/targets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \u00ff\u00fe\r\n\r\n',
+];
+
+function sendRaw(base: URL, raw: string): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const socket = connect(Number(base.port), base.hostname);
+    const chunks: Buffer[] = [];
+    const finish = () => {
+      const text = Buffer.concat(chunks).toString('latin1');
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1];
+      if (status === undefined) resolve({ kind: 'network-error', message: `raw: no response (${truncate(text, 80)})` });
+      else {
+        const [head = '', body = ''] = text.split('\r\n\r\n', 2);
+        resolve({ kind: 'response', status: Number(status), contentType: /^content-type:\s*(.*)$/im.exec(head)?.[1]?.trim() ?? '', body });
+      }
+    };
+    socket.setTimeout(5_000, () => socket.destroy());
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      // One response is enough; the server may keep the connection open.
+      if (/\r\n\r\n/.test(Buffer.concat(chunks).toString('latin1'))) socket.end();
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', finish);
+    socket.write(Buffer.from(raw, 'latin1'));
+  });
+}
+
 const truncate = (value: string, max = 160) => (value.length > max ? `${value.slice(0, max)}…(${value.length} chars)` : value);
 
 function describeRequest(fuzz: FuzzRequest): string {
@@ -252,7 +354,7 @@ function describeRequest(fuzz: FuzzRequest): string {
     .filter(([name]) => name !== 'authorization' || fuzz.auth !== 'admin')
     .map(([name, value]) => `${name}: ${truncate(String(value), 60)}`)
     .join('; ');
-  const body = fuzz.body === undefined ? '' : ` body=${truncate(fuzz.body.toString(), 120)}`;
+  const body = fuzz.raw !== undefined ? ` raw=${JSON.stringify(truncate(fuzz.raw, 200))}` : fuzz.body === undefined ? '' : ` body=${truncate(fuzz.body.toString(), 120)}`;
   return `[${fuzz.route}] ${fuzz.kind} as ${fuzz.auth}: ${fuzz.method} ${truncate(fuzz.path, 120)} {${headers}}${body}`;
 }
 
@@ -363,7 +465,7 @@ function casesFor(shape: RouteShape): Omit<FuzzRequest, 'auth'>[] {
     'token=garbage',
   ];
   for (const name of shape.queryNames) {
-    for (const value of ['', 'abc', '-1', '1.5', '1e309', 'NaN', 'Infinity', '9'.repeat(40), '0x10', encodeURIComponent('🚀'), 'y'.repeat(8_000), '%00', '2024-13-45T99:99:99Z']) {
+    for (const value of ['', 'abc', '-1', '1.5', '1e309', 'NaN', 'Infinity', '9'.repeat(40), '0x10', encodeURIComponent('🚀'), 'y'.repeat(8_000), '%00', '2024-13-45T99:99:99Z', '9999-12-31T23:59:59Z', '0000-01-01T00:00:00%2B23:59', 'C-9999999999']) {
       queries.push(`${name}=${value}`);
     }
     queries.push(`${name}=1&${name}=2`, `${name}[]=1`, `${name}[a]=1`);
@@ -392,8 +494,9 @@ function casesFor(shape: RouteShape): Omit<FuzzRequest, 'auth'>[] {
     add('body no content type', { headers: {}, body: '{}' });
     add('body json without a body', { headers: json });
     add('body gzip garbage', { headers: { 'content-type': 'application/gzip' }, body: Buffer.from([0x1f, 0x8b, 0x08, 0x00, ...Array.from({ length: 512 }, () => Math.floor(random() * 256))]) });
-    const plausible = plausibleBody(shape.bodyProperties);
-    const names = Object.keys(shape.bodyProperties);
+    const plausible = VALID_BODIES[key] ?? plausibleBody(shape.bodyProperties);
+    const names = [...new Set([...Object.keys(shape.bodyProperties), ...Object.keys(plausible)])];
+    for (const variant of ROUTE_VARIANTS[key] ?? []) add('body variant', { headers: json, body: JSON.stringify({ ...plausible, ...variant }) });
     add('body extra fields', { headers: json, body: JSON.stringify({ ...plausible, state: 'succeeded', approvals: [{ by: 'admin' }], createdBy: 'admin', id: 'C-1', requester: 'root', role: 'admin' }) });
     add('body plausible', { headers: json, body: JSON.stringify(plausible) });
     for (const name of names.length > 0 ? names : ['value', 'name']) {
@@ -407,6 +510,7 @@ function casesFor(shape: RouteShape): Omit<FuzzRequest, 'auth'>[] {
 
 let gantry: TestGantry;
 let base: URL;
+let fixtureChange = 0;
 const MANIFEST = `app: fuzzapp
 environments:
   - { name: staging, targets: { role: web } }
@@ -415,9 +519,14 @@ strategy: { type: allAtOnce }
 `;
 
 beforeAll(async () => {
-  gantry = await startTestGantry();
+  // Thousands of failed authentications come from this one address: the throttle must not turn
+  // the admin's requests into 429s halfway (it has tests of its own).
+  gantry = await startTestGantry({ env: { GANTRY_AUTH_FAILURES_PER_MINUTE: '1000000' } });
   base = new URL(gantry.url);
   await gantry.apply(MANIFEST);
+  await gantry.release('fuzzapp', '1.0.0', makeBuildDir({ VERSION: '1.0.0' }));
+  // A change (C-1) so that hostile values in its routes' other parts reach the handlers; best effort.
+  fixtureChange = (await gantry.api('POST', '/changes', VALID_BODIES['POST /api/v1/changes'])).status;
 }, 60_000);
 
 afterAll(async () => {
@@ -463,10 +572,14 @@ describe('fuzzing every route with malformed requests', () => {
     for (const path of ['/', '/api', '/api/v1', '/api/v2/deployments', '/api/v1/nope', `/${LONG_10K}`, '/%00', '/..%2f..%2fetc%2fpasswd', '/api/v1/deployments/x/y/z/w']) {
       for (const auth of ['admin', 'none', 'garbage'] as const) all.push({ route: '(unknown)', kind: 'unknown route', auth, method: pick(['GET', 'POST', 'DELETE', 'PATCH', 'PUT']), path, headers: authHeaders(auth), unknownRoute: path !== '/..%2f..%2fetc%2fpasswd' });
     }
+    for (const raw of RAW_HTTP) all.push({ route: '(raw http)', kind: 'malformed HTTP', auth: 'none', method: raw.split(' ')[0] ?? '', path: '', headers: {}, raw });
     // A probe is an unknown route only if no declared route matches its path (`/windows/x` is `/windows/:name`).
     const patterns = routes.map((route) => ({ method: route.method, pattern: new RegExp(`^${route.url.replace(/[.+]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`) }));
     const matchesRoute = (fuzz: FuzzRequest) => patterns.some(({ method, pattern }) => method === fuzz.method && pattern.test(fuzz.path.split('?')[0] ?? ''));
-    const queue = shuffle(all.map((fuzz) => (fuzz.unknownRoute && matchesRoute(fuzz) ? { ...fuzz, unknownRoute: false } : fuzz)));
+    const marked = all.map((fuzz) => (fuzz.unknownRoute && matchesRoute(fuzz) ? { ...fuzz, unknownRoute: false } : fuzz));
+    // The rare, heavy cases first (so the request cap never drops them), then the rest in a seeded shuffle.
+    const rare = (fuzz: FuzzRequest) => fuzz.raw !== undefined || fuzz.oversize === true || fuzz.hugeHeaders === true || fuzz.stream === true || fuzz.route === '(unknown)' || fuzz.kind.startsWith('body deep') || fuzz.kind.startsWith('body million');
+    const queue = [...shuffle(marked.filter(rare)), ...shuffle(marked.filter((fuzz) => !rare(fuzz)))];
 
     const startRss = process.memoryUsage().rss;
     const started = Date.now();
@@ -483,7 +596,7 @@ describe('fuzzing every route with malformed requests', () => {
       while (next < queue.length && sent < MAX_REQUESTS && Date.now() - started < MAX_WALL_MS) {
         const fuzz = queue[next++] as FuzzRequest;
         sent++;
-        const outcome = await send(base, fuzz);
+        const outcome = fuzz.raw === undefined ? await send(base, fuzz) : await sendRaw(base, fuzz.raw);
         const label = outcome.kind === 'response' ? String(outcome.status) : outcome.kind === 'network-error' ? (outcome.message.startsWith('client refused') ? 'refused by the client' : 'connection dropped') : outcome.kind;
         statusCounts.set(label, (statusCounts.get(label) ?? 0) + 1);
         perAuth.set(fuzz.auth, (perAuth.get(fuzz.auth) ?? 0) + 1);
@@ -503,9 +616,10 @@ describe('fuzzing every route with malformed requests', () => {
     const endRss = process.memoryUsage().rss;
     const summary = {
       generated: all.length,
+      fixtureChange,
       sent,
       seconds: Math.round((Date.now() - started) / 100) / 10,
-      routes: `${routesHit.size} of ${shapes.length + 1}`,
+      routes: `${routesHit.size} of ${shapes.length + 2} (incl. unknown routes and raw HTTP)`,
       perAuth: Object.fromEntries(perAuth),
       statuses: Object.fromEntries([...statusCounts].sort()),
       healthChecks,
@@ -516,7 +630,7 @@ describe('fuzzing every route with malformed requests', () => {
     const unique = [...new Set(failures)];
     expect(unique.slice(0, 40), `${unique.length} findings (first 40 shown)`).toEqual([]);
     expect(sent).toBeGreaterThan(1_000);
-    expect(routesHit.size).toBe(shapes.length + 1);
+    expect(routesHit.size).toBe(shapes.length + 2);
     expect(endRss - startRss).toBeLessThan(RSS_BOUND_BYTES);
   }, 120_000);
 });
