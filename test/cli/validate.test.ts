@@ -49,7 +49,7 @@ describe('gantry validate', () => {
     expect(io.err()).toBe(
       [
         'error[MANIFEST_INVALID]: bad.yaml is not a valid manifest (2 problems)',
-        'bad.yaml:3:5: environments.0: unknown field "colour"',
+        'bad.yaml:5:5: environments.0.colour: unknown field "colour"',
         'bad.yaml:7:39: strategy.onFailure: expected one of "rollback", "halt"',
         '',
       ].join('\n'),

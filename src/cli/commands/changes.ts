@@ -4,11 +4,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { LineCounter, isMap, isNode, isScalar, parseDocument, type Document } from 'yaml';
-import type { z } from 'zod';
 import type { ApiClient, ChangeDto, ChangeEventDto, ChangeState, ChangeType, CloseCode, PlanInput } from '../../client/api-client.js';
 import { planInputSchema } from '../../core/change/plan.js';
 import { GantryError } from '../../core/errors.js';
+import { formatInputProblem, readYamlInput } from '../../core/yaml-input.js';
 import { connect } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
@@ -16,8 +15,6 @@ import { NONE } from '../format.js';
 
 /** A plan file larger than this is refused before parsing (the server takes 2 MiB bodies). */
 const MAX_PLAN_BYTES = 1024 * 1024;
-/** Bounds alias expansion so a "billion laughs" document cannot exhaust memory. */
-const MAX_ALIAS_COUNT = 100;
 
 /** The sections a plan file may have, as the schema lists them. */
 const PLAN_FIELDS = Object.keys(planInputSchema.shape).join(', ');
@@ -43,64 +40,14 @@ export async function readPlanFile(cwd: string, file: string): Promise<PlanInput
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
     throw new GantryError('REQUEST_INVALID', `cannot read plan file ${file}: ${why}`, { where: '--from-file' }, { cause });
   }
-  if (text.length > MAX_PLAN_BYTES) throw invalid(`plan file ${file} is larger than ${MAX_PLAN_BYTES} bytes`, file);
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, schema: 'core', uniqueKeys: true, prettyErrors: false, customTags: [] });
-  const yamlProblem = [...document.errors, ...document.warnings][0];
-  if (yamlProblem) {
-    const position = lineCounter.linePos(yamlProblem.pos[0]);
-    throw invalid(`${file}:${position.line}:${position.col}: not valid YAML or JSON: ${yamlProblem.message.split('\n')[0] ?? ''}`, `${file}:${position.line}:${position.col}`);
-  }
-  let data: unknown;
-  try {
-    data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (cause) {
-    throw new GantryError('REQUEST_INVALID', `${file} cannot be read: ${(cause as Error).message}`, { where: file }, { cause });
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw invalid(`${file} must hold a plan: a mapping with ${PLAN_FIELDS} (each optional)`, file);
-  }
-  const result = planInputSchema.safeParse(data);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => locateIssue(issue, document, lineCounter, file));
-    const [first] = problems;
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1).map((problem) => problem.text).join('; ')})` : '';
-    throw new GantryError('REQUEST_INVALID', `${first!.text}${more}`, { where: first!.where, problems: problems.map((problem) => problem.problem) });
+  const input = readYamlInput(text, file, planInputSchema, { maxBytes: MAX_PLAN_BYTES, unionHint: 'does not match any allowed form', knownFieldsHint: `a plan has ${PLAN_FIELDS}` });
+  if (!input.ok) {
+    const [first, ...rest] = input.problems.map((problem) => ({ problem, text: formatInputProblem(problem) }));
+    const more = rest.length > 0 ? ` (and ${rest.length} more: ${rest.map((problem) => problem.text).join('; ')})` : '';
+    throw new GantryError('REQUEST_INVALID', `${first!.text}${more}`, { where: `${file}:${first!.problem.line}:${first!.problem.column}`, problems: input.problems });
   }
   // The file as written, not the parsed form: the server applies the defaults itself.
-  return data as PlanInput;
-}
-
-function locateIssue(issue: z.core.$ZodIssue, document: Document, lineCounter: LineCounter, file: string) {
-  const path = issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part));
-  const field = issue.code === 'unrecognized_keys' ? [...path, issue.keys[0] ?? ''] : path;
-  // An unknown field is reported at its key; otherwise walk up the path until a node exists (a missing key is reported at its parent).
-  let node: unknown;
-  if (issue.code === 'unrecognized_keys') {
-    const parent = path.length === 0 ? document.contents : document.getIn(path, true);
-    if (isMap(parent)) node = parent.items.find((pair) => isScalar(pair.key) && pair.key.value === issue.keys[0])?.key;
-  }
-  for (let depth = field.length; depth >= 0 && !isNode(node); depth--) {
-    node = depth === 0 ? document.contents : document.getIn(field.slice(0, depth), true);
-  }
-  const offset = isNode(node) && node.range ? node.range[0] : 0;
-  const { line, col: column } = lineCounter.linePos(offset);
-  const name = field.join('.') || '(top level)';
-  const message = describeIssue(issue);
-  return { where: `${file}:${line}:${column}`, text: `${file}:${line}:${column}: ${name}: ${message}`, problem: { file, line, column, path: name, message } };
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'unrecognized_keys':
-      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')} (a plan has ${PLAN_FIELDS})`;
-    case 'invalid_type':
-      return issue.message.includes('received undefined') ? `is required (expected ${issue.expected})` : `expected ${issue.expected}`;
-    case 'invalid_value':
-      return `expected one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
-    default:
-      return issue.message;
-  }
+  return input.raw as PlanInput;
 }
 
 /** --start and --end, both or neither. */

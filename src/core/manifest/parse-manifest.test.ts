@@ -58,7 +58,7 @@ describe('parseManifest', () => {
 
   it('names an unknown field where it is', () => {
     const problems = problemsOf(VALID.replace('keepReleases: 3', 'keepRelease: 3'));
-    expect(problems.some((p) => p.line === 1 && p.message.includes('"keepRelease"'))).toBe(true);
+    expect(problems.some((p) => p.line === 2 && p.column === 1 && p.path === 'keepRelease' && p.message.includes('"keepRelease"'))).toBe(true);
   });
 
   it('reports a missing required field at its parent', () => {
