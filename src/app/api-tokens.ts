@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { allows, EVERYTHING, FULL_ACCESS, isWithin, type Access } from '../core/access/access.js';
+import { allows, EVERYTHING, FULL_ACCESS, isWithin, narrowAccess, type Access } from '../core/access/access.js';
 import { ROLE_NAMES } from '../core/access/roles.js';
 import type { Actor } from '../core/actor.js';
 import { parseDuration } from '../core/duration.js';
 import { GantryError } from '../core/errors.js';
 import { nameSchema } from '../core/names.js';
 import { countApiTokens, findApiTokenBySha256, insertApiToken, listApiTokens, recordTokenUse, revokeApiToken, type StoredToken, type TokenScope } from '../store/api-tokens.repository.js';
+import { findUser, type StoredUser } from '../store/users.repository.js';
 import type { AppDeps } from './app-deps.js';
 import { parseInput } from './parse-input.js';
 
@@ -47,7 +48,7 @@ export async function createFirstAdminToken(deps: AppDeps): Promise<string | nul
   return token;
 }
 
-const scopeListSchema = z
+export const scopeListSchema = z
   .array(z.union([z.literal(EVERYTHING), nameSchema]))
   .min(1)
   .max(100)
@@ -65,11 +66,12 @@ export const tokenRequestSchema = z.strictObject({
   expiresIn: z.string().default('90d'),
 });
 
-function lifetimeMs(text: string): number {
+/** `30d`, `12h`, `90m` in milliseconds, refused outside (0, maxDays]. */
+export function lifetimeMs(text: string, maxDays: number = MAX_TOKEN_DAYS): number {
   const days = /^(\d+)d$/.exec(text.trim());
   const ms = days ? Number(days[1]) * 86_400_000 : parseDuration(text);
-  if (ms === undefined || ms <= 0 || ms > MAX_TOKEN_DAYS * 86_400_000) {
-    throw new GantryError('REQUEST_INVALID', `expiresIn: "${text}" is not a lifetime between 1s and ${MAX_TOKEN_DAYS}d, like 30d or 12h`, { where: 'expiresIn' });
+  if (ms === undefined || ms <= 0 || ms > maxDays * 86_400_000) {
+    throw new GantryError('REQUEST_INVALID', `expiresIn: "${text}" is not a lifetime between 1s and ${maxDays}d, like 30d or 12h`, { where: 'expiresIn' });
   }
   return ms;
 }
@@ -101,6 +103,37 @@ export async function createApiToken(deps: AppDeps, actor: Actor, input: unknown
     expiresAt: new Date(now.getTime() + lifetimeMs(request.expiresIn)).toISOString(),
   });
   return { token, stored: (await listApiTokens(deps.db)).find((stored) => stored.id === id)! };
+}
+
+/**
+ * The token a login hands out: it speaks for the user, in their groups, with their access as it
+ * is now (and is narrowed to it again on every request).
+ */
+export async function createLoginToken(deps: AppDeps, user: StoredUser, options: { readonly lifetimeMs: number; readonly label: string }): Promise<{ token: string; stored: StoredToken }> {
+  const now = deps.clock.now();
+  const token = newToken();
+  const id = deps.ids.next('tok');
+  const stored: StoredToken = {
+    id,
+    label: options.label,
+    user: user.name,
+    groups: user.groups,
+    scope: 'api',
+    access: user.access,
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + options.lifetimeMs).toISOString(),
+    revokedAt: null,
+    lastUsedAt: null,
+  };
+  await insertApiToken(deps.db, { ...stored, sha256: sha256Hex(token) });
+  return { token, stored };
+}
+
+/** Revokes the token the caller came with (`POST /logout`). */
+export async function revokeCallingToken(deps: AppDeps, actor: Actor): Promise<void> {
+  if (actor.tokenId === undefined || !(await revokeApiToken(deps.db, actor.tokenId, deps.clock.now().toISOString()))) {
+    throw new GantryError('TOKEN_NOT_FOUND', 'the token of this request is already revoked', { where: 'token' });
+  }
 }
 
 export function describeScope(access: Access): string {
@@ -149,8 +182,15 @@ export async function authenticateToken(deps: AppDeps, token: string | undefined
   const found = await findApiTokenBySha256(deps.db, sha256Hex(token), scope);
   const now = deps.clock.now().toISOString();
   if (!found || found.revokedAt !== null || (found.expiresAt !== null && found.expiresAt <= now)) throw unauthorized();
+  // A token of a user follows the user: refused while they are disabled, and never more than
+  // they may do now (a role taken away is gone from the next request). A name without a user
+  // record (a service account, the first admin token) keeps the token's own access.
+  const user = await findUser(deps.db, found.user);
+  if (user?.disabledAt) throw unauthorized();
   await recordTokenUse(deps.db, found.id, now, LAST_USE_EVERY_MS);
-  return { user: found.user, groups: found.groups, access: found.access };
+  if (!user) return { user: found.user, groups: found.groups, access: found.access, tokenId: found.id };
+  const groups = found.groups.filter((group) => user.groups.includes(group));
+  return { user: found.user, groups, access: narrowAccess(found.access, user.access), tokenId: found.id };
 }
 
 function unauthorized(): GantryError {

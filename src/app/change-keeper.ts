@@ -8,12 +8,14 @@ import * as store from '../store/change-requests.repository.js';
 import * as deployments from '../store/deployments.repository.js';
 import type { AppDeps } from './app-deps.js';
 import { startDeployment } from './deployments.js';
+import { requireUserMayStill } from './users.js';
 
 /**
  * The change calendar's own work, done on every tick by every node (all state is in the store,
  * so a restart or another node carries on):
  * - a scheduled change whose window has opened starts its deployment, as `gantry` (unless its
- *   plan says someone starts it by hand);
+ *   plan says someone starts it by hand, or its requester has since been disabled or lost the
+ *   change permission there: then it is held, with a `change:start-held` event);
  * - a change whose deployment has ended goes to review with its evidence bundle.
  * Two nodes racing for the same change are resolved by the change's row version: one wins,
  * the other's deployment is never inserted.
@@ -30,6 +32,9 @@ export async function keepChanges(deps: AppDeps, log: { warn(object: object, mes
 async function startScheduled(deps: AppDeps, change: ChangeRequest): Promise<void> {
   const { app, version, environment } = change.computed;
   try {
+    // It runs on its requester's behalf: a requester disabled, or without the change permission
+    // there any more, since they asked does not get it started (held, and said in its history).
+    await requireUserMayStill(deps, change.requester, 'change', { app, environment }, `change ${change.id} is not started on behalf of ${change.requester}`);
     await startDeployment(deps, GANTRY_ACTOR, { app, version, environment, force: false, change: change.id });
   } catch (error) {
     if (!isGantryError(error) || error.code === 'CHANGE_MODIFIED') throw error;

@@ -55,17 +55,22 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     return output;
   };
 
-  const serverSettings = (flags: ServerFlags): ServerSettings => ({
-    url: flags.url ?? (env.GANTRY_URL || DEFAULT_URL),
-    token: flags.token ?? (env.GANTRY_TOKEN || undefined),
-  });
+  const now = options.now ?? (() => new Date());
+  /** --token, else GANTRY_TOKEN, else the token `gantry login` stored for this server. */
+  const serverSettings = async (flags: ServerFlags): Promise<ServerSettings> => {
+    const url = flags.url ?? (env.GANTRY_URL || DEFAULT_URL);
+    const token = flags.token ?? (env.GANTRY_TOKEN || undefined);
+    if (token !== undefined) return { url, token };
+    return { url, token: (await import('./credentials.js')).storedLogin(env, url, now())?.token };
+  };
 
   /** Runs a client verb: loads the output code and the verb, maps any error to an exit code. */
   const run = async (flags: ServerFlags, verb: Verb): Promise<void> => {
     const out = await loadOutput();
-    const server = serverSettings(flags);
+    let server: ServerSettings = { url: flags.url ?? (env.GANTRY_URL || DEFAULT_URL), token: undefined };
     try {
-      exitCode = await verb({ output: out, cwd, env, server, now: options.now ?? (() => new Date()), stdin: options.stdin ?? process.stdin });
+      server = await serverSettings(flags);
+      exitCode = await verb({ output: out, cwd, env, server, now, stdin: options.stdin ?? process.stdin });
     } catch (error) {
       exitCode = out.error(error, { tokenGiven: server.token !== undefined, debug });
     }
@@ -488,6 +493,70 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
     .addOption(urlOption())
     .addOption(tokenOption())
     .action((id: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/tokens.js')).revokeToken(ctx, id, flags)));
+
+  // ---------- login, logout and users ----------
+  program
+    .command('login')
+    .description('log in with your password: the token is stored in ~/.config/gantry/credentials.json for this server')
+    .option('--user <name>', 'who logs in (default: $GANTRY_USER or $USER)')
+    .option('--expires-in <duration>', 'how long the token lives, like 12h or 7d (default 12h, at most 30d)')
+    .addHelpText('after', '\nThe password is read from the terminal without echo, or as one line of standard input. Commands use the stored token when neither --token nor GANTRY_TOKEN is given.')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .action((flags: ServerFlags & { user?: string; expiresIn?: string; json?: boolean }) => run(flags, async (ctx) => (await import('./commands/users.js')).login(ctx, flags)));
+  program
+    .command('logout')
+    .description('revoke the token `gantry login` stored for this server and remove it from this machine')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .action((flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/users.js')).logout(ctx, flags)));
+
+  const user = program.command('user').description('people who log in with a password; their tokens follow their access (admins)');
+  user
+    .command('add')
+    .description('add a user with a role bound to applications and environments')
+    .argument('<name>', 'user name')
+    .addOption(new Option('--role <role>', 'what they may do (default viewer)').choices(['viewer', 'deployer', 'approver', 'release-manager', 'admin']))
+    .option('--app <app>', 'an application they may act on, repeatable (default: every one)', collect, [])
+    .option('--env <environment>', 'an environment they may act on, repeatable (default: every one)', collect, [])
+    .option('--group <group>', 'a group they are in, repeatable (approval policies count groups)', collect, [])
+    .option('--display-name <text>', 'their full name')
+    .option('--password-stdin', 'read their first password from standard input (one line; prompted for at a terminal); without it they cannot log in yet')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((name: string, flags: ServerFlags & { role?: string; app: string[]; env: string[]; group: string[]; displayName?: string; passwordStdin?: boolean; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/users.js')).addUser(ctx, name, flags)),
+    );
+  user
+    .command('list')
+    .description('list users (never their password hashes)')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/users.js')).listUsers(ctx, flags)));
+  for (const [verb, disabled, description] of [
+    ['disable', true, 'disable a user: their tokens are refused from the next request on, and they cannot log in'],
+    ['enable', false, 'enable a disabled user again'],
+  ] as const) {
+    user
+      .command(verb)
+      .description(description)
+      .argument('<name>', 'user name')
+      .addOption(jsonOption())
+      .addOption(urlOption())
+      .addOption(tokenOption())
+      .action((name: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/users.js')).setUserDisabled(ctx, name, disabled, flags)));
+  }
+  user
+    .command('set-password')
+    .description("set (or reset) a user's password")
+    .argument('<name>', 'user name')
+    .option('--password-stdin', 'read the password from standard input, one line (the default when stdin is not a terminal; at a terminal it is prompted for without echo)')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((name: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/users.js')).setUserPassword(ctx, name, flags)));
 
   // ---------- audit log ----------
   const wholeNumber = (min: number, max: number) => (value: string): number => {

@@ -53,6 +53,7 @@ import {
   type FreeSlotsDto,
 } from '../protocol/changes-api.js';
 import { createdTokenSchema, tokenSchema, type CreatedTokenDto, type TokenDto } from '../protocol/tokens-api.js';
+import { loginResponseSchema, userListSchema, userSchema, type LoginResponseDto, type UserDto } from '../protocol/users-api.js';
 import { secretListSchema, type SecretDto, type SetSecretRequest } from '../protocol/secrets-api.js';
 import { auditListSchema, auditVerificationSchema, type AuditListQuery, type AuditRecordDto, type AuditVerificationDto } from '../protocol/audit-api.js';
 import type { ChangeState, ChangeType } from '../core/change/change-machine.js';
@@ -101,6 +102,7 @@ export type { Facts } from '../protocol/agent.js';
 export type { ChangeDto, ChangeEventDto, FreeSlotsDto } from '../protocol/changes-api.js';
 export type { CreatedTokenDto, TokenDto } from '../protocol/tokens-api.js';
 export type { SecretDto, SetSecretRequest } from '../protocol/secrets-api.js';
+export type { LoginResponseDto, UserDto } from '../protocol/users-api.js';
 export type { AuditListQuery, AuditRecordDto, AuditVerificationDto } from '../protocol/audit-api.js';
 export type { ChangeState, ChangeType } from '../core/change/change-machine.js';
 export type { CloseCode } from '../core/change/evidence.js';
@@ -164,6 +166,40 @@ export interface CreateTokenRequest {
   readonly expiresIn?: string | undefined;
 }
 
+/** POST /users (admins): a person; without a password they can only be given tokens. */
+export interface CreateUserRequest {
+  readonly name: string;
+  readonly displayName?: string | undefined;
+  readonly groups?: readonly string[] | undefined;
+  /** viewer (default), deployer, approver, release-manager or admin. */
+  readonly role?: string | undefined;
+  /** Default `["*"]`: every application (environment). */
+  readonly apps?: readonly string[] | undefined;
+  readonly environments?: readonly string[] | undefined;
+  /** 12 to 1024 characters, not containing the name. */
+  readonly password?: string | undefined;
+}
+
+/** PATCH /users/:name: what is given replaces what the user had. */
+export interface UpdateUserRequest {
+  readonly displayName?: string | null | undefined;
+  readonly groups?: readonly string[] | undefined;
+  readonly role?: string | undefined;
+  readonly apps?: readonly string[] | undefined;
+  readonly environments?: readonly string[] | undefined;
+  /** true refuses their tokens from the next request on; false lets them back in. */
+  readonly disabled?: boolean | undefined;
+}
+
+/** POST /login (no token needed). */
+export interface LoginRequest {
+  readonly user: string;
+  readonly password: string;
+  /** Default 12h, at most 30d. */
+  readonly expiresIn?: string | undefined;
+  readonly label?: string | undefined;
+}
+
 export type ConflictDto = z.infer<typeof conflictSchema>;
 
 export interface ReleaseUpload {
@@ -217,7 +253,7 @@ export function createApiClient(options: ApiClientOptions) {
     return parseBody(response, schema, what);
   }
 
-  async function callNoContent(method: 'PUT' | 'DELETE', path: string, request: { readonly json?: unknown; readonly query?: Record<string, QueryValue> } = {}): Promise<void> {
+  async function callNoContent(method: 'POST' | 'PUT' | 'DELETE', path: string, request: { readonly json?: unknown; readonly query?: Record<string, QueryValue> } = {}): Promise<void> {
     const { json, query } = request;
     const response = await send(connection, buildUrl(connection, path, query), {
       method,
@@ -350,6 +386,20 @@ export function createApiClient(options: ApiClientOptions) {
       call({ method: 'POST', path: api('/tokens'), json: request, schema: createdTokenSchema }),
     listTokens: async (): Promise<TokenDto[]> => (await call({ method: 'GET', path: api('/tokens'), schema: z.object({ tokens: z.array(tokenSchema) }) })).tokens,
     revokeToken: (id: string): Promise<void> => callNoContent('DELETE', api(`/tokens/${segment(id)}`)),
+
+    // ---------- users, login and logout ----------
+    /** A token with the user's access (no token needed to call it). Shown once. */
+    login: (request: LoginRequest): Promise<LoginResponseDto> => call({ method: 'POST', path: api('/login'), json: request, schema: loginResponseSchema }),
+    /** Revokes the token this client calls with. */
+    logout: (): Promise<void> => callNoContent('POST', api('/logout')),
+    createUser: (request: CreateUserRequest): Promise<UserDto> => call({ method: 'POST', path: api('/users'), json: request, schema: userSchema }),
+    listUsers: async (): Promise<UserDto[]> => (await call({ method: 'GET', path: api('/users'), schema: userListSchema })).users,
+    getUser: (name: string): Promise<UserDto> => call({ method: 'GET', path: api(`/users/${segment(name)}`), schema: userSchema }),
+    updateUser: (name: string, request: UpdateUserRequest): Promise<UserDto> => call({ method: 'PATCH', path: api(`/users/${segment(name)}`), json: request, schema: userSchema }),
+    /** An admin sets (or resets) a user's password. */
+    setUserPassword: (name: string, password: string): Promise<void> => callNoContent('PUT', api(`/users/${segment(name)}/password`), { json: { password } }),
+    /** The caller changes their own password, proving the current one. */
+    changeOwnPassword: (currentPassword: string, password: string): Promise<void> => callNoContent('PUT', api('/me/password'), { json: { currentPassword, password } }),
 
     // ---------- secrets (write-only: no call returns a value) ----------
     /** Stores a secret for one environment, or for every one (`*`, the default). */

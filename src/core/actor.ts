@@ -9,6 +9,8 @@ export interface Actor {
   readonly user: string;
   readonly groups: readonly string[];
   readonly access: Access;
+  /** The API token the request came with (absent when Gantry acts on its own): `logout` revokes it. */
+  readonly tokenId?: string;
 }
 
 /** Gantry itself, when it acts on its own (a scheduled change starting at its window). */

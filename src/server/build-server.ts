@@ -20,6 +20,7 @@ import { auditRoutes } from './routes/audit.js';
 import { changeRoutes } from './routes/changes.js';
 import { secretRoutes } from './routes/secrets.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { userRoutes } from './routes/users.js';
 import { windowRoutes } from './routes/windows.js';
 import type { ServerContext } from './server-context.js';
 
@@ -90,6 +91,7 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
       await api.register(changeRoutes(context));
       await api.register(secretRoutes(context));
       await api.register(tokenRoutes(context));
+      await api.register(userRoutes(context));
       await api.register(auditRoutes(context));
     },
     { prefix: API_PREFIX },

@@ -134,6 +134,25 @@ export interface AnalysisMeasurementsTable {
   at: string;
 }
 
+/** A person who logs in with a local password; their tokens follow their access. */
+export interface UsersTable {
+  name: string;
+  display_name: string | null;
+  /** argon2id PHC string (`$argon2id$v=19$…`); null when the user has no password. */
+  password_hash: string | null;
+  /** JSON array of group names, which approval policies count. */
+  groups_json: Generated<string>;
+  /** The role (core/access/roles.ts), within the applications and environments below. */
+  role: Generated<string>;
+  /** JSON arrays of names; `["*"]` for all. */
+  apps_json: Generated<string>;
+  environments_json: Generated<string>;
+  disabled_at: string | null;
+  created_at: string;
+  updated_at: string;
+  password_changed_at: string | null;
+}
+
 export interface ApiTokensTable {
   id: string;
   token_sha256: string;
@@ -294,4 +313,5 @@ export interface Database {
   audit_head: AuditHeadTable;
   secrets: SecretsTable;
   secret_keys: SecretKeysTable;
+  users: UsersTable;
 }

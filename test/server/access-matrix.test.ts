@@ -30,6 +30,8 @@ interface Sample {
   readonly path: string;
   readonly body?: unknown;
   readonly contentType?: string;
+  /** Sent with a fresh token of the same role and scope (the request revokes the token it came with). */
+  readonly ownToken?: boolean;
 }
 
 /** For a route: a request on a resource inside the token's scope (shop, staging) and one outside it. */
@@ -114,6 +116,14 @@ function samples(): Record<string, RouteSamples> {
     'POST /api/v1/tokens': same({ method: 'POST', path: '/api/v1/tokens', body: { user: 'someone' } }),
     'GET /api/v1/tokens': same({ method: 'GET', path: '/api/v1/tokens' }),
     'DELETE /api/v1/tokens/:id': same({ method: 'DELETE', path: '/api/v1/tokens/tok-nobody' }),
+    'POST /api/v1/users': same({ method: 'POST', path: '/api/v1/users', body: { name: 'matrix-user', role: 'viewer' } }),
+    'GET /api/v1/users': same({ method: 'GET', path: '/api/v1/users' }),
+    'GET /api/v1/users/:name': same({ method: 'GET', path: '/api/v1/users/nobody-here' }),
+    'PATCH /api/v1/users/:name': same({ method: 'PATCH', path: '/api/v1/users/nobody-here', body: { displayName: 'Nobody' } }),
+    'PUT /api/v1/users/:name/password': same({ method: 'PUT', path: '/api/v1/users/nobody-here/password', body: { password: 'correct horse battery staple' } }),
+    // Tokens minted for names without a user record: 404 USER_NOT_FOUND, which is not a refusal.
+    'PUT /api/v1/me/password': same({ method: 'PUT', path: '/api/v1/me/password', body: { currentPassword: 'correct horse battery', password: 'correct horse battery staple' } }),
+    'POST /api/v1/logout': same({ method: 'POST', path: '/api/v1/logout', ownToken: true }),
     'GET /api/v1/audit': same({ method: 'GET', path: '/api/v1/audit' }),
     'GET /api/v1/audit/verify': same({ method: 'GET', path: '/api/v1/audit/verify' }),
     'GET /api/v1/audit/export': same({ method: 'GET', path: '/api/v1/audit/export' }),
@@ -170,6 +180,7 @@ describe('access control: every route × role × scope', () => {
       'GET /api/v1/calendar.ics',
       'GET /healthz',
       'POST /api/v1/agents/enrol',
+      'POST /api/v1/login',
     ]);
   });
 
@@ -185,11 +196,11 @@ describe('access control: every route × role × scope', () => {
           const permission = route.access.permission;
           const { inside, outside } = known[routeKey(route)]!;
           const mayInside = granted.includes(permission) && !(scoped && isGlobalPermission(permission));
-          const insideAnswer = await send(token, inside);
+          const insideAnswer = await send(inside.ownToken ? await mint(role, scoped) : token, inside);
           if ((insideAnswer.status === 403) === mayInside) wrong.push(`${routeKey(route)} inside: ${insideAnswer.status} ${insideAnswer.body.slice(0, 160)}`);
           if (outside) {
             const mayOutside = mayInside && !scoped;
-            const outsideAnswer = await send(token, outside);
+            const outsideAnswer = await send(outside.ownToken ? await mint(role, scoped) : token, outside);
             if ((outsideAnswer.status === 403) === mayOutside) wrong.push(`${routeKey(route)} outside: ${outsideAnswer.status} ${outsideAnswer.body.slice(0, 160)}`);
           }
         }

@@ -24,10 +24,13 @@ const BODY_LIMIT = 2 * 1024 * 1024;
 const REQUEST_TIMEOUT_MS = 20_000;
 const STREAM_TIMEOUT_MS = 1_500;
 
-/** Routes that are not fuzzed like the others: the agent websocket, and the SSE stream (ids only). */
-const SKIPPED = new Set(['GET /api/v1/agents/connect']);
+/**
+ * Routes that are not fuzzed like the others: the agent websocket, the SSE stream (ids only), and
+ * logout (it takes nothing, and revokes the admin token every other case needs).
+ */
+const SKIPPED = new Set(['GET /api/v1/agents/connect', 'POST /api/v1/logout']);
 const STREAM_ROUTE = 'GET /api/v1/deployments/:id/stream';
-const PUBLIC_ROUTES = new Set(['GET /healthz', 'POST /api/v1/agents/enrol', 'GET /api/v1/calendar.ics']);
+const PUBLIC_ROUTES = new Set(['GET /healthz', 'POST /api/v1/agents/enrol', 'GET /api/v1/calendar.ics', 'POST /api/v1/login']);
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 // ---------- the seeded PRNG ----------

@@ -49,3 +49,29 @@ export function isWithin(inner: Access, outer: Access): boolean {
     within(inner.environments, outer.environments)
   );
 }
+
+/** The roles ordered by how much they may do, most first (admin before release-manager before viewer). */
+const ROLES_BY_REACH: readonly Role[] = (Object.keys(ROLES) as Role[]).sort((a, b) => ROLES[b].length - ROLES[a].length);
+
+function intersectScope(a: readonly string[], b: readonly string[]): readonly string[] {
+  if (a.includes(EVERYTHING)) return [...b];
+  if (b.includes(EVERYTHING)) return [...a];
+  return a.filter((name) => b.includes(name));
+}
+
+/**
+ * What a token may do now that its user's own access may have changed since it was minted: no
+ * more than either grants. The permissions of the two roles intersect, and so do the scopes (an
+ * empty scope reaches nothing). The role is the one whose permissions are exactly that
+ * intersection, or else the role with the most permissions that all lie inside it.
+ */
+export function narrowAccess(token: Access, user: Access): Access {
+  const userPermissions = ROLES[user.role] as readonly Permission[];
+  const common = (ROLES[token.role] as readonly Permission[]).filter((permission) => userPermissions.includes(permission));
+  const inside = (role: Role) => (ROLES[role] as readonly Permission[]).every((permission) => common.includes(permission));
+  const exact = ROLES_BY_REACH.find((role) => inside(role) && ROLES[role].length === common.length);
+  const role = exact ?? ROLES_BY_REACH.find(inside);
+  // Every role can read, so some role always fits; a catalogue without that would grant nothing scoped.
+  if (role === undefined) return { role: 'viewer', apps: [], environments: [] };
+  return { role, apps: intersectScope(token.apps, user.apps), environments: intersectScope(token.environments, user.environments) };
+}

@@ -25,6 +25,8 @@ export const GLOBAL_PERMISSIONS = [
   'tokens',
   /** Read and verify the audit log. */
   'audit',
+  /** Add, change, disable users and set their passwords. */
+  'users',
 ] as const;
 
 export type ScopedPermission = (typeof SCOPED_PERMISSIONS)[number];

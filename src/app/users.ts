@@ -1,0 +1,222 @@
+import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import { z } from 'zod';
+import { allows, EVERYTHING, isWithin, type Access, type Resource } from '../core/access/access.js';
+import { ROLE_NAMES, type Permission } from '../core/access/roles.js';
+import type { Actor } from '../core/actor.js';
+import { GantryError } from '../core/errors.js';
+import { nameSchema } from '../core/names.js';
+import * as store from '../store/users.repository.js';
+import type { StoredUser } from '../store/users.repository.js';
+import { createLoginToken, describeScope, lifetimeMs, scopeListSchema, type StoredToken } from './api-tokens.js';
+import type { AppDeps } from './app-deps.js';
+import { parseInput } from './parse-input.js';
+
+export type { StoredUser };
+
+export const MIN_PASSWORD_LENGTH = 12;
+export const MAX_PASSWORD_LENGTH = 1024;
+/** A login token lives this long unless asked otherwise, and at most MAX_LOGIN_DAYS. */
+const DEFAULT_LOGIN_LIFETIME = '12h';
+const MAX_LOGIN_DAYS = 30;
+
+/**
+ * argon2id with the OWASP-recommended cost (19 MiB, 2 passes, 1 lane). The parameters are kept
+ * in each stored hash, so raising them later still verifies the hashes made with these.
+ */
+const HASH_OPTIONS = { algorithm: 2 as Algorithm /* Argon2id */, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+/**
+ * A hash of a random password nobody knows, made with HASH_OPTIONS: a login for a user who does
+ * not exist (or has no password) is checked against it, so it costs the same time as a wrong
+ * password and the answer does not tell whether the user exists.
+ */
+const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$aEXnqvL0OsEYEQCvnxB7EA$nMd27HWbGkXWjstzXUwtQF6LURfL1ycRtBVCZiT80DM';
+
+const roleSchema = z.enum(ROLE_NAMES as [string, ...string[]]);
+const displayNameSchema = z.string().trim().min(1).max(200);
+/** Checked for length and content by checkPassword, with messages that never echo it. */
+const passwordField = z.string().max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`);
+
+export const createUserSchema = z.strictObject({
+  name: nameSchema,
+  displayName: displayNameSchema.optional(),
+  groups: z.array(nameSchema).max(50).default([]),
+  /** What the user may do (core/access/roles.ts); least privilege unless said otherwise. */
+  role: roleSchema.default('viewer'),
+  apps: scopeListSchema.default([EVERYTHING]),
+  environments: scopeListSchema.default([EVERYTHING]),
+  /** Without one the user cannot log in; an admin can still mint tokens for them. */
+  password: passwordField.optional(),
+});
+
+/** What an admin may change; anything else (name, passwordHash, createdAt, …) is refused. */
+export const updateUserSchema = z.strictObject({
+  displayName: displayNameSchema.nullable().optional(),
+  groups: z.array(nameSchema).max(50).optional(),
+  role: roleSchema.optional(),
+  apps: scopeListSchema.optional(),
+  environments: scopeListSchema.optional(),
+  /** true: their tokens are refused from the next request on, and they cannot log in. */
+  disabled: z.boolean().optional(),
+});
+
+export const setPasswordSchema = z.strictObject({ password: passwordField });
+export const changeOwnPasswordSchema = z.strictObject({ currentPassword: passwordField, password: passwordField });
+
+export const loginSchema = z.strictObject({
+  user: z.string().max(100),
+  password: passwordField,
+  /** How long the token lives: `12h` (default), at most 30d. */
+  expiresIn: z.string().max(20).default(DEFAULT_LOGIN_LIFETIME),
+  label: z.string().trim().min(1).max(200).optional(),
+});
+
+function requirePermission(actor: Actor, what: string): void {
+  if (!allows(actor.access, 'users')) throw new GantryError('PERMISSION_DENIED', `${actor.user} may not ${what}`, { where: 'user' });
+}
+
+/** Refuses granting (or taking over) access the actor does not hold: no escalation through user management. */
+function requireWithin(actor: Actor, access: Access, what: string): void {
+  if (!isWithin(access, actor.access)) {
+    throw new GantryError('PERMISSION_DENIED', `${actor.user} cannot ${what} role ${access.role} on ${describeScope(access)}: it is more than they hold`, { where: 'role' });
+  }
+}
+
+/** 12–1024 characters, without the user's own name in it. The message never contains the password. */
+function checkPassword(user: string, password: string, where = 'password'): void {
+  if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+    throw new GantryError('REQUEST_INVALID', `${where}: must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters long`, { where });
+  }
+  if (password.toLowerCase().includes(user.toLowerCase())) {
+    throw new GantryError('REQUEST_INVALID', `${where}: must not contain the user name`, { where });
+  }
+}
+
+function hashPassword(password: string): Promise<string> {
+  return hash(password, HASH_OPTIONS);
+}
+
+/** Whether the password matches the hash; a missing hash is checked against the dummy one (same cost) and fails. */
+async function passwordMatches(passwordHash: string | null, password: string): Promise<boolean> {
+  try {
+    const matches = await verify(passwordHash ?? DUMMY_HASH, password);
+    return matches && passwordHash !== null;
+  } catch {
+    // A damaged stored hash: nobody logs in with it.
+    return false;
+  }
+}
+
+async function requireUser(deps: AppDeps, name: string): Promise<StoredUser> {
+  const user = await store.findUser(deps.db, name);
+  if (!user) throw new GantryError('USER_NOT_FOUND', `there is no user ${name}`, { where: 'name' });
+  return user;
+}
+
+export async function createUser(deps: AppDeps, actor: Actor, input: unknown): Promise<StoredUser> {
+  const request = parseInput(createUserSchema, input, '', 'user');
+  requirePermission(actor, 'add users');
+  const access = { role: request.role, apps: request.apps, environments: request.environments } as Access;
+  requireWithin(actor, access, 'grant');
+  if (request.password !== undefined) checkPassword(request.name, request.password);
+  const now = deps.clock.now().toISOString();
+  await store.insertUser(deps.db, {
+    name: request.name,
+    displayName: request.displayName ?? null,
+    groups: [...new Set(request.groups)],
+    access,
+    passwordHash: request.password === undefined ? null : await hashPassword(request.password),
+    createdAt: now,
+    updatedAt: now,
+  });
+  return requireUser(deps, request.name);
+}
+
+export async function listUsers(deps: AppDeps, actor: Actor): Promise<StoredUser[]> {
+  requirePermission(actor, 'list users');
+  return store.listUsers(deps.db);
+}
+
+export async function getUser(deps: AppDeps, actor: Actor, name: string): Promise<StoredUser> {
+  requirePermission(actor, 'see users');
+  return requireUser(deps, name);
+}
+
+/** Changes what is given; a role or scope taken away narrows the user's tokens from their next request. */
+export async function updateUser(deps: AppDeps, actor: Actor, name: string, input: unknown): Promise<StoredUser> {
+  const request = parseInput(updateUserSchema, input, '', 'user');
+  requirePermission(actor, 'change users');
+  const user = await requireUser(deps, name);
+  requireWithin(actor, user.access, 'change a user with');
+  const access = {
+    role: request.role ?? user.access.role,
+    apps: request.apps ?? user.access.apps,
+    environments: request.environments ?? user.access.environments,
+  } as Access;
+  requireWithin(actor, access, 'grant');
+  const now = deps.clock.now().toISOString();
+  const disabledAt = request.disabled === undefined ? user.disabledAt : request.disabled ? (user.disabledAt ?? now) : null;
+  await store.updateUser(deps.db, name, {
+    displayName: request.displayName === undefined ? user.displayName : request.displayName,
+    groups: request.groups === undefined ? user.groups : [...new Set(request.groups)],
+    access,
+    disabledAt,
+    updatedAt: now,
+  });
+  return requireUser(deps, name);
+}
+
+/** An admin sets a user's password (a first one, or a reset). */
+export async function setUserPassword(deps: AppDeps, actor: Actor, name: string, input: unknown): Promise<void> {
+  const request = parseInput(setPasswordSchema, input, '', 'password');
+  requirePermission(actor, 'set passwords');
+  const user = await requireUser(deps, name);
+  requireWithin(actor, user.access, 'set the password of a user with');
+  checkPassword(name, request.password);
+  await store.setPasswordHash(deps.db, name, await hashPassword(request.password), deps.clock.now().toISOString());
+}
+
+/** A user changes their own password, proving the current one (a wrong one is UNAUTHORIZED, and throttled by the route). */
+export async function changeOwnPassword(deps: AppDeps, actor: Actor, input: unknown): Promise<void> {
+  const request = parseInput(changeOwnPasswordSchema, input, '', 'password');
+  const user = await store.findUser(deps.db, actor.user);
+  if (!user) throw new GantryError('USER_NOT_FOUND', `${actor.user} is not a user with a password (a service account, or a token minted for a name): an admin sets passwords with PUT /users/:name/password`, { where: 'user' });
+  checkPassword(user.name, request.password);
+  if (!(await passwordMatches(await store.findPasswordHash(deps.db, user.name), request.currentPassword))) {
+    throw new GantryError('UNAUTHORIZED', 'the current password is wrong', { where: 'currentPassword' });
+  }
+  await store.setPasswordHash(deps.db, user.name, await hashPassword(request.password), deps.clock.now().toISOString());
+}
+
+function loginRefused(): GantryError {
+  return new GantryError('UNAUTHORIZED', 'the user name or password is wrong, or the user may not log in');
+}
+
+/**
+ * Checks a user's password and hands out a token with their access as it is now. An unknown
+ * user, a wrong password, a disabled user and a user without a password all get the same
+ * answer after the same work (one argon2 verification), so the answer says nothing about which.
+ */
+export async function login(deps: AppDeps, input: unknown): Promise<{ token: string; stored: StoredToken }> {
+  const request = parseInput(loginSchema, input, '', 'login');
+  const lifetime = lifetimeMs(request.expiresIn, MAX_LOGIN_DAYS);
+  // The same queries and one argon2 verification whether or not the user exists.
+  const user = await store.findUser(deps.db, request.user);
+  const passwordHash = await store.findPasswordHash(deps.db, request.user);
+  const matches = await passwordMatches(passwordHash, request.password);
+  if (!user || !matches || user.disabledAt !== null) throw loginRefused();
+  return createLoginToken(deps, user, { lifetimeMs: lifetime, label: request.label ?? `login of ${user.name}` });
+}
+
+/**
+ * Refuses work that runs later on a user's behalf (a scheduled change starting by itself) when
+ * that user has since been disabled or no longer holds the permission there. A name without a
+ * user record (a service account) is not checked here: its token was checked when it asked.
+ */
+export async function requireUserMayStill(deps: AppDeps, name: string, permission: Permission, resource: Resource, what: string): Promise<void> {
+  const user = await store.findUser(deps.db, name);
+  if (!user) return;
+  if (user.disabledAt !== null) throw new GantryError('PERMISSION_DENIED', `${what}: ${name} has been disabled since`, { where: 'access' });
+  if (!allows(user.access, permission, resource)) {
+    throw new GantryError('PERMISSION_DENIED', `${what}: ${name} (now role ${user.access.role} on ${describeScope(user.access)}) no longer has the ${permission} permission there`, { where: 'access' });
+  }
+}
