@@ -3,6 +3,7 @@ import { GantryError } from '../../core/errors.js';
 import { connect } from '../connect.js';
 import type { CommandContext, Stdin } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
+import { readHidden } from '../hidden-input.js';
 
 /** What the server accepts (64 KiB); reading stops a little after it. */
 const MAX_VALUE_BYTES = 64 * 1024;
@@ -29,32 +30,11 @@ async function readPiped(stdin: Stdin): Promise<string> {
   return text;
 }
 
-/** One line typed at a terminal without echo; Ctrl-C aborts. */
-async function readHidden(ctx: CommandContext, stdin: Stdin, name: string): Promise<string> {
-  ctx.output.raw(`Value for ${name} (input hidden, Enter to finish): `, 'stderr');
-  stdin.setRawMode?.(true);
-  let value = '';
-  try {
-    reading: for await (const chunk of stdin) {
-      for (const character of typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')) {
-        if (character === '\r' || character === '\n' || character === '\u0004') break reading;
-        if (character === '\u0003') throw new GantryError('REQUEST_INVALID', 'cancelled: nothing was set', { where: 'stdin' });
-        if (character === '\u007f' || character === '\b') value = value.slice(0, -1);
-        else value += character;
-      }
-    }
-  } finally {
-    stdin.setRawMode?.(false);
-    ctx.output.raw('\n', 'stderr');
-  }
-  if (value.length === 0) throw emptyInput('nothing was typed');
-  return value;
-}
-
 export async function setSecret(ctx: CommandContext, app: string, name: string, options: { env?: string | undefined; json?: boolean }): Promise<number> {
   const stdin = ctx.stdin;
   if (!stdin) throw emptyInput('there is no standard input');
-  const value = stdin.isTTY ? await readHidden(ctx, stdin, name) : await readPiped(stdin);
+  const value = stdin.isTTY ? await readHidden(ctx, stdin, `Value for ${name}`, MAX_VALUE_BYTES + 1) : await readPiped(stdin);
+  if (value.length === 0) throw emptyInput('nothing was typed');
   const environment = options.env ?? EVERY_ENVIRONMENT;
   await connect(ctx).setSecret(app, name, { value, environment });
   if (options.json) ctx.output.json({ app, name, environment });

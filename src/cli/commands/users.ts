@@ -9,6 +9,7 @@ import { connect } from '../connect.js';
 import type { CommandContext, Stdin } from '../context.js';
 import { forgetLogin, saveLogin, storedLogin } from '../credentials.js';
 import { EXIT_CODES } from '../exit-codes.js';
+import { readHidden } from '../hidden-input.js';
 import { NONE } from '../format.js';
 
 /** Longer than the server accepts (1024), so that an over-long password is refused there, not cut here. */
@@ -16,27 +17,6 @@ const MAX_PASSWORD_READ = 4096;
 
 function noPassword(how: string): GantryError {
   return new GantryError('REQUEST_INVALID', `no password: ${how}. Type it at the terminal or pipe it in as one line; it is never taken from the command line`, { where: 'stdin' });
-}
-
-/** One line typed at a terminal without echo; Ctrl-C aborts. */
-async function readHidden(ctx: CommandContext, stdin: Stdin, prompt: string): Promise<string> {
-  ctx.output.raw(`${prompt} (input hidden): `, 'stderr');
-  stdin.setRawMode?.(true);
-  let value = '';
-  try {
-    reading: for await (const chunk of stdin) {
-      for (const character of typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')) {
-        if (character === '\r' || character === '\n' || character === '\u0004') break reading;
-        if (character === '\u0003') throw new GantryError('REQUEST_INVALID', 'cancelled', { where: 'stdin' });
-        if (character === '\u007f' || character === '\b') value = value.slice(0, -1);
-        else if (value.length < MAX_PASSWORD_READ) value += character;
-      }
-    }
-  } finally {
-    stdin.setRawMode?.(false);
-    ctx.output.raw('\n', 'stderr');
-  }
-  return value;
 }
 
 /** The first line of standard input (without its line ending). */
@@ -52,7 +32,7 @@ async function readLine(stdin: Stdin): Promise<string> {
 async function readPassword(ctx: CommandContext, prompt: string): Promise<string> {
   const stdin = ctx.stdin;
   if (!stdin) throw noPassword('there is no standard input');
-  const password = stdin.isTTY ? await readHidden(ctx, stdin, prompt) : await readLine(stdin);
+  const password = stdin.isTTY ? await readHidden(ctx, stdin, prompt, MAX_PASSWORD_READ) : await readLine(stdin);
   if (password.length === 0) throw noPassword(stdin.isTTY ? 'nothing was typed' : 'standard input is empty');
   return password;
 }
