@@ -245,7 +245,8 @@ hooks:
   afterActivate: ./bin/restart
 health:
   - http: { url: "http://127.0.0.1:\${PORT}/healthz", expect: 200 }
-    retries: 50
+    # Up to 20 s for node to start on a loaded 2-core machine; a healthy start passes at once.
+    retries: 200
     interval: 100ms
 strategy: ${options.strategy ?? '{ type: rolling, batch: 1, maxFailures: 0, onFailure: rollback }'}
 ${options.extra ?? ''}`;
