@@ -68,6 +68,8 @@ export const loginSchema = z.strictObject({
   /** How long the token lives: `12h` (default), at most 30d. */
   expiresIn: z.string().max(20).default(DEFAULT_LOGIN_LIFETIME),
   label: z.string().trim().min(1).max(200).optional(),
+  /** true: a web login — the server sets the session cookie and does not show the token. */
+  session: z.boolean().default(false),
 });
 
 function requirePermission(actor: Actor, what: string): void {

@@ -15,3 +15,23 @@ describe('GANTRY_OUTBOUND_ALLOW in the server configuration', () => {
     );
   });
 });
+
+describe('OIDC single sign-on in the server configuration', () => {
+  const complete = {
+    GANTRY_OIDC_ISSUER: 'https://login.example.com/realms/ops',
+    GANTRY_OIDC_CLIENT_ID: 'gantry',
+    GANTRY_OIDC_CLIENT_SECRET_FILE: '/etc/gantry/oidc-secret',
+    GANTRY_OIDC_REDIRECT_URL: 'https://gantry.example.com/api/v1/auth/oidc/callback',
+  };
+
+  it('is off unless configured, and takes defaults for the claim, scopes and role map', () => {
+    expect(loadServerConfig({ dataDir: '/tmp/x' }, {}).oidc).toBeUndefined();
+    const oidc = loadServerConfig({ dataDir: '/tmp/x' }, { ...complete, GANTRY_OIDC_ROLE_MAP: 'cab=approver, platform=admin' }).oidc!;
+    expect(oidc).toMatchObject({ clientId: 'gantry', groupsClaim: 'groups', scopes: 'openid profile email', roleMap: { cab: 'approver', platform: 'admin' } });
+  });
+
+  it('stops the start when a part is missing or the role map names no role', () => {
+    expect(() => loadServerConfig({ dataDir: '/tmp/x' }, { GANTRY_OIDC_ISSUER: complete.GANTRY_OIDC_ISSUER })).toThrow(/GANTRY_OIDC_CLIENT_ID/);
+    expect(() => loadServerConfig({ dataDir: '/tmp/x' }, { ...complete, GANTRY_OIDC_ROLE_MAP: 'cab=boss' })).toThrow(/GANTRY_OIDC_ROLE_MAP: "cab=boss": boss is not a role/);
+  });
+});

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseGroupRoleMap } from '../core/access/group-roles.js';
 import { GantryError } from '../core/errors.js';
 import { OutboundAllowInvalid, parseOutboundAllow } from '../outbound/outbound-policy.js';
 
@@ -56,6 +57,30 @@ const serverConfigSchema = z
         }
       })
       .optional(),
+    /**
+     * OIDC single sign-on (docs/operations.md): GANTRY_OIDC_ISSUER, GANTRY_OIDC_CLIENT_ID,
+     * GANTRY_OIDC_CLIENT_SECRET_FILE, GANTRY_OIDC_REDIRECT_URL (all four, or none),
+     * GANTRY_OIDC_GROUPS_CLAIM (default `groups`), GANTRY_OIDC_ROLE_MAP (`cab=approver,platform=admin`),
+     * GANTRY_OIDC_SCOPES (default `openid profile email`).
+     */
+    oidc: z
+      .object({
+        issuer: z.url({ message: 'GANTRY_OIDC_ISSUER must be a URL' }),
+        clientId: z.string().min(1, 'set GANTRY_OIDC_CLIENT_ID'),
+        clientSecretFile: z.string().min(1, 'set GANTRY_OIDC_CLIENT_SECRET_FILE'),
+        redirectUrl: z.url({ message: 'GANTRY_OIDC_REDIRECT_URL must be the URL of /api/v1/auth/oidc/callback as the provider sees it' }),
+        groupsClaim: z.string().min(1),
+        scopes: z.string().min(1),
+        roleMap: z.string().transform((text, context) => {
+          try {
+            return parseGroupRoleMap(text);
+          } catch (error) {
+            context.addIssue({ code: 'custom', message: `GANTRY_OIDC_ROLE_MAP: ${error instanceof Error ? error.message : String(error)}` });
+            return z.NEVER;
+          }
+        }),
+      })
+      .optional(),
     tls: z.object({ certFile: z.string().min(1, 'set both --tls-cert and --tls-key (or GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE)'), keyFile: z.string().min(1, 'set both --tls-cert and --tls-key (or GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE)') }).optional(),
     /** --tls-self-signed: serve HTTPS with a certificate Gantry makes (and keeps) in the data dir. */
     tlsSelfSigned: z.boolean(),
@@ -95,6 +120,7 @@ export function loadServerConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Ser
     changeSettingsFile: env.GANTRY_CHANGE_SETTINGS ? resolve(env.GANTRY_CHANGE_SETTINGS) : undefined,
     masterKeyFile: env.GANTRY_MASTER_KEY_FILE ? resolve(env.GANTRY_MASTER_KEY_FILE) : undefined,
     outboundAllow: env.GANTRY_OUTBOUND_ALLOW?.trim() ? env.GANTRY_OUTBOUND_ALLOW : undefined,
+    oidc: oidcSettings(env),
     tls: tlsFiles(flags, env),
     tlsSelfSigned: flags.tlsSelfSigned ?? false,
   });
@@ -109,4 +135,18 @@ function tlsFiles(flags: ServeFlags, env: NodeJS.ProcessEnv): { certFile: string
   const certFile = flags.tlsCert ?? env.GANTRY_TLS_CERT_FILE ?? '';
   const keyFile = flags.tlsKey ?? env.GANTRY_TLS_KEY_FILE ?? '';
   return certFile || keyFile ? { certFile: certFile && resolve(certFile), keyFile: keyFile && resolve(keyFile) } : undefined;
+}
+
+function oidcSettings(env: NodeJS.ProcessEnv): Record<string, string> | undefined {
+  const names = ['GANTRY_OIDC_ISSUER', 'GANTRY_OIDC_CLIENT_ID', 'GANTRY_OIDC_CLIENT_SECRET_FILE', 'GANTRY_OIDC_REDIRECT_URL'];
+  if (!names.some((name) => env[name])) return undefined;
+  return {
+    issuer: env.GANTRY_OIDC_ISSUER ?? '',
+    clientId: env.GANTRY_OIDC_CLIENT_ID ?? '',
+    clientSecretFile: env.GANTRY_OIDC_CLIENT_SECRET_FILE ? resolve(env.GANTRY_OIDC_CLIENT_SECRET_FILE) : '',
+    redirectUrl: env.GANTRY_OIDC_REDIRECT_URL ?? '',
+    groupsClaim: env.GANTRY_OIDC_GROUPS_CLAIM || 'groups',
+    scopes: env.GANTRY_OIDC_SCOPES || 'openid profile email',
+    roleMap: env.GANTRY_OIDC_ROLE_MAP ?? '',
+  };
 }

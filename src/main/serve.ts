@@ -26,6 +26,7 @@ import { AgentCommands } from '../server/agent-commands.js';
 import { AgentSessions } from '../server/agent-sessions.js';
 import { AuthThrottle } from '../server/auth-throttle.js';
 import { buildServer } from '../server/build-server.js';
+import { OidcClient } from '../server/oidc.js';
 import { createDeploymentStore } from '../store/deployment-store.js';
 import { createMetricReader } from '../analysis/metric-readers.js';
 import { migrateDatabase, openDatabase } from '../store/database.js';
@@ -109,7 +110,8 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
   const adminToken = await createFirstAdminToken(appDeps);
   if (adminToken) await writeFile(join(config.dataDir, 'admin.token'), `${adminToken}\n`, { mode: 0o600 });
   const authThrottle = new AuthThrottle({ limit: config.authFailuresPerMinute, windowMs: 60_000, maxAddresses: 10_000, now: () => clock.now().getTime() });
-  const server = await buildServer({ app: appDeps, progress, streamPollMs: 1000, agentSessions, agentCommands, agentHeartbeatMs: config.agentHeartbeatMs, authThrottle }, logger, VERSION, tls);
+  const oidc = config.oidc ? new OidcClient({ ...config.oidc, clientSecret: await readOidcClientSecret(config.oidc.clientSecretFile) }) : null;
+  const server = await buildServer({ app: appDeps, progress, streamPollMs: 1000, agentSessions, agentCommands, agentHeartbeatMs: config.agentHeartbeatMs, authThrottle, oidc }, logger, VERSION, tls);
   await engine.start();
   const changeKeeper = startChangeKeeper(appDeps, logger.child({ component: 'changes' }), options.engine?.pollMs ?? DEFAULT_ENGINE_SETTINGS.pollMs);
   const address = await server.listen({ host: config.listenHost, port: config.listenPort });
@@ -191,4 +193,16 @@ export async function runServe(flags: ServeFlags): Promise<number> {
   });
   await gantry.close();
   return 0;
+}
+
+/** The OIDC client secret, from its file (trailing newline trimmed); a missing or empty file stops the start. */
+async function readOidcClientSecret(file: string): Promise<string> {
+  let secret: string;
+  try {
+    secret = (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    throw new GantryError('REQUEST_INVALID', `GANTRY_OIDC_CLIENT_SECRET_FILE ${file} cannot be read`, { where: 'GANTRY_OIDC_CLIENT_SECRET_FILE' }, { cause: error });
+  }
+  if (secret === '') throw new GantryError('REQUEST_INVALID', `GANTRY_OIDC_CLIENT_SECRET_FILE ${file} is empty`, { where: 'GANTRY_OIDC_CLIENT_SECRET_FILE' });
+  return secret;
 }

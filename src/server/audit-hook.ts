@@ -15,8 +15,15 @@ function pathOf(request: FastifyRequest): string {
   return (request.url.split('?')[0] ?? '').slice(0, MAX_RESOURCE_LENGTH);
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** true: audited whatever its method (a GET that changes state: the single sign-on callback). */
+    audit?: boolean;
+  }
+}
+
 function isAudited(request: FastifyRequest): boolean {
-  return MUTATING_METHODS.has(request.method) && pathOf(request).startsWith(`${API_PREFIX}/`);
+  return (MUTATING_METHODS.has(request.method) || request.routeOptions.config.audit === true) && pathOf(request).startsWith(`${API_PREFIX}/`);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -4,23 +4,42 @@ import type { AppDeps } from '../app/app-deps.js';
 import type { Actor } from '../core/actor.js';
 import { GantryError, isGantryError } from '../core/errors.js';
 import type { AuthThrottle } from './auth-throttle.js';
+import { requireCsrfProof, SESSION_COOKIE } from './sessions.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Who the bearer token speaks for; set on every authenticated route. */
     actor: Actor | null;
+    /** The session token, when the `gantry_session` cookie (not a bearer token) authenticated the request. */
+    sessionToken: string | null;
   }
 }
 
 /**
- * Every route not declared public needs `Authorization: Bearer <token>`; tokens in the query
- * string are not read. Unknown paths need one too, so that they reveal nothing either.
+ * Every route not declared public needs `Authorization: Bearer <token>`, or (without that header)
+ * the web session cookie, which holds a login token and is checked the same way; tokens in the
+ * query string are not read. A state-changing request the cookie authenticates also needs CSRF
+ * proof (sessions.ts). Unknown paths need a credential too, so that they reveal nothing either.
+ * The cookie plugin must be registered before this, so that cookies are parsed first (without
+ * it, only bearer tokens authenticate).
  */
 export function installBearerAuth(app: FastifyInstance, deps: AppDeps, throttle: AuthThrottle): void {
   app.decorateRequest('actor', null);
+  app.decorateRequest('sessionToken', null);
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.access === 'public') return;
     const header = request.headers.authorization;
+    if (header === undefined) {
+      // Undefined on a server built without the cookie plugin: there, no cookie authenticates.
+      const cookies = request.cookies as FastifyRequest['cookies'] | undefined;
+      const cookie = cookies?.[SESSION_COOKIE];
+      if (cookie !== undefined) {
+        request.actor = await throttled(throttle, request.ip, reply, () => authenticateToken(deps, cookie));
+        requireCsrfProof(request, cookie);
+        request.sessionToken = cookie;
+        return;
+      }
+    }
     const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
     request.actor = await throttled(throttle, request.ip, reply, () => authenticateToken(deps, token));
   });

@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -20,6 +21,7 @@ import { auditRoutes } from './routes/audit.js';
 import { changeRoutes } from './routes/changes.js';
 import { secretRoutes } from './routes/secrets.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { oidcRoutes } from './routes/oidc.js';
 import { userRoutes } from './routes/users.js';
 import { windowRoutes } from './routes/windows.js';
 import type { ServerContext } from './server-context.js';
@@ -58,6 +60,8 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installProblemHandlers(app);
+  // Cookies are parsed before authentication reads the session cookie (hooks run in order).
+  await app.register(fastifyCookie);
   installBearerAuth(app, context.app, context.authThrottle);
   // Access first: a refused request is audited by its outcome record, and never reaches the handler.
   installAccessControl(app);
@@ -92,6 +96,7 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
       await api.register(secretRoutes(context));
       await api.register(tokenRoutes(context));
       await api.register(userRoutes(context));
+      await api.register(oidcRoutes(context));
       await api.register(auditRoutes(context));
     },
     { prefix: API_PREFIX },

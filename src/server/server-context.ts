@@ -3,6 +3,7 @@ import type { ProgressHub } from '../app/progress-hub.js';
 import type { AgentCommands } from './agent-commands.js';
 import type { AgentSessions } from './agent-sessions.js';
 import type { AuthThrottle } from './auth-throttle.js';
+import type { OidcClient } from './oidc.js';
 
 export interface ServerContext {
   readonly app: AppDeps;
@@ -17,4 +18,6 @@ export interface ServerContext {
   readonly agentHeartbeatMs: number;
   /** Refuses addresses that keep failing authentication. */
   readonly authThrottle: AuthThrottle;
+  /** Single sign-on, when configured. */
+  readonly oidc?: OidcClient | null;
 }

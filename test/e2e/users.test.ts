@@ -30,9 +30,9 @@ strategy: { type: allAtOnce }
 const SETTINGS = 'approvals: { rules: [], otherwise: { name: pre-approved, requirements: [] } }\n';
 const PASSWORD = 'correct horse battery staple';
 
-async function loginAs(url: string, user: string, password: string, extra: Record<string, unknown> = {}): Promise<{ status: number; body: LoginResponseDto & ProblemDto }> {
+async function loginAs(url: string, user: string, password: string, extra: Record<string, unknown> = {}): Promise<{ status: number; body: LoginResponseDto & { token: string } & ProblemDto }> {
   const response = await fetch(`${url}/api/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password, ...extra }) });
-  return { status: response.status, body: (await response.json()) as LoginResponseDto & ProblemDto };
+  return { status: response.status, body: (await response.json()) as LoginResponseDto & { token: string } & ProblemDto };
 }
 
 const stdinOf = (text: string) => Readable.from([Buffer.from(text)]);

@@ -123,6 +123,7 @@ function samples(): Record<string, RouteSamples> {
     'PUT /api/v1/users/:name/password': same({ method: 'PUT', path: '/api/v1/users/nobody-here/password', body: { password: 'correct horse battery staple' } }),
     // Tokens minted for names without a user record: 404 USER_NOT_FOUND, which is not a refusal.
     'PUT /api/v1/me/password': same({ method: 'PUT', path: '/api/v1/me/password', body: { currentPassword: 'correct horse battery', password: 'correct horse battery staple' } }),
+    'GET /api/v1/session': same({ method: 'GET', path: '/api/v1/session' }),
     'POST /api/v1/logout': same({ method: 'POST', path: '/api/v1/logout', ownToken: true }),
     'GET /api/v1/audit': same({ method: 'GET', path: '/api/v1/audit' }),
     'GET /api/v1/audit/verify': same({ method: 'GET', path: '/api/v1/audit/verify' }),
@@ -177,6 +178,8 @@ describe('access control: every route × role × scope', () => {
     expect(withoutSample).toEqual([]);
     expect(routes.filter((route) => route.access === 'public').map(routeKey).sort()).toEqual([
       'GET /api/v1/agents/connect',
+      'GET /api/v1/auth/oidc/callback',
+      'GET /api/v1/auth/oidc/login',
       'GET /api/v1/calendar.ics',
       'GET /healthz',
       'POST /api/v1/agents/enrol',

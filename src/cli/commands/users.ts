@@ -50,6 +50,7 @@ export async function login(ctx: CommandContext, options: LoginOptions): Promise
   const password = await readPassword(ctx, `Password for ${user} at ${ctx.server.url}`);
   // No token: logging in is how one gets one.
   const answer = await createApiClient({ url: ctx.server.url }).login({ user, password, expiresIn: options.expiresIn });
+  if (answer.token === undefined) throw new GantryError('INTERNAL', 'the server answered the login without a token');
   const path = saveLogin(ctx.env, ctx.server.url, { token: answer.token, id: answer.id, user: answer.user, expiresAt: answer.expiresAt });
   if (options.json) ctx.output.json({ url: ctx.server.url, user: answer.user, id: answer.id, expiresAt: answer.expiresAt, credentials: path });
   else ctx.output.line(`logged in to ${ctx.server.url} as ${answer.user} until ${answer.expiresAt}; the token is stored in ${path}`);

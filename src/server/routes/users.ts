@@ -16,9 +16,10 @@ import {
   updateUserSchema,
   type StoredUser,
 } from '../../app/users.js';
-import { loginResponseSchema, userListSchema, userSchema, type UserDto } from '../../protocol/users-api.js';
+import { loginResponseSchema, sessionSchema, userListSchema, userSchema, type SessionDto, type UserDto } from '../../protocol/users-api.js';
 import { needs, PUBLIC } from '../access.js';
 import { actorOf, throttled } from '../auth.js';
+import { csrfTokenFor, requireSameOrigin, SESSION_COOKIE, sessionCookieOptions } from '../sessions.js';
 import type { ServerContext } from '../server-context.js';
 
 function toUserDto(user: StoredUser): UserDto {
@@ -30,7 +31,9 @@ const nameParams = z.object({ name: z.string().min(1).max(100) });
 
 /**
  * Users with local passwords (admins manage them with the `users` permission), login (a token
- * with the user's access; public, throttled like bad tokens) and logout (revokes the calling token).
+ * with the user's access, or for the web UI a session cookie holding it; public, throttled like
+ * bad tokens), who the caller is (`GET /session`) and logout (revokes the calling token and
+ * clears the session cookie).
  */
 export function userRoutes(context: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -63,12 +66,33 @@ export function userRoutes(context: ServerContext): FastifyPluginAsyncZod {
     });
 
     app.post('/login', { config: PUBLIC, schema: { body: loginSchema, response: { 201: loginResponseSchema } } }, async (request, reply) => {
+      // A page of another site must not log the browser in (to an account of the attacker's choosing).
+      if (request.body.session) requireSameOrigin(request);
       const { token, stored } = await throttled(context.authThrottle, request.ip, reply, () => login(context.app, request.body));
-      return reply.code(201).send({ token, id: stored.id, user: stored.user, expiresAt: stored.expiresAt! });
+      const answer = { id: stored.id, user: stored.user, expiresAt: stored.expiresAt! };
+      if (!request.body.session) return reply.code(201).send({ token, ...answer });
+      const maxAgeSeconds = Math.floor((Date.parse(stored.expiresAt!) - Date.parse(stored.createdAt)) / 1000);
+      reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(context.app.serverFingerprint !== null, maxAgeSeconds));
+      return reply.code(201).send({ ...answer, csrfToken: csrfTokenFor(token) });
+    });
+
+    app.get('/session', { config: needs('read'), schema: { response: { 200: sessionSchema } } }, async (request): Promise<SessionDto> => {
+      const { user, groups, access } = actorOf(request);
+      const session = request.sessionToken;
+      return {
+        user,
+        groups: [...groups],
+        role: access.role,
+        apps: [...access.apps],
+        environments: [...access.environments],
+        authenticatedBy: session === null ? 'bearer' : 'session',
+        ...(session === null ? {} : { csrfToken: csrfTokenFor(session) }),
+      };
     });
 
     app.post('/logout', { config: needs('read') }, async (request, reply) => {
       await revokeCallingToken(context.app, actorOf(request));
+      reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(context.app.serverFingerprint !== null));
       return reply.code(204).send();
     });
   };
