@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { allows, EVERYTHING, FULL_ACCESS, isWithin, narrowAccess, type Access } from '../core/access/access.js';
-import { ROLE_NAMES } from '../core/access/roles.js';
+import { allows, describeAccess, EVERYTHING, FULL_ACCESS, isWithin, narrowAccess, type Access } from '../core/access/access.js';
+import { roleSchema, scopeListSchema } from '../core/access/access-schema.js';
 import type { Actor } from '../core/actor.js';
 import { parseDuration } from '../core/duration.js';
 import { GantryError } from '../core/errors.js';
@@ -10,6 +10,7 @@ import { countApiTokens, findApiTokenBySha256, insertApiToken, listApiTokens, re
 import { findUser, type StoredUser } from '../store/users.repository.js';
 import type { AppDeps } from './app-deps.js';
 import { parseInput } from './parse-input.js';
+import { accessOf } from './teams.js';
 
 export type { StoredToken };
 
@@ -48,18 +49,12 @@ export async function createFirstAdminToken(deps: AppDeps): Promise<string | nul
   return token;
 }
 
-export const scopeListSchema = z
-  .array(z.union([z.literal(EVERYTHING), nameSchema]))
-  .min(1)
-  .max(100)
-  .refine((names) => !names.includes(EVERYTHING) || names.length === 1, `"${EVERYTHING}" stands alone: it already means every one`);
-
 export const tokenRequestSchema = z.strictObject({
   user: nameSchema,
   groups: z.array(nameSchema).max(50).default([]),
   label: z.string().trim().min(1).max(200).optional(),
   /** What the token may do (core/access/roles.ts); least privilege unless said otherwise. */
-  role: z.enum(ROLE_NAMES as [string, ...string[]]).default('viewer'),
+  role: roleSchema.default('viewer'),
   apps: scopeListSchema.default([EVERYTHING]),
   environments: scopeListSchema.default([EVERYTHING]),
   /** How long it lives: `30d`, `12h`; at most 366 days. */
@@ -77,16 +72,16 @@ export function lifetimeMs(text: string, maxDays: number = MAX_TOKEN_DAYS): numb
 }
 
 /**
- * Mints a token that speaks for `user` in `groups`, with a role bound to applications and
- * environments, living for `expiresIn`. The caller needs the `tokens` permission and may only
+ * Mints a token that speaks for `user` (a person, a service account, or just a name) in `groups`,
+ * with one role bound to applications and environments, living for `expiresIn`. The caller needs the `tokens` permission and may only
  * hand out what they hold themselves. Shown once; stored as its SHA-256.
  */
 export async function createApiToken(deps: AppDeps, actor: Actor, input: unknown): Promise<{ token: string; stored: StoredToken }> {
   const request = parseInput(tokenRequestSchema, input, '', 'token');
-  const access = { role: request.role, apps: request.apps, environments: request.environments } as Access;
+  const access: Access = [{ role: request.role, apps: request.apps, environments: request.environments }];
   if (!allows(actor.access, 'tokens')) throw new GantryError('PERMISSION_DENIED', `${actor.user} may not create tokens`, { where: 'token' });
   if (!isWithin(access, actor.access)) {
-    throw new GantryError('PERMISSION_DENIED', `${actor.user} cannot hand out role ${access.role} on ${describeScope(access)}: it is more than their own token holds`, { where: 'role' });
+    throw new GantryError('PERMISSION_DENIED', `${actor.user} cannot hand out ${describeAccess(access)}: it is more than their own token holds`, { where: 'role' });
   }
   const now = deps.clock.now();
   const token = newToken();
@@ -107,9 +102,9 @@ export async function createApiToken(deps: AppDeps, actor: Actor, input: unknown
 
 /**
  * The token a login hands out: it speaks for the user, in their groups, with their access as it
- * is now (and is narrowed to it again on every request).
+ * is now, teams included (and is narrowed to it again on every request).
  */
-export async function createLoginToken(deps: AppDeps, user: StoredUser, options: { readonly lifetimeMs: number; readonly label: string }): Promise<{ token: string; stored: StoredToken }> {
+export async function createLoginToken(deps: AppDeps, user: StoredUser, access: Access, options: { readonly lifetimeMs: number; readonly label: string }): Promise<{ token: string; stored: StoredToken }> {
   const now = deps.clock.now();
   const token = newToken();
   const id = deps.ids.next('tok');
@@ -119,7 +114,7 @@ export async function createLoginToken(deps: AppDeps, user: StoredUser, options:
     user: user.name,
     groups: user.groups,
     scope: 'api',
-    access: user.access,
+    access,
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + options.lifetimeMs).toISOString(),
     revokedAt: null,
@@ -134,11 +129,6 @@ export async function revokeCallingToken(deps: AppDeps, actor: Actor): Promise<v
   if (actor.tokenId === undefined || !(await revokeApiToken(deps.db, actor.tokenId, deps.clock.now().toISOString()))) {
     throw new GantryError('TOKEN_NOT_FOUND', 'the token of this request is already revoked', { where: 'token' });
   }
-}
-
-export function describeScope(access: Access): string {
-  const list = (names: readonly string[], what: string) => (names.includes(EVERYTHING) ? `every ${what}` : names.join(', '));
-  return `${list(access.apps, 'application')} × ${list(access.environments, 'environment')}`;
 }
 
 export async function listTokens(deps: AppDeps, actor: Actor): Promise<StoredToken[]> {
@@ -168,7 +158,7 @@ export async function createCalendarFeedToken(deps: AppDeps, actor: Actor): Prom
     user: actor.user,
     groups: actor.groups,
     scope: 'calendar-feed',
-    access: { ...actor.access, role: 'viewer' },
+    access: actor.access.map((binding) => ({ ...binding, role: 'viewer' as const })),
     createdAt: deps.clock.now().toISOString(),
     expiresAt: null,
   });
@@ -183,14 +173,15 @@ export async function authenticateToken(deps: AppDeps, token: string | undefined
   const now = deps.clock.now().toISOString();
   if (!found || found.revokedAt !== null || (found.expiresAt !== null && found.expiresAt <= now)) throw unauthorized();
   // A token of a user follows the user: refused while they are disabled, and never more than
-  // they may do now (a role taken away is gone from the next request). A name without a user
-  // record (a service account, the first admin token) keeps the token's own access.
+  // they may do now, teams included (a binding or team taken away is gone from the next request).
+  // A name without a user record (the first admin token, a token minted for a name) keeps the
+  // token's own access.
   const user = await findUser(deps.db, found.user);
   if (user?.disabledAt) throw unauthorized();
   await recordTokenUse(deps.db, found.id, now, LAST_USE_EVERY_MS);
   if (!user) return { user: found.user, groups: found.groups, access: found.access, tokenId: found.id };
   const groups = found.groups.filter((group) => user.groups.includes(group));
-  return { user: found.user, groups, access: narrowAccess(found.access, user.access), tokenId: found.id };
+  return { user: found.user, groups, access: narrowAccess(found.access, await accessOf(deps, user)), tokenId: found.id, ...(user.kind === 'service' ? { service: true } : {}) };
 }
 
 function unauthorized(): GantryError {

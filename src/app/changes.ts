@@ -314,8 +314,11 @@ export async function sendBackChange(deps: AppDeps, actor: Actor, id: string, in
   });
 }
 
-/** Someone who may decide on the change: not its requester or deployer, and in a group its policy needs. */
+/** Someone who may decide on the change: a person, not its requester or deployer, and in a group its policy needs. */
 function requireEligibleApprover(change: ChangeRequest, actor: Actor): void {
+  if (actor.service) {
+    throw new GantryError('APPROVER_NOT_ELIGIBLE', `${actor.user} is a service account: approving a change is for people, so that no pipeline waves its own change through`, { where: 'by' });
+  }
   checkApprover({ by: actor.user, groups: actor.groups }, { requester: change.requester, deployer: change.deployer });
   const required = [...new Set((change.approvalPolicy?.requirements ?? []).map((requirement) => requirement.group))];
   if (!actor.groups.some((group) => required.includes(group))) {

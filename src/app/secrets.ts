@@ -4,7 +4,8 @@
  * returns, logs or puts a value in an error message.
  */
 import { z } from 'zod';
-import { allows, EVERYTHING } from '../core/access/access.js';
+import { MASTER_KEY_ENV_SOURCE } from '../config/master-key.js';
+import { allows, describeRoles, EVERYTHING } from '../core/access/access.js';
 import type { Actor } from '../core/actor.js';
 import { GantryError } from '../core/errors.js';
 import { nameSchema } from '../core/names.js';
@@ -73,7 +74,7 @@ export type SecretRef = z.input<typeof secretRefSchema>;
  */
 function requireWriteAccess(actor: Actor, app: string, environment: string): void {
   if (!allows(actor.access, 'release', { app, environment })) {
-    throw new GantryError('PERMISSION_DENIED', `${actor.user} (role ${actor.access.role}) may not release here, or it does not exist`, { where: 'access' });
+    throw new GantryError('PERMISSION_DENIED', `${actor.user} (${describeRoles(actor.access)}) may not release here, or it does not exist`, { where: 'access' });
   }
 }
 
@@ -87,11 +88,19 @@ async function requireEnvironment(deps: SecretDeps, app: string, environment: st
   }
 }
 
+/** Where the key came from, for messages (the file or the variable, never the key) and `where`. */
+function keyOrigin(keyring: SecretKeyring): { readonly text: string; readonly setting: string } {
+  return keyring.source === MASTER_KEY_ENV_SOURCE
+    ? { text: MASTER_KEY_ENV_SOURCE, setting: 'GANTRY_MASTER_KEY' }
+    : { text: `master key file ${keyring.source}`, setting: 'GANTRY_MASTER_KEY_FILE' };
+}
+
 function keyRotatedError(keyring: SecretKeyring): GantryError {
+  const origin = keyOrigin(keyring);
   return new GantryError(
     'MASTER_KEY_INVALID',
-    `master key file ${keyring.source} (key ${keyring.keyId}) is no longer the key of this store: it was rotated; restart with the new key (docs/operations.md)`,
-    { where: 'GANTRY_MASTER_KEY_FILE' },
+    `${origin.text} (key ${keyring.keyId}) is no longer the key of this store: it was rotated; restart with the new key (docs/operations.md)`,
+    { where: origin.setting },
   );
 }
 
@@ -159,7 +168,7 @@ export function createSecretSource(deps: SecretDeps): SecretSource {
 
 /**
  * Checks at start that the master key is the one the store's secrets were sealed with; on an
- * empty store, records it. Throws MASTER_KEY_INVALID naming the key file (never the key).
+ * empty store, records it. Throws MASTER_KEY_INVALID naming the key file or GANTRY_MASTER_KEY (never the key).
  */
 export async function verifyMasterKey(deps: SecretDeps): Promise<{ readonly recorded: boolean }> {
   let checks = await listKeyChecks(deps.db);
@@ -176,10 +185,11 @@ export async function verifyMasterKey(deps: SecretDeps): Promise<{ readonly reco
 }
 
 function wrongKey(keyring: SecretKeyring, expected: string): GantryError {
+  const origin = keyOrigin(keyring);
   return new GantryError(
     'MASTER_KEY_INVALID',
-    `master key file ${keyring.source} holds key ${keyring.keyId}, but this store's secrets are encrypted with key ${expected}: start with the right key (GANTRY_MASTER_KEY_FILE; see docs/operations.md). Nothing was started`,
-    { where: 'GANTRY_MASTER_KEY_FILE' },
+    `${origin.text} holds key ${keyring.keyId}, but this store's secrets are encrypted with key ${expected}: start with the right key (${origin.setting}; see docs/operations.md). Nothing was started`,
+    { where: origin.setting },
   );
 }
 

@@ -14,7 +14,11 @@ import type { ChangeState, ChangeType } from '../core/change/change-machine.js';
 import type { CloseCode } from '../core/change/evidence.js';
 import type { ControlRequest } from '../core/deployment/control.js';
 import type { CommandContext, ServerSettings, Stdin, Writer } from './context.js';
+import type { RoleBindingRequest } from '../client/api-client.js';
+import type { TeamOptions } from './commands/teams.js';
+import type { UserAddOptions } from './commands/users.js';
 import type { Output } from './output.js';
+import { BIND_HELP, collectBinding } from './role-binding-option.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:7400';
 export const DEFAULT_DATA_DIR = './.gantry';
@@ -511,22 +515,34 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
     .addOption(urlOption())
     .action((flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/users.js')).logout(ctx, flags)));
 
-  const user = program.command('user').description('people who log in with a password; their tokens follow their access (admins)');
+  const user = program.command('user').description('people who log in, and service accounts CI systems act as; their tokens follow their access (admins)');
   user
     .command('add')
-    .description('add a user with a role bound to applications and environments')
+    .description('add a person (or with --service a service account) with role bindings on applications and environments')
     .argument('<name>', 'user name')
-    .addOption(new Option('--role <role>', 'what they may do (default viewer)').choices(['viewer', 'deployer', 'approver', 'release-manager', 'admin']))
-    .option('--app <app>', 'an application they may act on, repeatable (default: every one)', collect, [])
-    .option('--env <environment>', 'an environment they may act on, repeatable (default: every one)', collect, [])
-    .option('--group <group>', 'a group they are in, repeatable (approval policies count groups)', collect, [])
+    .option('--service', 'a service account: no password, no login, never an approver; mint its tokens with gantry token create --user NAME')
+    .option('--bind <binding>', BIND_HELP, collectBinding, [])
+    .addOption(new Option('--role <role>', 'one role instead of --bind (default: viewer for a person, nothing for a service account)').choices(['viewer', 'deployer', 'approver', 'release-manager', 'admin']))
+    .option('--app <app>', 'with --role: an application, repeatable (default: every one)', collect, [])
+    .option('--env <environment>', 'with --role: an environment, repeatable (default: every one)', collect, [])
+    .option('--group <group>', 'a team or group they are in, repeatable (teams add their bindings; approval policies count groups)', collect, [])
     .option('--display-name <text>', 'their full name')
     .option('--password-stdin', 'read their first password from standard input (one line; prompted for at a terminal); without it they cannot log in yet')
     .addOption(jsonOption())
     .addOption(urlOption())
     .addOption(tokenOption())
-    .action((name: string, flags: ServerFlags & { role?: string; app: string[]; env: string[]; group: string[]; displayName?: string; passwordStdin?: boolean; json?: boolean }) =>
-      run(flags, async (ctx) => (await import('./commands/users.js')).addUser(ctx, name, flags)),
+    .action((name: string, flags: ServerFlags & UserAddOptions) => run(flags, async (ctx) => (await import('./commands/users.js')).addUser(ctx, name, flags)));
+  user
+    .command('set-access')
+    .description("replace a user's own role bindings (their teams' bindings come on top)")
+    .argument('<name>', 'user name')
+    .option('--bind <binding>', BIND_HELP, collectBinding, [])
+    .option('--none', 'no bindings of their own: only their teams give them access')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((name: string, flags: ServerFlags & { bind: RoleBindingRequest[]; none?: boolean; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/users.js')).setUserAccess(ctx, name, flags)),
     );
   user
     .command('list')
@@ -557,6 +573,71 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
     .addOption(urlOption())
     .addOption(tokenOption())
     .action((name: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/users.js')).setUserPassword(ctx, name, flags)));
+
+  // ---------- teams ----------
+  const team = program.command('team').description('teams: groups of users with role bindings; identity-provider groups map to them (admins)');
+  for (const [verb, description] of [
+    ['add', 'add a team with role bindings'],
+    ['set', 'change a team: what is given replaces what it had (all --bind at once)'],
+  ] as const) {
+    team
+      .command(verb)
+      .description(description)
+      .argument('<name>', 'team name (also the group its members have)')
+      .option('--bind <binding>', BIND_HELP, collectBinding, [])
+      .option('--sso-group <claim>', "an identity provider's group claim that makes a person a member, repeatable", collect, [])
+      .option('--display-name <text>', 'what it is called')
+      .addOption(jsonOption())
+      .addOption(urlOption())
+      .addOption(tokenOption())
+      .action((name: string, flags: ServerFlags & TeamOptions) =>
+        run(flags, async (ctx) => {
+          const commands = await import('./commands/teams.js');
+          return verb === 'add' ? commands.addTeam(ctx, name, flags) : commands.setTeam(ctx, name, flags);
+        }),
+      );
+  }
+  team
+    .command('list')
+    .description('list teams, their bindings and members')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/teams.js')).listTeams(ctx, flags)));
+  for (const [verb, description] of [
+    ['show', 'show a team'],
+    ['delete', 'delete a team: its members lose its bindings at once'],
+  ] as const) {
+    team
+      .command(verb)
+      .description(description)
+      .argument('<name>', 'team name')
+      .addOption(jsonOption())
+      .addOption(urlOption())
+      .addOption(tokenOption())
+      .action((name: string, flags: ServerFlags & { json?: boolean }) =>
+        run(flags, async (ctx) => {
+          const commands = await import('./commands/teams.js');
+          return verb === 'show' ? commands.showTeam(ctx, name, flags) : commands.deleteTeam(ctx, name, flags);
+        }),
+      );
+  }
+  for (const [verb, member] of [
+    ['add-member', true],
+    ['remove-member', false],
+  ] as const) {
+    team
+      .command(verb)
+      .description(member ? 'put a user in a team' : 'take a user out of a team')
+      .argument('<team>', 'team name')
+      .argument('<user>', 'user name')
+      .addOption(jsonOption())
+      .addOption(urlOption())
+      .addOption(tokenOption())
+      .action((teamName: string, userName: string, flags: ServerFlags & { json?: boolean }) =>
+        run(flags, async (ctx) => (await import('./commands/teams.js')).setTeamMember(ctx, teamName, userName, member, flags)),
+      );
+  }
 
   // ---------- audit log ----------
   const wholeNumber = (min: number, max: number) => (value: string): number => {

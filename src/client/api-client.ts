@@ -53,7 +53,7 @@ import {
   type FreeSlotsDto,
 } from '../protocol/changes-api.js';
 import { createdTokenSchema, tokenSchema, type CreatedTokenDto, type TokenDto } from '../protocol/tokens-api.js';
-import { loginResponseSchema, userListSchema, userSchema, type LoginResponseDto, type UserDto } from '../protocol/users-api.js';
+import { loginResponseSchema, teamListSchema, teamSchema, userListSchema, userSchema, type LoginResponseDto, type TeamDto, type UserDto } from '../protocol/users-api.js';
 import { secretListSchema, type SecretDto, type SetSecretRequest } from '../protocol/secrets-api.js';
 import { auditListSchema, auditVerificationSchema, type AuditListQuery, type AuditRecordDto, type AuditVerificationDto } from '../protocol/audit-api.js';
 import type { ChangeState, ChangeType } from '../core/change/change-machine.js';
@@ -102,7 +102,7 @@ export type { Facts } from '../protocol/agent.js';
 export type { ChangeDto, ChangeEventDto, FreeSlotsDto } from '../protocol/changes-api.js';
 export type { CreatedTokenDto, TokenDto } from '../protocol/tokens-api.js';
 export type { SecretDto, SetSecretRequest } from '../protocol/secrets-api.js';
-export type { LoginResponseDto, UserDto } from '../protocol/users-api.js';
+export type { LoginResponseDto, RoleBindingDto, TeamDto, UserDto } from '../protocol/users-api.js';
 export type { AuditListQuery, AuditRecordDto, AuditVerificationDto } from '../protocol/audit-api.js';
 export type { ChangeState, ChangeType } from '../core/change/change-machine.js';
 export type { CloseCode } from '../core/change/evidence.js';
@@ -166,11 +166,22 @@ export interface CreateTokenRequest {
   readonly expiresIn?: string | undefined;
 }
 
-/** POST /users (admins): a person; without a password they can only be given tokens. */
+/** One role on applications × environments (`["*"]`, the default, for every one). */
+export interface RoleBindingRequest {
+  readonly role: string;
+  readonly apps?: readonly string[] | undefined;
+  readonly environments?: readonly string[] | undefined;
+}
+
+/** POST /users (admins): a person (without a password they can only be given tokens), or a service account. */
 export interface CreateUserRequest {
   readonly name: string;
+  readonly kind?: 'person' | 'service' | undefined;
   readonly displayName?: string | undefined;
+  /** Teams, and other groups approval policies count. */
   readonly groups?: readonly string[] | undefined;
+  /** Several bindings; or role/apps/environments for one. */
+  readonly bindings?: readonly RoleBindingRequest[] | undefined;
   /** viewer (default), deployer, approver, release-manager or admin. */
   readonly role?: string | undefined;
   /** Default `["*"]`: every application (environment). */
@@ -184,11 +195,20 @@ export interface CreateUserRequest {
 export interface UpdateUserRequest {
   readonly displayName?: string | null | undefined;
   readonly groups?: readonly string[] | undefined;
+  readonly bindings?: readonly RoleBindingRequest[] | undefined;
   readonly role?: string | undefined;
   readonly apps?: readonly string[] | undefined;
   readonly environments?: readonly string[] | undefined;
   /** true refuses their tokens from the next request on; false lets them back in. */
   readonly disabled?: boolean | undefined;
+}
+
+/** POST /teams and PATCH /teams/:name (what is given replaces what the team had). */
+export interface TeamRequest {
+  readonly displayName?: string | null | undefined;
+  /** Group claims of the identity provider that make a person a member. */
+  readonly ssoGroups?: readonly string[] | undefined;
+  readonly bindings?: readonly RoleBindingRequest[] | undefined;
 }
 
 /** POST /login (no token needed). */
@@ -235,7 +255,7 @@ export function createApiClient(options: ApiClientOptions) {
   };
 
   interface Call<T extends z.ZodType> {
-    readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+    readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
     readonly path: string;
     readonly query?: Record<string, QueryValue>;
     readonly json?: unknown;
@@ -400,6 +420,16 @@ export function createApiClient(options: ApiClientOptions) {
     setUserPassword: (name: string, password: string): Promise<void> => callNoContent('PUT', api(`/users/${segment(name)}/password`), { json: { password } }),
     /** The caller changes their own password, proving the current one. */
     changeOwnPassword: (currentPassword: string, password: string): Promise<void> => callNoContent('PUT', api('/me/password'), { json: { currentPassword, password } }),
+
+    // ---------- teams ----------
+    createTeam: (name: string, request: TeamRequest): Promise<TeamDto> => call({ method: 'POST', path: api('/teams'), json: { name, ...request }, schema: teamSchema }),
+    listTeams: async (): Promise<TeamDto[]> => (await call({ method: 'GET', path: api('/teams'), schema: teamListSchema })).teams,
+    getTeam: (name: string): Promise<TeamDto> => call({ method: 'GET', path: api(`/teams/${segment(name)}`), schema: teamSchema }),
+    updateTeam: (name: string, request: TeamRequest): Promise<TeamDto> => call({ method: 'PATCH', path: api(`/teams/${segment(name)}`), json: request, schema: teamSchema }),
+    deleteTeam: (name: string): Promise<void> => callNoContent('DELETE', api(`/teams/${segment(name)}`)),
+    /** Puts the user in the team (member true) or takes them out. */
+    setTeamMember: (team: string, user: string, member: boolean): Promise<TeamDto> =>
+      call({ method: member ? 'PUT' : 'DELETE', path: api(`/teams/${segment(team)}/members/${segment(user)}`), schema: teamSchema }),
 
     // ---------- secrets (write-only: no call returns a value) ----------
     /** Stores a secret for one environment, or for every one (`*`, the default). */

@@ -1,8 +1,9 @@
 /**
- * Loads the master key that wraps every secret's data key: 32 random bytes, base64, in a file.
- * `GANTRY_MASTER_KEY_FILE` names it (and it must exist); without it, `<data dir>/master.key` is
- * used, and created (mode 0600) when missing, so that a laptop start works with nothing set up.
- * Messages name the file, never its content.
+ * Loads the master key that wraps every secret's data key: 32 random bytes, base64, from the
+ * environment variable `GANTRY_MASTER_KEY` or from a file. `GANTRY_MASTER_KEY_FILE` names the file
+ * (and it must exist); with neither set, `<data dir>/master.key` is used, and created (mode 0600)
+ * when missing, so that a laptop start works with nothing set up. Setting both is refused.
+ * Messages name the file or the variable, never the key (nor any part of it).
  */
 import { constants } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
@@ -11,10 +12,13 @@ import { GantryError } from '../core/errors.js';
 import { createKeyring, generateMasterKey, MASTER_KEY_BYTES, type SecretKeyring } from '../secrets/envelope.js';
 
 export const DEFAULT_MASTER_KEY_FILE = 'master.key';
+/** The keyring's `source` when the key came from `GANTRY_MASTER_KEY`. */
+export const MASTER_KEY_ENV_SOURCE = 'environment variable GANTRY_MASTER_KEY';
 
 export interface LoadedMasterKey {
   readonly keyring: SecretKeyring;
-  readonly path: string;
+  /** The key file; null when the key came from `GANTRY_MASTER_KEY`. */
+  readonly path: string | null;
   /** The file was created by this start (first start with the default location). */
   readonly created: boolean;
   /** Group or others may read the file: worth a warning. */
@@ -25,8 +29,38 @@ function invalid(path: string, problem: string): GantryError {
   return new GantryError('MASTER_KEY_INVALID', `master key file ${path} ${problem}`, { where: 'GANTRY_MASTER_KEY_FILE' });
 }
 
+const NOT_A_KEY = `does not hold a master key: it must be ${MASTER_KEY_BYTES} random bytes in base64 (make one with: openssl rand -base64 32)`;
+
+/**
+ * Base64 text (surrounding whitespace ignored) → the key's bytes, or null when it is not base64
+ * of exactly 32 bytes. The caller zeroes the bytes once the keyring holds its copy.
+ */
+function decodeMasterKey(text: string): Buffer | null {
+  const trimmed = text.trim();
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed)) return null;
+  const bytes = Buffer.from(trimmed, 'base64');
+  if (bytes.length === MASTER_KEY_BYTES) return bytes;
+  bytes.fill(0);
+  return null;
+}
+
+function keyringOf(bytes: Buffer, source: string): SecretKeyring {
+  try {
+    return createKeyring(bytes, source);
+  } finally {
+    bytes.fill(0);
+  }
+}
+
+/** The key given in `GANTRY_MASTER_KEY`; the error never repeats the value. */
+export function readMasterKeyText(text: string): LoadedMasterKey {
+  const bytes = decodeMasterKey(text);
+  if (!bytes) throw new GantryError('MASTER_KEY_INVALID', `GANTRY_MASTER_KEY ${NOT_A_KEY}`, { where: 'GANTRY_MASTER_KEY' });
+  return { keyring: keyringOf(bytes, MASTER_KEY_ENV_SOURCE), path: null, created: false, readableByOthers: false };
+}
+
 /** Reads a key file: base64 of exactly 32 bytes, surrounding whitespace ignored. */
-export async function readMasterKeyFile(path: string): Promise<LoadedMasterKey> {
+export async function readMasterKeyFile(path: string): Promise<LoadedMasterKey & { readonly path: string }> {
   let text: string;
   let mode: number;
   try {
@@ -35,23 +69,28 @@ export async function readMasterKeyFile(path: string): Promise<LoadedMasterKey> 
   } catch (error) {
     throw invalid(path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
   }
-  const trimmed = text.trim();
-  const bytes = Buffer.from(trimmed, 'base64');
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed) || bytes.length !== MASTER_KEY_BYTES) {
-    throw invalid(path, `does not hold a master key: it must be ${MASTER_KEY_BYTES} random bytes in base64 (make one with: openssl rand -base64 32)`);
-  }
-  try {
-    return { keyring: createKeyring(bytes, path), path, created: false, readableByOthers: (mode & (constants.S_IRWXG | constants.S_IRWXO)) !== 0 };
-  } finally {
-    bytes.fill(0);
-  }
+  const bytes = decodeMasterKey(text);
+  if (!bytes) throw invalid(path, NOT_A_KEY);
+  return { keyring: keyringOf(bytes, path), path, created: false, readableByOthers: (mode & (constants.S_IRWXG | constants.S_IRWXO)) !== 0 };
 }
 
 /**
- * The server's master key: from `keyFile` when given (it must exist: a typo must not silently
- * start a new key), else from `<dataDir>/master.key`, created at the first start.
+ * The server's master key: from `keyText` (`GANTRY_MASTER_KEY`) when given, else from `keyFile`
+ * when given (it must exist: a typo must not silently start a new key), else from
+ * `<dataDir>/master.key`, created at the first start. `keyText` and `keyFile` together are refused.
  */
-export async function loadMasterKey(options: { readonly dataDir: string; readonly keyFile?: string | undefined; readonly createIfMissing?: boolean }): Promise<LoadedMasterKey> {
+export async function loadMasterKey(options: {
+  readonly dataDir: string;
+  readonly keyText?: string | undefined;
+  readonly keyFile?: string | undefined;
+  readonly createIfMissing?: boolean;
+}): Promise<LoadedMasterKey> {
+  if (options.keyText !== undefined) {
+    if (options.keyFile !== undefined) {
+      throw new GantryError('MASTER_KEY_INVALID', 'GANTRY_MASTER_KEY and GANTRY_MASTER_KEY_FILE are both set: set only one of them', { where: 'GANTRY_MASTER_KEY' });
+    }
+    return readMasterKeyText(options.keyText);
+  }
   if (options.keyFile !== undefined) return readMasterKeyFile(options.keyFile);
   const path = join(options.dataDir, DEFAULT_MASTER_KEY_FILE);
   if (options.createIfMissing ?? true) {

@@ -24,14 +24,24 @@ describe('OIDC single sign-on in the server configuration', () => {
     GANTRY_OIDC_REDIRECT_URL: 'https://gantry.example.com/api/v1/auth/oidc/callback',
   };
 
-  it('is off unless configured, and takes defaults for the claim, scopes and role map', () => {
+  it('is off unless configured, and takes defaults for the claim and scopes', () => {
     expect(loadServerConfig({ dataDir: '/tmp/x' }, {}).oidc).toBeUndefined();
-    const oidc = loadServerConfig({ dataDir: '/tmp/x' }, { ...complete, GANTRY_OIDC_ROLE_MAP: 'cab=approver, platform=admin' }).oidc!;
-    expect(oidc).toMatchObject({ clientId: 'gantry', groupsClaim: 'groups', scopes: 'openid profile email', roleMap: { cab: 'approver', platform: 'admin' } });
+    const oidc = loadServerConfig({ dataDir: '/tmp/x' }, complete).oidc!;
+    expect(oidc).toMatchObject({ clientId: 'gantry', groupsClaim: 'groups', scopes: 'openid profile email' });
   });
 
-  it('stops the start when a part is missing or the role map names no role', () => {
+  it('stops the start when a part is missing', () => {
     expect(() => loadServerConfig({ dataDir: '/tmp/x' }, { GANTRY_OIDC_ISSUER: complete.GANTRY_OIDC_ISSUER })).toThrow(/GANTRY_OIDC_CLIENT_ID/);
-    expect(() => loadServerConfig({ dataDir: '/tmp/x' }, { ...complete, GANTRY_OIDC_ROLE_MAP: 'cab=boss' })).toThrow(/GANTRY_OIDC_ROLE_MAP: "cab=boss": boss is not a role/);
+  });
+});
+
+describe('GANTRY_MASTER_KEY in the server configuration', () => {
+  it('is read as the key text, unset or empty means none, and sits beside GANTRY_MASTER_KEY_FILE', () => {
+    const key = 'q'.repeat(43) + '=';
+    expect(loadServerConfig({ dataDir: '/tmp/x' }, { GANTRY_MASTER_KEY: key }).masterKey).toBe(key);
+    expect(loadServerConfig({ dataDir: '/tmp/x' }, {}).masterKey).toBeUndefined();
+    expect(loadServerConfig({ dataDir: '/tmp/x' }, { GANTRY_MASTER_KEY: '' }).masterKey).toBeUndefined();
+    // Both set: refused when the key is loaded (src/config/master-key.ts), where the message is made.
+    expect(loadServerConfig({ dataDir: '/tmp/x' }, { GANTRY_MASTER_KEY: key, GANTRY_MASTER_KEY_FILE: '/etc/gantry/master.key' })).toMatchObject({ masterKey: key, masterKeyFile: '/etc/gantry/master.key' });
   });
 });

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { parseGroupRoleMap } from '../core/access/group-roles.js';
 import { GantryError } from '../core/errors.js';
 import { OutboundAllowInvalid, parseOutboundAllow } from '../outbound/outbound-policy.js';
 
 /**
  * `gantry serve` configuration: defaults < environment < flags, validated once and frozen.
- * GANTRY_DATABASE_URL is a secret (it may hold a password) and is never printed.
+ * GANTRY_DATABASE_URL is a secret (it may hold a password) and is never printed; so is
+ * GANTRY_MASTER_KEY (`masterKey`): never log or print this object whole.
  */
 const serverConfigSchema = z
   .object({
@@ -42,6 +42,11 @@ const serverConfigSchema = z
      */
     masterKeyFile: z.string().min(1).optional(),
     /**
+     * GANTRY_MASTER_KEY: the master key itself (base64 of 32 bytes), instead of a file; setting
+     * both is refused when the key is loaded. A secret: never printed.
+     */
+    masterKey: z.string().min(1).optional(),
+    /**
      * GANTRY_OUTBOUND_ALLOW: CIDRs, addresses, host names and *.domain wildcards, comma-separated —
      * the only destinations analysis providers may call. Unset: the default deny-list
      * (docs/operations.md, "Outbound requests").
@@ -60,7 +65,7 @@ const serverConfigSchema = z
     /**
      * OIDC single sign-on (docs/operations.md): GANTRY_OIDC_ISSUER, GANTRY_OIDC_CLIENT_ID,
      * GANTRY_OIDC_CLIENT_SECRET_FILE, GANTRY_OIDC_REDIRECT_URL (all four, or none),
-     * GANTRY_OIDC_GROUPS_CLAIM (default `groups`), GANTRY_OIDC_ROLE_MAP (`cab=approver,platform=admin`),
+     * GANTRY_OIDC_GROUPS_CLAIM (default `groups`; the claims map to teams),
      * GANTRY_OIDC_SCOPES (default `openid profile email`).
      */
     oidc: z
@@ -71,14 +76,6 @@ const serverConfigSchema = z
         redirectUrl: z.url({ message: 'GANTRY_OIDC_REDIRECT_URL must be the URL of /api/v1/auth/oidc/callback as the provider sees it' }),
         groupsClaim: z.string().min(1),
         scopes: z.string().min(1),
-        roleMap: z.string().transform((text, context) => {
-          try {
-            return parseGroupRoleMap(text);
-          } catch (error) {
-            context.addIssue({ code: 'custom', message: `GANTRY_OIDC_ROLE_MAP: ${error instanceof Error ? error.message : String(error)}` });
-            return z.NEVER;
-          }
-        }),
       })
       .optional(),
     tls: z.object({ certFile: z.string().min(1, 'set both --tls-cert and --tls-key (or GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE)'), keyFile: z.string().min(1, 'set both --tls-cert and --tls-key (or GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE)') }).optional(),
@@ -119,6 +116,7 @@ export function loadServerConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Ser
     authFailuresPerMinute: number('GANTRY_AUTH_FAILURES_PER_MINUTE', 60),
     changeSettingsFile: env.GANTRY_CHANGE_SETTINGS ? resolve(env.GANTRY_CHANGE_SETTINGS) : undefined,
     masterKeyFile: env.GANTRY_MASTER_KEY_FILE ? resolve(env.GANTRY_MASTER_KEY_FILE) : undefined,
+    masterKey: env.GANTRY_MASTER_KEY || undefined,
     outboundAllow: env.GANTRY_OUTBOUND_ALLOW?.trim() ? env.GANTRY_OUTBOUND_ALLOW : undefined,
     oidc: oidcSettings(env),
     tls: tlsFiles(flags, env),
@@ -147,6 +145,5 @@ function oidcSettings(env: NodeJS.ProcessEnv): Record<string, string> | undefine
     redirectUrl: env.GANTRY_OIDC_REDIRECT_URL ?? '',
     groupsClaim: env.GANTRY_OIDC_GROUPS_CLAIM || 'groups',
     scopes: env.GANTRY_OIDC_SCOPES || 'openid profile email',
-    roleMap: env.GANTRY_OIDC_ROLE_MAP ?? '',
   };
 }

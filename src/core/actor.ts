@@ -11,6 +11,8 @@ export interface Actor {
   readonly access: Access;
   /** The API token the request came with (absent when Gantry acts on its own): `logout` revokes it. */
   readonly tokenId?: string;
+  /** A service account (a CI system): it may deploy what it is bound to, but never approves a change. */
+  readonly service?: boolean;
 }
 
 /** Gantry itself, when it acts on its own (a scheduled change starting at its window). */

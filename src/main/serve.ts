@@ -48,13 +48,13 @@ const VERSION = '0.1.0';
 
 /** The composition root: config → log → store → archives → engine → HTTP server. */
 export async function startGantry(config: ServerConfig, options: { logger?: Logger; clock?: Clock; engine?: Partial<EngineSettings> } = {}): Promise<RunningGantry> {
-  const logger = options.logger ?? pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', '*.token', '*.password', '*.privateKey'], censor: '[redacted]' } });
+  const logger = options.logger ?? pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', '*.token', '*.password', '*.privateKey', 'masterKey', '*.masterKey'], censor: '[redacted]' } });
   const clock = options.clock ?? systemClock;
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const nodeId = await readOrCreateNodeId(config.dataDir);
   // Read before the store opens: a bad settings file stops the server with nothing to clean up.
   const changeSettings = await loadChangeSettings(config.changeSettingsFile);
-  const masterKey = await loadMasterKey({ dataDir: config.dataDir, keyFile: config.masterKeyFile });
+  const masterKey = await loadMasterKey({ dataDir: config.dataDir, keyText: config.masterKey, keyFile: config.masterKeyFile });
   if (masterKey.created) logger.info({ masterKeyFile: masterKey.path, keyId: masterKey.keyring.keyId }, 'created a new master key for secrets: back it up (docs/operations.md)');
   if (masterKey.readableByOthers) logger.warn({ masterKeyFile: masterKey.path }, 'the master key file can be read by group or others: chmod 600 it');
   const store = openDatabase(config.databaseUrl ? { postgresUrl: config.databaseUrl } : { sqlitePath: join(config.dataDir, 'gantry.db') });
@@ -178,6 +178,8 @@ async function readOrCreateNodeId(dataDir: string): Promise<string> {
 /** `gantry serve`: runs until SIGINT/SIGTERM, then drains and exits 0. */
 export async function runServe(flags: ServeFlags): Promise<number> {
   const config = loadServerConfig(flags, process.env);
+  // The key is in `config` now: nothing started from here on (hooks, analysis commands) inherits it.
+  delete process.env.GANTRY_MASTER_KEY;
   const gantry = await startGantry(config);
   if (gantry.adminToken) {
     process.stdout.write(

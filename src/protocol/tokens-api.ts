@@ -1,5 +1,6 @@
 /** Wire shapes of API tokens. The token itself appears once, when it is created; only its hash is kept. */
 import { z } from 'zod';
+import { roleBindingSchema } from './users-api.js';
 
 export const tokenSchema = z.object({
   id: z.string(),
@@ -9,10 +10,8 @@ export const tokenSchema = z.object({
   groups: z.array(z.string()),
   /** `api`, or `calendar-feed` (reads the iCalendar feed only). */
   scope: z.string(),
-  role: z.string(),
-  /** `["*"]` for every one. */
-  apps: z.array(z.string()),
-  environments: z.array(z.string()),
+  /** What it may do: one binding for a minted token, its user's bindings for a login; narrowed to the user's on every request. */
+  bindings: z.array(roleBindingSchema),
   createdAt: z.string(),
   expiresAt: z.string().nullable(),
   revokedAt: z.string().nullable(),

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireChange } from '../app/changes.js';
 import { requireDeployment } from '../app/deployments.js';
-import { allows, coversEverything, type Resource } from '../core/access/access.js';
+import { allows, coversEverything, describeRoles, type Resource } from '../core/access/access.js';
 import type { Permission } from '../core/access/roles.js';
 import type { Actor } from '../core/actor.js';
 import { GantryError, isGantryError } from '../core/errors.js';
@@ -80,7 +80,7 @@ export const changeById =
     });
 
 function denied(actor: Actor, permission: Permission): GantryError {
-  return new GantryError('PERMISSION_DENIED', `${actor.user} (role ${actor.access.role}) may not ${permission} here, or it does not exist`, { where: 'access' });
+  return new GantryError('PERMISSION_DENIED', `${actor.user} (${describeRoles(actor.access)}) may not ${permission} here, or it does not exist`, { where: 'access' });
 }
 
 /** Whether the caller may `permission` on the resource; for filtering listings. */

@@ -23,6 +23,7 @@ import { secretRoutes } from './routes/secrets.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { oidcRoutes } from './routes/oidc.js';
 import { userRoutes } from './routes/users.js';
+import { teamRoutes } from './routes/teams.js';
 import { windowRoutes } from './routes/windows.js';
 import type { ServerContext } from './server-context.js';
 
@@ -96,6 +97,7 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
       await api.register(secretRoutes(context));
       await api.register(tokenRoutes(context));
       await api.register(userRoutes(context));
+      await api.register(teamRoutes(context));
       await api.register(oidcRoutes(context));
       await api.register(auditRoutes(context));
     },

@@ -1,9 +1,11 @@
 import type { TargetView } from '../app/targets.js';
 import type { Calendar } from '../app/windows.js';
+import type { Access } from '../core/access/access.js';
 import { isRecurring } from '../core/calendar/window.js';
 import type { StoredWindow } from '../app/windows.js';
 import { rootOf, type AnalysisMeasurement, type Application, type Deployment, type DeploymentEventRecord, type LogLine, type Release, type Task, type Transport } from '../core/model.js';
 import { factsSchema } from '../protocol/agent.js';
+import type { RoleBindingDto } from '../protocol/users-api.js';
 import type { ApplicationDto, CalendarDto, WindowDto, DeploymentDto, EventDto, LogLineDto, MeasurementDto, ReleaseDto, TargetDto, TaskDto } from '../protocol/api.js';
 
 function addressOf(transport: Transport): string {
@@ -140,4 +142,8 @@ export function toCalendarDto(calendar: Calendar): CalendarDto {
     occurrences: calendar.occurrences.map((occurrence) => ({ window: occurrence.window, kind: occurrence.kind, start: occurrence.start.toISOString(), end: occurrence.end.toISOString() })),
     changes: calendar.changes.map((change) => ({ ...change, start: change.start.toISOString(), end: change.end.toISOString() })),
   };
+}
+
+export function bindingsDto(access: Access): RoleBindingDto[] {
+  return access.map((binding) => ({ role: binding.role, apps: [...binding.apps], environments: [...binding.environments] }));
 }

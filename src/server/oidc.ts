@@ -1,7 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as client from 'openid-client';
 import type { OidcIdentity } from '../app/oidc-login.js';
-import type { GroupRoleMap } from '../core/access/group-roles.js';
 import { GantryError } from '../core/errors.js';
 
 /**
@@ -19,7 +18,6 @@ export interface OidcSettings {
   readonly redirectUrl: string;
   readonly groupsClaim: string;
   readonly scopes: string;
-  readonly roleMap: GroupRoleMap;
 }
 
 export const OIDC_STATE_COOKIE = 'gantry_oidc';

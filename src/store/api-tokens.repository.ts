@@ -1,7 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import { ROLE_NAMES } from '../core/access/roles.js';
 import type { Access } from '../core/access/access.js';
-import { parseEnumColumn, parseJsonColumn } from './row-parsing.js';
+import { parseAccessColumn, parseEnumColumn, parseJsonColumn } from './row-parsing.js';
 import type { ApiTokensTable, Database } from './schema.js';
 
 export type TokenScope = 'api' | 'calendar-feed';
@@ -30,11 +29,7 @@ function toToken(row: Omit<Selectable<ApiTokensTable>, 'token_sha256'>): StoredT
     user: row.user_name,
     groups: parseJsonColumn<string[]>(row.groups_json, record, 'groups'),
     scope: parseEnumColumn(row.scope, TOKEN_SCOPES, record, 'scope'),
-    access: {
-      role: parseEnumColumn(row.role, ROLE_NAMES, record, 'role'),
-      apps: parseJsonColumn<string[]>(row.apps_json, record, 'apps'),
-      environments: parseJsonColumn<string[]>(row.environments_json, record, 'environments'),
-    },
+    access: parseAccessColumn(row.bindings_json, record),
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
@@ -42,7 +37,7 @@ function toToken(row: Omit<Selectable<ApiTokensTable>, 'token_sha256'>): StoredT
   };
 }
 
-const COLUMNS = ['id', 'label', 'user_name', 'groups_json', 'scope', 'role', 'apps_json', 'environments_json', 'created_at', 'expires_at', 'revoked_at', 'last_used_at'] as const;
+const COLUMNS = ['id', 'label', 'user_name', 'groups_json', 'scope', 'bindings_json', 'created_at', 'expires_at', 'revoked_at', 'last_used_at'] as const;
 
 /** A token to store: its record as it starts out, and the hash it is found by. */
 export interface NewToken extends Omit<StoredToken, 'revokedAt' | 'lastUsedAt'> {
@@ -59,9 +54,7 @@ export async function insertApiToken(db: Kysely<Database>, token: NewToken): Pro
       user_name: token.user,
       groups_json: JSON.stringify(token.groups),
       scope: token.scope,
-      role: token.access.role,
-      apps_json: JSON.stringify(token.access.apps),
-      environments_json: JSON.stringify(token.access.environments),
+      bindings_json: JSON.stringify(token.access),
       created_at: token.createdAt,
       expires_at: token.expiresAt,
     })

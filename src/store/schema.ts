@@ -142,15 +142,24 @@ export interface UsersTable {
   password_hash: string | null;
   /** JSON array of group names, which approval policies count. */
   groups_json: Generated<string>;
-  /** The role (core/access/roles.ts), within the applications and environments below. */
-  role: Generated<string>;
-  /** JSON arrays of names; `["*"]` for all. */
-  apps_json: Generated<string>;
-  environments_json: Generated<string>;
+  /** JSON array of role bindings (core/access/access.ts): `[{"role","apps","environments"}]`; teams add theirs. */
+  bindings_json: Generated<string>;
+  /** `person`, or `service` (an account CI systems act as: no password, no login, never an approver). */
+  kind: Generated<string>;
   disabled_at: string | null;
   created_at: string;
   updated_at: string;
   password_changed_at: string | null;
+}
+
+/** Teams: groups of users with role bindings; `sso_groups_json` lists the identity provider's groups that mean membership. */
+export interface TeamsTable {
+  name: string;
+  display_name: string | null;
+  sso_groups_json: Generated<string>;
+  bindings_json: Generated<string>;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface ApiTokensTable {
@@ -164,11 +173,8 @@ export interface ApiTokensTable {
   groups_json: Generated<string>;
   /** `api`, or `calendar-feed` for a token that can only read the iCalendar feed. */
   scope: Generated<string>;
-  /** The role the token acts with (core/access/roles.ts), within the applications and environments below. */
-  role: Generated<string>;
-  /** JSON arrays of names; `["*"]` for all. */
-  apps_json: Generated<string>;
-  environments_json: Generated<string>;
+  /** JSON array of role bindings (core/access/access.ts) the token acts with, within its user's. */
+  bindings_json: Generated<string>;
   expires_at: Generated<string | null>;
   revoked_at: Generated<string | null>;
   last_used_at: Generated<string | null>;
@@ -314,4 +320,5 @@ export interface Database {
   secrets: SecretsTable;
   secret_keys: SecretKeysTable;
   users: UsersTable;
+  teams: TeamsTable;
 }

@@ -1,17 +1,23 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Access } from '../core/access/access.js';
-import { ROLE_NAMES } from '../core/access/roles.js';
 import { GantryError } from '../core/errors.js';
 import { isUniqueViolation } from './constraint-errors.js';
-import { parseJsonColumn, parseEnumColumn } from './row-parsing.js';
+import { parseAccessColumn, parseEnumColumn, parseJsonColumn } from './row-parsing.js';
 import type { Database, UsersTable } from './schema.js';
+
+/** A person, or a service account that CI systems act as (no password, no login, never an approver). */
+export type UserKind = 'person' | 'service';
+export const USER_KINDS: readonly UserKind[] = ['person', 'service'];
 
 /** A user as the rest of Gantry sees them: never their password hash. */
 export interface StoredUser {
   readonly name: string;
+  readonly kind: UserKind;
   readonly displayName: string | null;
+  /** Their teams, and other groups approval policies count. */
   readonly groups: readonly string[];
-  readonly access: Access;
+  /** Their own role bindings; their teams' come on top (app/users.ts accessOf). */
+  readonly bindings: Access;
   /** Whether they can log in with a password at all. */
   readonly hasPassword: boolean;
   readonly disabledAt: string | null;
@@ -25,11 +31,11 @@ export interface NewUser extends Omit<StoredUser, 'hasPassword' | 'disabledAt' |
   readonly passwordHash: string | null;
 }
 
-/** What an update may change: everything but the name, the hash and the creation time. */
+/** What an update may change: everything but the name, the kind, the hash and the creation time. */
 export interface UserChanges {
   readonly displayName: string | null;
   readonly groups: readonly string[];
-  readonly access: Access;
+  readonly bindings: Access;
   readonly disabledAt: string | null;
   readonly updatedAt: string;
 }
@@ -40,13 +46,10 @@ function toUser(row: UserRow): StoredUser {
   const record = `user ${row.name}`;
   return {
     name: row.name,
+    kind: parseEnumColumn(row.kind, USER_KINDS, record, 'kind'),
     displayName: row.display_name,
     groups: parseJsonColumn<string[]>(row.groups_json, record, 'groups'),
-    access: {
-      role: parseEnumColumn(row.role, ROLE_NAMES, record, 'role'),
-      apps: parseJsonColumn<string[]>(row.apps_json, record, 'apps'),
-      environments: parseJsonColumn<string[]>(row.environments_json, record, 'environments'),
-    },
+    bindings: parseAccessColumn(row.bindings_json, record),
     hasPassword: Number(row.has_password) === 1 || row.has_password === true,
     disabledAt: row.disabled_at,
     createdAt: row.created_at,
@@ -55,7 +58,7 @@ function toUser(row: UserRow): StoredUser {
   };
 }
 
-const COLUMNS = ['name', 'display_name', 'groups_json', 'role', 'apps_json', 'environments_json', 'disabled_at', 'created_at', 'updated_at', 'password_changed_at'] as const;
+const COLUMNS = ['name', 'kind', 'display_name', 'groups_json', 'bindings_json', 'disabled_at', 'created_at', 'updated_at', 'password_changed_at'] as const;
 
 function selectUsers(db: Kysely<Database>) {
   return db
@@ -70,12 +73,11 @@ export async function insertUser(db: Kysely<Database>, user: NewUser): Promise<v
       .insertInto('users')
       .values({
         name: user.name,
+        kind: user.kind,
         display_name: user.displayName,
         password_hash: user.passwordHash,
         groups_json: JSON.stringify(user.groups),
-        role: user.access.role,
-        apps_json: JSON.stringify(user.access.apps),
-        environments_json: JSON.stringify(user.access.environments),
+        bindings_json: JSON.stringify(user.bindings),
         disabled_at: null,
         created_at: user.createdAt,
         updated_at: user.updatedAt,
@@ -97,6 +99,11 @@ export async function listUsers(db: Kysely<Database>): Promise<StoredUser[]> {
   return (await selectUsers(db).orderBy('name').execute()).map(toUser);
 }
 
+/** The users in a group (a team's members); JSON arrays are matched exactly, not by substring. */
+export async function listUsersInGroup(db: Kysely<Database>, group: string): Promise<StoredUser[]> {
+  return (await listUsers(db)).filter((user) => user.groups.includes(group));
+}
+
 /** The user's password hash, for checking a password; null when there is no such user or no password. */
 export async function findPasswordHash(db: Kysely<Database>, name: string): Promise<string | null> {
   const row = await db.selectFrom('users').select('password_hash').where('name', '=', name).executeTakeFirst();
@@ -110,9 +117,7 @@ export async function updateUser(db: Kysely<Database>, name: string, changes: Us
     .set({
       display_name: changes.displayName,
       groups_json: JSON.stringify(changes.groups),
-      role: changes.access.role,
-      apps_json: JSON.stringify(changes.access.apps),
-      environments_json: JSON.stringify(changes.access.environments),
+      bindings_json: JSON.stringify(changes.bindings),
       disabled_at: changes.disabledAt,
       updated_at: changes.updatedAt,
     })

@@ -141,7 +141,7 @@ describe('gantry change, plan, token and calendar feed-token', () => {
     const created = await cli('token', 'create', '--user', 'bob', '--group', 'approvers', '--group', 'cab', '--label', 'bob laptop', '--role', 'approver', '--env', 'production', '--expires-in', '30d');
     expect(created.code).toBe(0);
     expect(created.out).toMatch(/^gantry_[A-Za-z0-9_-]{20,}\n$/);
-    expect(created.err).toContain('for bob (groups approvers, cab; label bob laptop): approver on every app × production, until ');
+    expect(created.err).toContain('for bob (groups approvers, cab; label bob laptop): approver on every application × production, until ');
     expect(created.err).toContain('shown only once');
     const token = created.out.trim();
 
@@ -158,8 +158,8 @@ describe('gantry change, plan, token and calendar feed-token', () => {
     expect(shown.out).toContain('  counted: bob (for approvers)');
 
     const listed = await cli('token', 'list');
-    expect(listed.out.split('\n')[0]).toMatch(/^ID\s+USER\s+ROLE\s+SCOPE\s+EXPIRES\s+LAST USED\s+STATE\s+LABEL$/);
-    expect(listed.out).toMatch(/\sbob\s+approver\s+every app × production\s+\S+\s+\S+\s+active\s+bob laptop/);
+    expect(listed.out.split('\n')[0]).toMatch(/^ID\s+USER\s+ACCESS\s+EXPIRES\s+LAST USED\s+STATE\s+LABEL$/);
+    expect(listed.out).toMatch(/\sbob\s+approver on every application × production\s+\S+\s+\S+\s+active\s+bob laptop/);
     expect(listed.out).not.toContain(token);
 
     // Only a token with the tokens permission mints tokens.

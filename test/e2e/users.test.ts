@@ -62,7 +62,8 @@ for (const dialect of DIALECTS) describe(`users, login and logout (store: ${dial
   it('adds, lists and changes users, refusing fields nobody may set', async () => {
     const created = await gantry.api<UserDto>('POST', '/users', { name: 'ann', displayName: 'Ann Example', groups: ['cab'], role: 'deployer', apps: ['shop'], environments: ['staging'], password: PASSWORD });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'ann', displayName: 'Ann Example', groups: ['cab'], role: 'deployer', apps: ['shop'], environments: ['staging'], hasPassword: true, disabledAt: null });
+    const stagingDeployer = { role: 'deployer', apps: ['shop'], environments: ['staging'] };
+    expect(created.body).toMatchObject({ name: 'ann', kind: 'person', displayName: 'Ann Example', groups: ['cab'], bindings: [stagingDeployer], access: [stagingDeployer], hasPassword: true, disabledAt: null });
     expect((await gantry.api<ProblemDto>('POST', '/users', { name: 'ann' })).body.code).toBe('USER_EXISTS');
     expect((await gantry.api<ProblemDto>('POST', '/users', { name: 'mallory', passwordHash: '$argon2id$x' })).status).toBe(400);
     expect((await gantry.api<ProblemDto>('POST', '/users', { name: 'mallory', createdAt: '2020-01-01T00:00:00Z' })).status).toBe(400);
@@ -77,7 +78,7 @@ for (const dialect of DIALECTS) describe(`users, login and logout (store: ${dial
       expect(refused.status, JSON.stringify(field)).toBe(400);
     }
     const patched = await gantry.api<UserDto>('PATCH', '/users/ann', { displayName: 'Ann E.', groups: ['cab', 'dev'] });
-    expect(patched.body).toMatchObject({ name: 'ann', displayName: 'Ann E.', groups: ['cab', 'dev'], role: 'deployer' });
+    expect(patched.body).toMatchObject({ name: 'ann', displayName: 'Ann E.', groups: ['cab', 'dev'], bindings: [stagingDeployer] });
     expect((await gantry.api<ProblemDto>('PATCH', '/users/nobody', { displayName: 'x' })).body.code).toBe('USER_NOT_FOUND');
 
     const listed = await gantry.api<{ users: UserDto[] }>('GET', '/users');

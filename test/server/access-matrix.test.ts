@@ -121,6 +121,13 @@ function samples(): Record<string, RouteSamples> {
     'GET /api/v1/users/:name': same({ method: 'GET', path: '/api/v1/users/nobody-here' }),
     'PATCH /api/v1/users/:name': same({ method: 'PATCH', path: '/api/v1/users/nobody-here', body: { displayName: 'Nobody' } }),
     'PUT /api/v1/users/:name/password': same({ method: 'PUT', path: '/api/v1/users/nobody-here/password', body: { password: 'correct horse battery staple' } }),
+    'POST /api/v1/teams': same({ method: 'POST', path: '/api/v1/teams', body: { name: 'matrix-team', bindings: [{ role: 'viewer' }] } }),
+    'GET /api/v1/teams': same({ method: 'GET', path: '/api/v1/teams' }),
+    'GET /api/v1/teams/:name': same({ method: 'GET', path: '/api/v1/teams/nobody-here' }),
+    'PATCH /api/v1/teams/:name': same({ method: 'PATCH', path: '/api/v1/teams/nobody-here', body: { displayName: 'Nobody' } }),
+    'DELETE /api/v1/teams/:name': same({ method: 'DELETE', path: '/api/v1/teams/nobody-here' }),
+    'PUT /api/v1/teams/:name/members/:user': same({ method: 'PUT', path: '/api/v1/teams/nobody-here/members/nobody-here' }),
+    'DELETE /api/v1/teams/:name/members/:user': same({ method: 'DELETE', path: '/api/v1/teams/nobody-here/members/nobody-here' }),
     // Tokens minted for names without a user record: 404 USER_NOT_FOUND, which is not a refusal.
     'PUT /api/v1/me/password': same({ method: 'PUT', path: '/api/v1/me/password', body: { currentPassword: 'correct horse battery', password: 'correct horse battery staple' } }),
     'GET /api/v1/session': same({ method: 'GET', path: '/api/v1/session' }),

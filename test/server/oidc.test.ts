@@ -80,7 +80,6 @@ describe('OIDC single sign-on against a real provider', () => {
         GANTRY_OIDC_CLIENT_ID: 'gantry',
         GANTRY_OIDC_CLIENT_SECRET_FILE: secretFile,
         GANTRY_OIDC_REDIRECT_URL: callbackUrl,
-        GANTRY_OIDC_ROLE_MAP: 'cab=approver,platform=admin',
         GANTRY_OIDC_SCOPES: 'openid profile groups',
       },
     });
@@ -89,6 +88,9 @@ describe('OIDC single sign-on against a real provider', () => {
       { id: 'other-app', secret: 'other-client-secret-0123456789', redirectUri: callbackUrl },
     ]);
     expect((await gantry.api('POST', '/users', { name: 'alice', role: 'viewer', password: PASSWORD })).status).toBe(201);
+    // Group claims map to teams by a claim the team lists, or by the team's own name.
+    expect((await gantry.api('POST', '/teams', { name: 'platform-admins', ssoGroups: ['platform'], bindings: [{ role: 'admin' }] })).status).toBe(201);
+    expect((await gantry.api('POST', '/teams', { name: 'cab', bindings: [{ role: 'approver', environments: ['production'] }, { role: 'viewer' }] })).status).toBe(201);
   });
   beforeEach(() => {
     provider.forgery = null;
@@ -98,7 +100,7 @@ describe('OIDC single sign-on against a real provider', () => {
     await provider?.close();
   });
 
-  it('logs a person in through the provider, maps their groups to a role and sets the session cookie', async () => {
+  it('logs a person in through the provider, maps their groups to teams and sets the session cookie', async () => {
     const answer = await fullLogin('ann');
     expect(answer.problem).toBeNull();
     expect(answer.status).toBe(302);
@@ -106,15 +108,22 @@ describe('OIDC single sign-on against a real provider', () => {
     expect(answer.session).toMatch(/^gantry_/);
     const session = await fetch(`${gantry.url}/api/v1/session`, { headers: { cookie: `gantry_session=${answer.session!}` } });
     expect(session.status).toBe(200);
-    expect((await session.json()) as SessionDto).toMatchObject({ user: 'ann', groups: ['platform', 'dev'], role: 'admin', apps: ['*'], environments: ['*'], authenticatedBy: 'session' });
+    const everything = { role: 'admin', apps: ['*'], environments: ['*'] };
+    expect((await session.json()) as SessionDto).toMatchObject({ user: 'ann', groups: ['platform-admins', 'platform', 'dev'], access: [everything], authenticatedBy: 'session' });
     const user = (await gantry.api<UserDto>('GET', '/users/ann')).body;
-    expect(user).toMatchObject({ name: 'ann', displayName: 'Ann Example', hasPassword: false, role: 'admin' });
+    expect(user).toMatchObject({ name: 'ann', kind: 'person', displayName: 'Ann Example', hasPassword: false, bindings: [], access: [everything] });
+    expect((await gantry.api<{ members: string[] }>('GET', '/teams/platform-admins')).body.members).toEqual(['ann']);
 
     const carl = await fullLogin('carl');
-    expect((await gantry.api<UserDto>('GET', '/users/carl')).body.role).toBe('approver');
+    expect((await gantry.api<UserDto>('GET', '/users/carl')).body.access).toEqual([
+      { role: 'approver', apps: ['*'], environments: ['production'] },
+      { role: 'viewer', apps: ['*'], environments: ['*'] },
+    ]);
     expect(carl.session).toBeDefined();
-    await fullLogin('dora');
-    expect((await gantry.api<UserDto>('GET', '/users/dora')).body.role).toBe('viewer');
+    // In no team: signed in, but with no access until an admin gives some.
+    const dora = await fullLogin('dora');
+    expect((await gantry.api<UserDto>('GET', '/users/dora')).body.access).toEqual([]);
+    expect((await fetch(`${gantry.url}/api/v1/session`, { headers: { cookie: `gantry_session=${dora.session!}` } })).status).toBe(403);
 
     // Each sign-in is in the audit log, with who signed in, and without the code. (The outcome
     // record is written after the response went out: wait for it, boundedly.)
@@ -189,6 +198,6 @@ describe('OIDC single sign-on against a real provider', () => {
   it('does not take over a local user with a password', async () => {
     const answer = await fullLogin('alice');
     expect(answer.problem?.code).toBe('OIDC_LOGIN_FAILED');
-    expect((await gantry.api<UserDto>('GET', '/users/alice')).body.role).toBe('viewer');
+    expect((await gantry.api<UserDto>('GET', '/users/alice')).body).toMatchObject({ groups: [], access: [{ role: 'viewer', apps: ['*'], environments: ['*'] }] });
   });
 });

@@ -263,6 +263,21 @@ for (const dialect of DIALECTS) {
       writeFileSync(join(keysDir, 'garbage.key'), 'not a key\n');
       const garbage = await startFailure(() => start({ GANTRY_MASTER_KEY_FILE: join(keysDir, 'garbage.key') }));
       expect(isGantryError(garbage) && garbage.code).toBe('MASTER_KEY_INVALID');
+      // The key in GANTRY_MASTER_KEY instead: the same, naming the variable and never the key.
+      const wrongText = randomBytes(32).toString('base64');
+      const fromEnv = await startFailure(() => start({ GANTRY_MASTER_KEY: wrongText }));
+      expect(isGantryError(fromEnv) && fromEnv.code).toBe('MASTER_KEY_INVALID');
+      expect(isGantryError(fromEnv) && fromEnv.details).toMatchObject({ where: 'GANTRY_MASTER_KEY' });
+      expect(fromEnv.message).toContain('environment variable GANTRY_MASTER_KEY holds key mk-');
+      expect(fromEnv.message).not.toContain(wrongText);
+      const both = await startFailure(() => start({ GANTRY_MASTER_KEY: wrongText, GANTRY_MASTER_KEY_FILE: wrongKey }));
+      expect(isGantryError(both) && both.code).toBe('MASTER_KEY_INVALID');
+      expect(both.message).toContain('set only one');
+      expect(both.message).not.toContain(wrongText);
+      const malformedText = randomBytes(31).toString('base64');
+      const malformed = await startFailure(() => start({ GANTRY_MASTER_KEY: malformedText }));
+      expect(isGantryError(malformed) && malformed.code).toBe('MASTER_KEY_INVALID');
+      expect(malformed.message).not.toContain(malformedText.slice(0, 8));
       // Losing the default key file: a new one is made, and refused.
       const original = readFileSync(join(dataDir, 'master.key'));
       rmSync(join(dataDir, 'master.key'));
@@ -291,6 +306,32 @@ for (const dialect of DIALECTS) {
       gantry = await start({ GANTRY_MASTER_KEY_FILE: newKey });
       const listed = await httpApi(gantry.url, readFileSync(join(dataDir, 'admin.token'), 'utf8').trim()).api<{ secrets: unknown[] }>('GET', '/applications/shop/secrets');
       expect(listed.body.secrets).toHaveLength(3);
+    });
+
+    it('takes the key from GANTRY_MASTER_KEY, and rotation then says to put the new key there, never printing it', async () => {
+      await gantry.close();
+      const currentText = readFileSync(join(keysDir, 'new.key'), 'utf8').trim();
+      gantry = await start({ GANTRY_MASTER_KEY: currentText });
+      const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
+      expect((await httpApi(gantry.url, token).api<{ secrets: unknown[] }>('GET', '/applications/shop/secrets')).body.secrets).toHaveLength(3);
+      await gantry.close();
+      const newerKey = writeKeyFile(keysDir, 'newer.key');
+      let out = '';
+      const code = await main(['node', 'gantry', 'secret', 'rotate-master-key', '--data', dataDir, '--new-key-file', newerKey], {
+        stdout: { write: (chunk: string) => (out += chunk) },
+        stderr: { write: (chunk: string) => (out += chunk) },
+        env: env({ GANTRY_MASTER_KEY: currentText }),
+      });
+      expect(code, out).toBe(0);
+      expect(out).toContain('(environment variable GANTRY_MASTER_KEY)');
+      expect(out).toContain(`set GANTRY_MASTER_KEY to the content of ${newerKey}`);
+      expect(out).not.toContain(currentText);
+      expect(out).not.toContain(readFileSync(newerKey, 'utf8').trim());
+      const old = await startFailure(() => start({ GANTRY_MASTER_KEY: currentText }));
+      expect(isGantryError(old) && old.code).toBe('MASTER_KEY_INVALID');
+      expect(old.message).not.toContain(currentText);
+      expect(await valuesFor(newerKey, 'shop', 'staging')).toEqual({ DB_PASSWORD: VALUE, CLI_TOKEN: CLI_VALUE });
+      gantry = await start({ GANTRY_MASTER_KEY: readFileSync(newerKey, 'utf8').trim() });
     });
   });
 }

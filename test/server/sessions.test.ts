@@ -88,7 +88,7 @@ describe('web sessions', () => {
     expect((await call('GET', '/applications', { headers: { cookie: `gantry_session=${cookie}` } })).status).toBe(200);
     const session = await call<SessionDto>('GET', '/session', { headers: { cookie: `gantry_session=${cookie}` } });
     expect(session.status).toBe(200);
-    expect(session.body).toEqual({ user: 'alice', groups: ['ops'], role: 'admin', apps: ['*'], environments: ['*'], authenticatedBy: 'session', csrfToken: csrf });
+    expect(session.body).toEqual({ user: 'alice', groups: ['ops'], access: [{ role: 'admin', apps: ['*'], environments: ['*'] }], authenticatedBy: 'session', csrfToken: csrf });
     // A forged or unknown cookie is no credential.
     expect((await call<ProblemDto>('GET', '/applications', { headers: { cookie: 'gantry_session=gantry_forged' } })).status).toBe(401);
   });

@@ -17,7 +17,7 @@ environments:
 strategy: { type: allAtOnce }
 `;
 const ADMIN: Actor = { user: 'alice', groups: [], access: FULL_ACCESS };
-const STAGING_RELEASER: Actor = { user: 'bob', groups: [], access: { role: 'release-manager', apps: ['shop'], environments: ['staging'] } };
+const STAGING_RELEASER: Actor = { user: 'bob', groups: [], access: [{ role: 'release-manager', apps: ['shop'], environments: ['staging'] }] };
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {

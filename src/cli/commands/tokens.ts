@@ -1,12 +1,10 @@
 /** `gantry token create | list | revoke`. */
 import type { TokenDto } from '../../client/api-client.js';
+import { describeAccess } from '../../core/access/access.js';
 import { connect } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { NONE } from '../format.js';
-
-const scopeOf = (token: Pick<TokenDto, 'apps' | 'environments'>) =>
-  `${token.apps.includes('*') ? 'every app' : token.apps.join(',')} × ${token.environments.includes('*') ? 'every environment' : token.environments.join(',')}`;
 
 export interface TokenCreateOptions {
   readonly user: string;
@@ -33,7 +31,7 @@ export async function createToken(ctx: CommandContext, options: TokenCreateOptio
   if (options.json) ctx.output.json(created);
   else ctx.output.line(created.token);
   ctx.output.notice(
-    `API token ${created.id} for ${created.user} (groups ${created.groups.join(', ') || 'none'}; label ${created.label}): ${created.role} on ${scopeOf(created)}, until ${created.expiresAt ?? 'revoked'}. ` +
+    `API token ${created.id} for ${created.user} (groups ${created.groups.join(', ') || 'none'}; label ${created.label}): ${describeAccess(created.bindings)}, until ${created.expiresAt ?? 'revoked'}. ` +
       'It is shown only once: the server keeps only its hash, so store it now.',
   );
   return EXIT_CODES.ok;
@@ -52,12 +50,11 @@ export async function listTokens(ctx: CommandContext, options: { json?: boolean 
     return EXIT_CODES.ok;
   }
   ctx.output.table(
-    ['ID', 'USER', 'ROLE', 'SCOPE', 'EXPIRES', 'LAST USED', 'STATE', 'LABEL'],
+    ['ID', 'USER', 'ACCESS', 'EXPIRES', 'LAST USED', 'STATE', 'LABEL'],
     tokens.map((token) => [
       token.id,
       token.user,
-      token.role,
-      scopeOf(token),
+      describeAccess(token.bindings),
       token.expiresAt ?? NONE,
       token.lastUsedAt ?? NONE,
       stateOf(token),

@@ -3,7 +3,8 @@
  * Passwords come from a terminal without echo, or as one line of standard input; never from the
  * command line, never printed.
  */
-import { createApiClient, isApiUnreachableError, type UserDto } from '../../client/api-client.js';
+import { createApiClient, isApiUnreachableError, type RoleBindingRequest } from '../../client/api-client.js';
+import { describeAccess } from '../../core/access/access.js';
 import { GantryError, isGantryError } from '../../core/errors.js';
 import { connect } from '../connect.js';
 import type { CommandContext, Stdin } from '../context.js';
@@ -80,10 +81,9 @@ export async function logout(ctx: CommandContext, options: { json?: boolean }): 
   return EXIT_CODES.ok;
 }
 
-const scopeOf = (user: Pick<UserDto, 'apps' | 'environments'>) =>
-  `${user.apps.includes('*') ? 'every app' : user.apps.join(',')} × ${user.environments.includes('*') ? 'every environment' : user.environments.join(',')}`;
-
 export interface UserAddOptions {
+  readonly service?: boolean;
+  readonly bind: readonly RoleBindingRequest[];
   readonly role?: string | undefined;
   readonly app: readonly string[];
   readonly env: readonly string[];
@@ -97,15 +97,18 @@ export async function addUser(ctx: CommandContext, name: string, options: UserAd
   const password = options.passwordStdin ? await readPassword(ctx, `Password for ${name}`) : undefined;
   const user = await connect(ctx).createUser({
     name,
+    ...(options.service ? { kind: 'service' } : {}),
     displayName: options.displayName,
     groups: options.group,
+    ...(options.bind.length > 0 ? { bindings: options.bind } : {}),
     role: options.role,
     ...(options.app.length > 0 ? { apps: options.app } : {}),
     ...(options.env.length > 0 ? { environments: options.env } : {}),
     ...(password === undefined ? {} : { password }),
   });
   if (options.json) ctx.output.json(user);
-  else ctx.output.line(`added user ${user.name}: ${user.role} on ${scopeOf(user)}${user.hasPassword ? '' : ' (no password: they cannot log in until one is set)'}`);
+  else if (user.kind === 'service') ctx.output.line(`added service account ${user.name}: ${describeAccess(user.access)}; it acts through tokens minted for it (gantry token create --user ${user.name})`);
+  else ctx.output.line(`added user ${user.name}: ${describeAccess(user.access)}${user.hasPassword ? '' : ' (no password: they cannot log in until one is set)'}`);
   return EXIT_CODES.ok;
 }
 
@@ -116,17 +119,28 @@ export async function listUsers(ctx: CommandContext, options: { json?: boolean }
     return EXIT_CODES.ok;
   }
   ctx.output.table(
-    ['NAME', 'DISPLAY NAME', 'ROLE', 'SCOPE', 'GROUPS', 'PASSWORD', 'STATE'],
+    ['NAME', 'KIND', 'DISPLAY NAME', 'ACCESS', 'GROUPS', 'PASSWORD', 'STATE'],
     users.map((user) => [
       user.name,
+      user.kind,
       user.displayName ?? NONE,
-      user.role,
-      scopeOf(user),
+      describeAccess(user.access),
       user.groups.join(',') || NONE,
       user.hasPassword ? 'set' : NONE,
       user.disabledAt ? `disabled ${user.disabledAt}` : 'active',
     ]),
   );
+  return EXIT_CODES.ok;
+}
+
+/** Replaces the user's own bindings: `--bind` each, or `--none`. */
+export async function setUserAccess(ctx: CommandContext, name: string, options: { bind: readonly RoleBindingRequest[]; none?: boolean; json?: boolean }): Promise<number> {
+  if ((options.bind.length > 0) === Boolean(options.none)) {
+    throw new GantryError('REQUEST_INVALID', 'give the new bindings with --bind (repeatable), or --none for no bindings of their own', { where: 'bind' });
+  }
+  const user = await connect(ctx).updateUser(name, { bindings: options.bind });
+  if (options.json) ctx.output.json(user);
+  else ctx.output.line(`${name} now has ${describeAccess(user.access)} (their own bindings and their teams'); their tokens are narrowed from the next request on`);
   return EXIT_CODES.ok;
 }
 

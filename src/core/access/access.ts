@@ -3,12 +3,19 @@ import { isGlobalPermission, ROLES, type Permission, type Role } from './roles.j
 /** `*` in a scope list stands for every application (or environment), present and future. */
 export const EVERYTHING = '*';
 
-/** What a caller may do: one role, bound to applications × environments. */
-export interface Access {
+/** One role bound to applications × environments. */
+export interface RoleBinding {
   readonly role: Role;
   readonly apps: readonly string[];
   readonly environments: readonly string[];
 }
+
+/**
+ * What a caller may do: the union of their role bindings — their own and those of their teams.
+ * A person may deploy to staging everywhere and approve in production for one application; no
+ * bindings grant nothing.
+ */
+export type Access = readonly RoleBinding[];
 
 /** What a request touches. An omitted part is not known yet (a listing, say): any scope will do, and the result is filtered. */
 export interface Resource {
@@ -16,37 +23,54 @@ export interface Resource {
   readonly environment?: string | undefined;
 }
 
-export const FULL_ACCESS: Access = { role: 'admin', apps: [EVERYTHING], environments: [EVERYTHING] };
+export const FULL_ACCESS: Access = [{ role: 'admin', apps: [EVERYTHING], environments: [EVERYTHING] }];
 
 const covers = (scope: readonly string[], name: string | undefined) => name === undefined || scope.includes(EVERYTHING) || scope.includes(name);
+const permissionsOf = (binding: RoleBinding) => ROLES[binding.role] as readonly Permission[];
 
+function bindsEverything(binding: RoleBinding): boolean {
+  return binding.apps.includes(EVERYTHING) && binding.environments.includes(EVERYTHING);
+}
+
+/** Whether one binding reaches every application and environment (what global routes need). */
 export function coversEverything(access: Access): boolean {
-  return access.apps.includes(EVERYTHING) && access.environments.includes(EVERYTHING);
+  return access.some(bindsEverything);
+}
+
+function bindingAllows(binding: RoleBinding, permission: Permission, resource: Resource): boolean {
+  if (!permissionsOf(binding).includes(permission)) return false;
+  if (isGlobalPermission(permission)) return bindsEverything(binding);
+  return covers(binding.apps, resource.app) && covers(binding.environments, resource.environment);
 }
 
 /**
- * Whether `access` grants `permission` on `resource`. A global permission (targets, windows,
- * tokens, audit) needs a binding on everything: a role bound to staging only cannot mint tokens
- * or change windows that production shares.
+ * Whether some binding of `access` grants `permission` on `resource`. A global permission
+ * (targets, windows, tokens, audit, users) needs a binding on everything: a role bound to staging
+ * only cannot mint tokens or change windows that production shares.
  */
 export function allows(access: Access, permission: Permission, resource: Resource = {}): boolean {
-  if (!(ROLES[access.role] as readonly Permission[]).includes(permission)) return false;
-  if (isGlobalPermission(permission)) return coversEverything(access);
-  return covers(access.apps, resource.app) && covers(access.environments, resource.environment);
+  return access.some((binding) => bindingAllows(binding, permission, resource));
 }
 
 /**
- * Whether `inner` grants nothing `outer` does not: a token may only be minted with a role and a
- * scope its creator holds (no escalation through token creation).
+ * Whether `inner` grants nothing `outer` does not: a token, user or team may only be given what
+ * its creator holds (no escalation through token, user or team management). Exact for unions:
+ * every permission of every inner binding, on every application × environment it names, must be
+ * granted by some outer binding; `*` is reached only by `*` (it includes applications that do
+ * not exist yet).
  */
 export function isWithin(inner: Access, outer: Access): boolean {
-  const permissions = ROLES[inner.role] as readonly Permission[];
-  const within = (innerScope: readonly string[], outerScope: readonly string[]) =>
-    outerScope.includes(EVERYTHING) || (!innerScope.includes(EVERYTHING) && innerScope.every((name) => outerScope.includes(name)));
-  return (
-    permissions.every((permission) => (ROLES[outer.role] as readonly Permission[]).includes(permission)) &&
-    within(inner.apps, outer.apps) &&
-    within(inner.environments, outer.environments)
+  const reaches = (scope: readonly string[], name: string) => scope.includes(EVERYTHING) || (name !== EVERYTHING && scope.includes(name));
+  return inner.every((binding) =>
+    permissionsOf(binding).every((permission) => {
+      // A global permission of a binding not on everything grants nothing, so there is nothing to hold.
+      if (isGlobalPermission(permission) && !bindsEverything(binding)) return true;
+      return binding.apps.every((app) =>
+        binding.environments.every((environment) =>
+          outer.some((held) => permissionsOf(held).includes(permission) && reaches(held.apps, app) && reaches(held.environments, environment)),
+        ),
+      );
+    }),
   );
 }
 
@@ -60,18 +84,37 @@ function intersectScope(a: readonly string[], b: readonly string[]): readonly st
 }
 
 /**
+ * What two bindings both grant: the permissions of the two roles intersect, and so do the scopes.
+ * The role is the one whose permissions are exactly that intersection, or else the role with the
+ * most permissions that all lie inside it; null when nothing is left.
+ */
+function narrowBinding(a: RoleBinding, b: RoleBinding): RoleBinding | null {
+  const common = permissionsOf(a).filter((permission) => permissionsOf(b).includes(permission));
+  const inside = (role: Role) => (ROLES[role] as readonly Permission[]).every((permission) => common.includes(permission));
+  const role = ROLES_BY_REACH.find((candidate) => inside(candidate) && ROLES[candidate].length === common.length) ?? ROLES_BY_REACH.find(inside);
+  const apps = intersectScope(a.apps, b.apps);
+  const environments = intersectScope(a.environments, b.environments);
+  if (role === undefined || apps.length === 0 || environments.length === 0) return null;
+  return { role, apps, environments };
+}
+
+/**
  * What a token may do now that its user's own access may have changed since it was minted: no
- * more than either grants. The permissions of the two roles intersect, and so do the scopes (an
- * empty scope reaches nothing). The role is the one whose permissions are exactly that
- * intersection, or else the role with the most permissions that all lie inside it.
+ * more than both grant. The intersection of two unions is the union of the pairwise
+ * intersections; an empty result grants nothing.
  */
 export function narrowAccess(token: Access, user: Access): Access {
-  const userPermissions = ROLES[user.role] as readonly Permission[];
-  const common = (ROLES[token.role] as readonly Permission[]).filter((permission) => userPermissions.includes(permission));
-  const inside = (role: Role) => (ROLES[role] as readonly Permission[]).every((permission) => common.includes(permission));
-  const exact = ROLES_BY_REACH.find((role) => inside(role) && ROLES[role].length === common.length);
-  const role = exact ?? ROLES_BY_REACH.find(inside);
-  // Every role can read, so some role always fits; a catalogue without that would grant nothing scoped.
-  if (role === undefined) return { role: 'viewer', apps: [], environments: [] };
-  return { role, apps: intersectScope(token.apps, user.apps), environments: intersectScope(token.environments, user.environments) };
+  return token.flatMap((granted) => user.flatMap((held) => narrowBinding(granted, held) ?? []));
+}
+
+/** `deployer on shop × staging; viewer on every application × every environment`, for messages. */
+export function describeAccess(access: readonly { readonly role: string; readonly apps: readonly string[]; readonly environments: readonly string[] }[]): string {
+  if (access.length === 0) return 'no access';
+  const list = (names: readonly string[], what: string) => (names.includes(EVERYTHING) ? `every ${what}` : names.join(', '));
+  return access.map((binding) => `${binding.role} on ${list(binding.apps, 'application')} × ${list(binding.environments, 'environment')}`).join('; ');
+}
+
+/** `deployer, approver`: the roles of the bindings, for short messages. */
+export function describeRoles(access: Access): string {
+  return [...new Set(access.map((binding) => binding.role))].join(', ') || 'no role';
 }

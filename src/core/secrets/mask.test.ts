@@ -33,6 +33,13 @@ describe('masking secrets', () => {
     expect(masker.maskDeep(data)).toEqual({ reason: `failed: ${MASK}`, nested: [{ message: MASK, code: 'STEP_FAILED', exitCode: 1 }], when: null });
   });
 
+  it('masks each line of a multi-line secret where output shows it line by line, leaving short lines alone', () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\r\nBKcwggSjAgEAAoIBAQC7\n}\n-----END PRIVATE KEY-----\n';
+    const printed = pem.split(/\r?\n/).map((line) => `out: ${line}`);
+    expect(printed.map(createMasker([pem]).mask)).toEqual([`out: ${MASK}`, `out: ${MASK}`, `out: ${MASK}`, 'out: }', `out: ${MASK}`, 'out: ']);
+    expect(createMasker([pem]).mask(pem)).toBe(MASK);
+  });
+
   it('does nothing without secrets', () => {
     expect(NO_MASK.mask(SECRET)).toBe(SECRET);
     expect(createMasker(['']).mask('text')).toBe('text');

@@ -3,7 +3,9 @@
  * deployment's reason, events, server logs. A value is recognised raw and in the encodings a
  * hook is most likely to print it in: Base64 (standard and URL-safe, with or without padding),
  * URL-encoding, and hex. Longer values are replaced first, so a secret that contains another
- * is masked whole.
+ * is masked whole. Output is stored and streamed line by line, so each line of a multi-line
+ * secret (a PEM key, a kubeconfig) is masked on its own too, unless it is too short to be told
+ * from ordinary output.
  */
 export const MASK = '***';
 
@@ -11,6 +13,17 @@ export interface Masker {
   mask(text: string): string;
   /** Masks every string inside plain data (objects, arrays), for event payloads and errors. */
   maskDeep<T>(value: T): T;
+}
+
+/** A line of a multi-line secret shorter than this (trimmed) is left visible: `}` or an empty line would mask everything. */
+export const MIN_MASKED_LINE = 8;
+
+function linesOf(value: string): string[] {
+  if (!/[\r\n]/.test(value)) return [];
+  return value
+    .split(/\r?\n|\r/)
+    .map((line) => line.trim())
+    .filter((line) => line.length >= MIN_MASKED_LINE);
 }
 
 function encodingsOf(value: string): string[] {
@@ -22,7 +35,7 @@ function encodingsOf(value: string): string[] {
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function createMasker(secrets: Iterable<string>): Masker {
-  const forms = [...new Set([...secrets].filter((secret) => secret.length > 0).flatMap(encodingsOf))].sort((a, b) => b.length - a.length);
+  const forms = [...new Set([...secrets].filter((secret) => secret.length > 0).flatMap((secret) => [...encodingsOf(secret), ...linesOf(secret)]))].sort((a, b) => b.length - a.length);
   const pattern = forms.length === 0 ? null : new RegExp(forms.map(escapeRegExp).join('|'), 'g');
   const mask = (text: string) => (pattern === null ? text : text.replace(pattern, MASK));
   const maskDeep = <T>(value: T): T => {

@@ -44,7 +44,7 @@ export function oidcRoutes(context: ServerContext): FastifyPluginAsyncZod {
       const { token, stored } = await throttled(context.authThrottle, request.ip, reply, async () => {
         try {
           const state = readLoginState(client.settings.clientSecret, request.cookies[OIDC_STATE_COOKIE], context.app.clock.now().getTime());
-          return await signInWithOidc(context.app, await client.finish(query, state), client.settings.roleMap);
+          return await signInWithOidc(context.app, await client.finish(query, state));
         } catch (error) {
           if (isGantryError(error) && error.code === 'OIDC_LOGIN_FAILED') {
             request.log.warn({ err: error.cause ?? error }, `single sign-on refused: ${error.message}`);

@@ -2,13 +2,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createApiToken, listTokens, revokeToken, tokenRequestSchema, type StoredToken } from '../../app/api-tokens.js';
 import { tokenSchema, createdTokenSchema, type TokenDto } from '../../protocol/tokens-api.js';
+import { bindingsDto } from '../dto.js';
 import { needs } from '../access.js';
 import { actorOf } from '../auth.js';
 import type { ServerContext } from '../server-context.js';
 
 function toTokenDto(token: StoredToken): TokenDto {
   const { access, groups, ...rest } = token;
-  return { ...rest, groups: [...groups], role: access.role, apps: [...access.apps], environments: [...access.environments] };
+  return { ...rest, groups: [...groups], bindings: bindingsDto(access) };
 }
 
 /** API tokens: minted (shown once), listed without their secret, revoked. */

@@ -14,17 +14,18 @@ import {
   setUserPassword,
   updateUser,
   updateUserSchema,
-  type StoredUser,
+  type UserView,
 } from '../../app/users.js';
 import { loginResponseSchema, sessionSchema, userListSchema, userSchema, type SessionDto, type UserDto } from '../../protocol/users-api.js';
+import { bindingsDto } from '../dto.js';
 import { needs, PUBLIC } from '../access.js';
 import { actorOf, throttled } from '../auth.js';
 import { csrfTokenFor, requireSameOrigin, SESSION_COOKIE, sessionCookieOptions } from '../sessions.js';
 import type { ServerContext } from '../server-context.js';
 
-function toUserDto(user: StoredUser): UserDto {
-  const { access, groups, ...rest } = user;
-  return { ...rest, groups: [...groups], role: access.role, apps: [...access.apps], environments: [...access.environments] };
+function toUserDto(user: UserView): UserDto {
+  const { access, bindings, groups, ...rest } = user;
+  return { ...rest, groups: [...groups], bindings: bindingsDto(bindings), access: bindingsDto(access) };
 }
 
 const nameParams = z.object({ name: z.string().min(1).max(100) });
@@ -82,9 +83,7 @@ export function userRoutes(context: ServerContext): FastifyPluginAsyncZod {
       return {
         user,
         groups: [...groups],
-        role: access.role,
-        apps: [...access.apps],
-        environments: [...access.environments],
+        access: bindingsDto(access),
         authenticatedBy: session === null ? 'bearer' : 'session',
         ...(session === null ? {} : { csrfToken: csrfTokenFor(session) }),
       };
