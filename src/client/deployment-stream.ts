@@ -5,8 +5,8 @@
  * nothing is lost or repeated.
  */
 import { GantryError } from '../core/errors.js';
-import { deploymentSchema, eventSchema, logLineSchema, SSE_EVENTS, type DeploymentDto, type EventDto, type LogLineDto } from '../protocol/api.js';
-import { ApiUnreachableError, authHeaders, buildUrl, errorFromResponse, isAbortError, networkReason, parseValue, type ApiConnection } from './http.js';
+import { deploymentSchema, eventSchema, logLineSchema, problemSchema, SSE_EVENTS, type DeploymentDto, type EventDto, type LogLineDto } from '../protocol/api.js';
+import { ApiUnreachableError, authHeaders, buildUrl, errorFromProblem, errorFromResponse, isAbortError, networkReason, parseValue, type ApiConnection } from './http.js';
 
 export type DeploymentStreamItem =
   | { readonly type: 'progress'; readonly event: EventDto }
@@ -224,7 +224,7 @@ export async function* streamDeployment(
 }
 
 function toItem(message: SseMessage, what: string): DeploymentStreamItem | undefined {
-  if (message.event !== SSE_EVENTS.progress && message.event !== SSE_EVENTS.log && message.event !== SSE_EVENTS.end) return undefined;
+  if (!(Object.values(SSE_EVENTS) as string[]).includes(message.event)) return undefined;
   let data: unknown;
   try {
     data = JSON.parse(message.data);
@@ -236,6 +236,9 @@ function toItem(message: SseMessage, what: string): DeploymentStreamItem | undef
       return { type: 'progress', event: parseValue(data, eventSchema, `${what} (progress)`) };
     case SSE_EVENTS.log:
       return { type: 'log', line: parseValue(data, logLineSchema, `${what} (log)`) };
+    case SSE_EVENTS.denied:
+      // The credential no longer covers the deployment: reconnecting would only be refused.
+      throw errorFromProblem(parseValue(data, problemSchema, `${what} (denied)`));
     default:
       return { type: 'end', deployment: parseValue(data, deploymentSchema, `${what} (end)`) };
   }

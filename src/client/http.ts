@@ -97,7 +97,12 @@ export async function errorFromResponse(response: Response, what: string): Promi
       status: response.status,
     });
   }
-  const { code, detail, where, problems, status } = problem.data;
+  return errorFromProblem(problem.data);
+}
+
+/** The error a problem+json body describes (an error answer, or a progress stream's `denied` event). */
+export function errorFromProblem(problem: z.output<typeof problemSchema>): GantryError {
+  const { code, detail, where, problems, status } = problem;
   const details = { status, ...(where !== undefined ? { where } : {}), ...(problems !== undefined ? { problems } : {}) };
   if (isErrorCode(code)) return new GantryError(code, detail, details);
   return new GantryError('INTERNAL', `${detail} (the server reported error code ${code.slice(0, 100)}, which this client does not know; is it an older version?)`, {

@@ -342,4 +342,9 @@ export type ProblemDto = z.infer<typeof problemSchema>;
  * Server-Sent Events on GET /deployments/:id/stream: `event: progress` carries an EventDto,
  * `event: log` a LogLineDto, `event: end` the final DeploymentDto, after which the stream closes.
  */
-export const SSE_EVENTS = { progress: 'progress', log: 'log', end: 'end' } as const;
+/**
+ * Events of the progress stream. `denied` (a problem+json body) ends it when the caller's
+ * credential stopped covering the deployment while it was open: revoked, expired, its user
+ * disabled or their access taken away.
+ */
+export const SSE_EVENTS = { progress: 'progress', log: 'log', end: 'end', denied: 'denied' } as const;

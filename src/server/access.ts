@@ -83,6 +83,11 @@ function denied(actor: Actor, permission: Permission): GantryError {
   return new GantryError('PERMISSION_DENIED', `${actor.user} (${describeRoles(actor.access)}) may not ${permission} here, or it does not exist`, { where: 'access' });
 }
 
+/** Refuses the caller unless they may `permission` on the resource, as the route check does (no oracle). */
+export function requireAllowed(actor: Actor, permission: Permission, resource: Resource): void {
+  if (!allows(actor.access, permission, resource)) throw denied(actor, permission);
+}
+
 /** Whether the caller may `permission` on the resource; for filtering listings. */
 export function mayAccess(request: FastifyRequest, permission: Permission, resource: Resource): boolean {
   return allows(actorOf(request).access, permission, resource);

@@ -40,9 +40,19 @@ export function installBearerAuth(app: FastifyInstance, deps: AppDeps, throttle:
         return;
       }
     }
-    const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
-    request.actor = await throttled(throttle, request.ip, reply, () => authenticateToken(deps, token));
+    request.actor = await throttled(throttle, request.ip, reply, () => authenticateToken(deps, bearerOf(header)));
   });
+}
+
+const bearerOf = (header: string | undefined) => (header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined);
+
+/**
+ * Checks the credential a long-lived request (a progress stream) came with again, as it would be
+ * checked now: throws UNAUTHORIZED once it is revoked or expired or its user is disabled, and
+ * returns the caller with their access as it is now.
+ */
+export function reauthenticate(deps: AppDeps, request: FastifyRequest): Promise<Actor> {
+  return authenticateToken(deps, request.sessionToken ?? bearerOf(request.headers.authorization));
 }
 
 /**

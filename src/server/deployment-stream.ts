@@ -1,8 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readEvents, readLogs, requireDeployment } from '../app/deployments.js';
 import { isTerminalDeploymentState } from '../core/deployment/deployment-machine.js';
+import { isGantryError } from '../core/errors.js';
 import { SSE_EVENTS } from '../protocol/api.js';
 import { toDeploymentDto, toEventDto, toLogLineDto } from './dto.js';
+import { problemOf } from './problem.js';
 import type { ServerContext } from './server-context.js';
 
 /** A comment line now and then keeps proxies from closing an idle stream. */
@@ -11,9 +13,18 @@ const KEEPALIVE_MS = 15_000;
 /**
  * Streams a deployment's events and logs as Server-Sent Events until it ends. The store is read
  * after every progress signal (and at least every `streamPollMs`), so the stream shows the same
- * thing whichever node runs the deployment.
+ * thing whichever node runs the deployment. Before each read (at most once per `streamPollMs`)
+ * `stillAllowed` checks the caller again: a credential revoked or a binding taken away while the
+ * stream is open ends it with a `denied` event, not just the next request.
  */
-export async function streamDeployment(context: ServerContext, request: FastifyRequest, reply: FastifyReply, id: string, after: { events: number; logs: number }): Promise<void> {
+export async function streamDeployment(
+  context: ServerContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  id: string,
+  after: { events: number; logs: number },
+  stillAllowed: () => Promise<void>,
+): Promise<void> {
   reply.hijack();
   const response = reply.raw;
   response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -27,8 +38,19 @@ export async function streamDeployment(context: ServerContext, request: FastifyR
   const keepalive = setInterval(() => response.write(': keepalive\n\n'), KEEPALIVE_MS);
   const send = (event: string, id: number | null, data: unknown) => response.write(`event: ${event}\n${id === null ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`);
   let { events: eventsAfter, logs: logsAfter } = after;
+  let checkedAt = Date.now();
   try {
     while (!closed) {
+      if (Date.now() - checkedAt >= context.streamPollMs) {
+        checkedAt = Date.now();
+        try {
+          await stillAllowed();
+        } catch (error) {
+          if (!isGantryError(error)) throw error;
+          send(SSE_EVENTS.denied, null, problemOf(error));
+          break;
+        }
+      }
       // Read the state before the events: if it is terminal, every event up to it is already stored.
       const deployment = await requireDeployment(context.app, id);
       const [events, logs] = await Promise.all([readEvents(context.app, id, eventsAfter), readLogs(context.app, id, logsAfter)]);

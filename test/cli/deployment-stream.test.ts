@@ -118,6 +118,22 @@ describe('client.streamDeployment', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('stops with the server reason when the stream is denied midway, without reconnecting', async () => {
+    server = await startFakeServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(sse('progress', eventDto(1, 'deployment:started'), 1));
+      response.end(sse('denied', { type: 'about:blank', title: 'Permission denied', status: 403, code: 'PERMISSION_DENIED', detail: 'sid (viewer) may not read here, or it does not exist' }));
+    });
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const item of createApiClient({ url: server!.url }).streamDeployment('d-1', { reconnectDelayMs: 5 })) seen.push(item.type);
+    })().catch((caught: unknown) => caught);
+    expect(seen).toEqual(['progress']);
+    expect(error).toBeInstanceOf(GantryError);
+    expect(error).toMatchObject({ code: 'PERMISSION_DENIED', message: 'sid (viewer) may not read here, or it does not exist' });
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('gives up on a server it cannot reach after the allowed reconnects', async () => {
     const url = await closedPortUrl();
     const error = await collect(createApiClient({ url }).streamDeployment('d-1', { reconnectDelayMs: 1, maxReconnects: 2 })).catch((caught: unknown) => caught);

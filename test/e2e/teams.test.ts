@@ -84,6 +84,10 @@ for (const dialect of DIALECTS) describe(`teams, bindings and service accounts (
       await gantry.apply(manifest(app));
       await gantry.release(app, '1.0.0', makeBuildDir({ VERSION: '1.0.0' }));
     }
+    // A deployment that runs until cancelled, on its own target, for watching its stream.
+    await gantry.addTarget({ name: 'slow-1', labels: { role: 'slow' }, local: { root: mkdtempSync(join(tmpdir(), 'gantry-teams-slow-')) } });
+    await gantry.apply("app: slow\nenvironments: [{ name: staging, targets: { role: slow } }]\nhooks: { afterInstall: 'sleep 60' }\n");
+    await gantry.release('slow', '1.0.0', makeBuildDir({ VERSION: '1.0.0' }));
   });
   afterAll(async () => {
     await gantry?.close();
@@ -198,6 +202,56 @@ for (const dialect of DIALECTS) describe(`teams, bindings and service accounts (
     expect((await deploy(token, 'cart', 'staging')).status).toBe(403);
     expect((await gantry.api('DELETE', '/teams/cart-ops')).status).toBe(204);
     expect((await token.api('GET', '/applications/cart')).status).toBe(200);
+  });
+
+  // T32: access taken away while a log stream is open closes the stream, not just the next request.
+  it('ends an open progress stream once its credential no longer covers the deployment', async () => {
+    const { deployment } = await gantry.deploy('slow', '1.0.0', 'staging');
+    await gantry.waitForEvent(deployment.id, (event) => event.type === 'task:step-started' && event.data.step === 'afterInstall');
+    await gantry.api('POST', '/teams', { name: 'slow-watchers', bindings: [{ role: 'viewer', apps: ['slow'] }] });
+    await gantry.api('POST', '/users', { name: 'sid', bindings: [], groups: ['slow-watchers'], password: PASSWORD });
+    const viaTeam = await loginAs(gantry.url, 'sid', PASSWORD);
+    const minted = (await gantry.api<CreatedTokenDto>('POST', '/tokens', { user: 'watcher-bot', role: 'viewer', apps: ['slow'] })).body;
+
+    /** Opens the stream and reads it until it ends; resolves with what it said. */
+    const watch = async (token: string) => {
+      const response = await fetch(`${gantry.url}/api/v1/deployments/${deployment.id}/stream`, { headers: { authorization: `Bearer ${token}` } });
+      expect(response.status).toBe(200);
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      let opened!: () => void;
+      const firstEvent = new Promise<void>((resolve) => (opened = resolve));
+      const ended = (async () => {
+        for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+          text += decoder.decode(chunk.value, { stream: true });
+          if (text.includes('event: progress')) opened();
+        }
+        return text;
+      })();
+      await firstEvent;
+      return ended;
+    };
+    const teamStream = watch(viaTeam.body.token);
+    const tokenStream = watch(minted.token);
+    // Both are open and streaming; now take the access away.
+    const [team, token] = await Promise.all([
+      (async () => {
+        expect((await gantry.api('DELETE', '/teams/slow-watchers/members/sid')).status).toBe(200);
+        return teamStream;
+      })(),
+      (async () => {
+        expect((await gantry.api('DELETE', `/tokens/${minted.id}`)).status).toBe(204);
+        return tokenStream;
+      })(),
+    ]);
+    const deniedOf = (text: string) => JSON.parse(/event: denied\ndata: (.*)\n/.exec(text)![1]!) as ProblemDto;
+    expect(deniedOf(team).code).toBe('PERMISSION_DENIED');
+    expect(deniedOf(token).code).toBe('UNAUTHORIZED');
+    for (const text of [team, token]) expect(text).not.toContain('event: end');
+
+    await gantry.api('POST', `/deployments/${deployment.id}/cancel`);
+    expect((await gantry.waitFor(deployment.id)).deployment.state).toBe('cancelled');
   });
 
   it('refuses team requests that name no team, repeat one, or carry what a team does not have', async () => {

@@ -14,8 +14,8 @@ import {
   queuedDeploymentSchema,
 } from '../../protocol/api.js';
 import { toDeploymentDto, toEventDto, toLogLineDto, toMeasurementDto, toTaskDto } from '../dto.js';
-import { actorOf } from '../auth.js';
-import { deploymentById, fromBody, mayAccess, needs } from '../access.js';
+import { actorOf, reauthenticate } from '../auth.js';
+import { deploymentById, fromBody, mayAccess, needs, requireAllowed } from '../access.js';
 import type { ServerContext } from '../server-context.js';
 import { streamDeployment } from '../deployment-stream.js';
 
@@ -77,8 +77,10 @@ export function deploymentRoutes(context: ServerContext): FastifyPluginAsyncZod 
         },
       },
       async (request, reply) => {
-        await requireDeployment(context.app, request.params.id);
-        await streamDeployment(context, request, reply, request.params.id, { events: request.query.after, logs: request.query.logsAfter });
+        const deployment = await requireDeployment(context.app, request.params.id);
+        const resource = { app: deployment.app, environment: deployment.environment };
+        const stillAllowed = async () => requireAllowed(await reauthenticate(context.app, request), 'read', resource);
+        await streamDeployment(context, request, reply, request.params.id, { events: request.query.after, logs: request.query.logsAfter }, stillAllowed);
       },
     );
   };
