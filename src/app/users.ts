@@ -8,6 +8,7 @@ import { GantryError } from '../core/errors.js';
 import { nameSchema } from '../core/names.js';
 import * as store from '../store/users.repository.js';
 import { USER_KINDS, type StoredUser } from '../store/users.repository.js';
+import { revokeLoginTokensOf } from '../store/api-tokens.repository.js';
 import { createLoginToken, lifetimeMs, type StoredToken } from './api-tokens.js';
 import type { AppDeps } from './app-deps.js';
 import { parseInput } from './parse-input.js';
@@ -205,6 +206,20 @@ export async function updateUser(deps: AppDeps, actor: Actor, name: string, inpu
   return viewOf(deps, await requireUser(deps, name));
 }
 
+/**
+ * Stores the new password's hash and ends the user's logins, but the one making the change: a
+ * password changed because it leaked also shuts out whoever logged in with it. Tokens minted for
+ * the user (for CI, say) stay; revoke those with DELETE /tokens/:id.
+ */
+async function setPassword(deps: AppDeps, name: string, password: string, keepTokenId?: string): Promise<void> {
+  const hashed = await hashPassword(password);
+  const now = deps.clock.now().toISOString();
+  await deps.db.transaction().execute(async (trx) => {
+    await store.setPasswordHash(trx, name, hashed, now);
+    await revokeLoginTokensOf(trx, name, now, keepTokenId);
+  });
+}
+
 /** An admin sets a user's password (a first one, or a reset). */
 export async function setUserPassword(deps: AppDeps, actor: Actor, name: string, input: unknown): Promise<void> {
   const request = parseInput(setPasswordSchema, input, '', 'password');
@@ -213,7 +228,7 @@ export async function setUserPassword(deps: AppDeps, actor: Actor, name: string,
   requirePerson(user, 'PUT /users/:name/password');
   requireWithin(actor, await accessOf(deps, user), 'set the password of a user with');
   checkPassword(name, request.password);
-  await store.setPasswordHash(deps.db, name, await hashPassword(request.password), deps.clock.now().toISOString());
+  await setPassword(deps, name, request.password);
 }
 
 /** A user changes their own password, proving the current one (a wrong one is UNAUTHORIZED, and throttled by the route). */
@@ -226,7 +241,7 @@ export async function changeOwnPassword(deps: AppDeps, actor: Actor, input: unkn
   if (!(await passwordMatches(await store.findPasswordHash(deps.db, user.name), request.currentPassword))) {
     throw new GantryError('UNAUTHORIZED', 'the current password is wrong', { where: 'currentPassword' });
   }
-  await store.setPasswordHash(deps.db, user.name, await hashPassword(request.password), deps.clock.now().toISOString());
+  await setPassword(deps, user.name, request.password, actor.tokenId);
 }
 
 function loginRefused(): GantryError {

@@ -10,6 +10,8 @@ export const tokenSchema = z.object({
   groups: z.array(z.string()),
   /** `api`, or `calendar-feed` (reads the iCalendar feed only). */
   scope: z.string(),
+  /** `minted` (POST /tokens) or `login` (a password or single sign-on login; a password change revokes these). */
+  origin: z.string(),
   /** What it may do: one binding for a minted token, its user's bindings for a login; narrowed to the user's on every request. */
   bindings: z.array(roleBindingSchema),
   createdAt: z.string(),

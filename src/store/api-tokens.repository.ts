@@ -4,6 +4,9 @@ import { parseAccessColumn, parseEnumColumn, parseJsonColumn } from './row-parsi
 import type { ApiTokensTable, Database } from './schema.js';
 
 export type TokenScope = 'api' | 'calendar-feed';
+/** How a token came about: minted by someone with the `tokens` permission (or by Gantry), or handed out by a login. */
+export type TokenOrigin = 'minted' | 'login';
+const TOKEN_ORIGINS: readonly TokenOrigin[] = ['minted', 'login'];
 
 /** A token as stored, without its hash: who it speaks for, what it may do, and its life. */
 export interface StoredToken {
@@ -12,6 +15,7 @@ export interface StoredToken {
   readonly user: string;
   readonly groups: readonly string[];
   readonly scope: TokenScope;
+  readonly origin: TokenOrigin;
   readonly access: Access;
   readonly createdAt: string;
   readonly expiresAt: string | null;
@@ -29,6 +33,7 @@ function toToken(row: Omit<Selectable<ApiTokensTable>, 'token_sha256'>): StoredT
     user: row.user_name,
     groups: parseJsonColumn<string[]>(row.groups_json, record, 'groups'),
     scope: parseEnumColumn(row.scope, TOKEN_SCOPES, record, 'scope'),
+    origin: parseEnumColumn(row.origin, TOKEN_ORIGINS, record, 'origin'),
     access: parseAccessColumn(row.bindings_json, record),
     createdAt: row.created_at,
     expiresAt: row.expires_at,
@@ -37,7 +42,7 @@ function toToken(row: Omit<Selectable<ApiTokensTable>, 'token_sha256'>): StoredT
   };
 }
 
-const COLUMNS = ['id', 'label', 'user_name', 'groups_json', 'scope', 'bindings_json', 'created_at', 'expires_at', 'revoked_at', 'last_used_at'] as const;
+const COLUMNS = ['id', 'label', 'user_name', 'groups_json', 'scope', 'origin', 'bindings_json', 'created_at', 'expires_at', 'revoked_at', 'last_used_at'] as const;
 
 /** A token to store: its record as it starts out, and the hash it is found by. */
 export interface NewToken extends Omit<StoredToken, 'revokedAt' | 'lastUsedAt'> {
@@ -54,6 +59,7 @@ export async function insertApiToken(db: Kysely<Database>, token: NewToken): Pro
       user_name: token.user,
       groups_json: JSON.stringify(token.groups),
       scope: token.scope,
+      origin: token.origin,
       bindings_json: JSON.stringify(token.access),
       created_at: token.createdAt,
       expires_at: token.expiresAt,
@@ -76,6 +82,13 @@ export async function listApiTokens(db: Kysely<Database>): Promise<StoredToken[]
 export async function revokeApiToken(db: Kysely<Database>, id: string, at: string): Promise<boolean> {
   const result = await db.updateTable('api_tokens').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/** Revokes every login token of the user (but `exceptId`), as a password change does; returns how many. */
+export async function revokeLoginTokensOf(db: Kysely<Database>, user: string, at: string, exceptId?: string): Promise<number> {
+  let query = db.updateTable('api_tokens').set({ revoked_at: at }).where('user_name', '=', user).where('origin', '=', 'login').where('revoked_at', 'is', null);
+  if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
+  return Number((await query.executeTakeFirst()).numUpdatedRows);
 }
 
 /** Records a use, at most once per `everyMs` per token, so that reads do not each cost a write. */

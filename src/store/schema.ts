@@ -175,6 +175,8 @@ export interface ApiTokensTable {
   scope: Generated<string>;
   /** JSON array of role bindings (core/access/access.ts) the token acts with, within its user's. */
   bindings_json: Generated<string>;
+  /** `minted` (POST /tokens, the first admin token, feeds) or `login` (password or single sign-on). */
+  origin: Generated<string>;
   expires_at: Generated<string | null>;
   revoked_at: Generated<string | null>;
   last_used_at: Generated<string | null>;

@@ -176,13 +176,24 @@ for (const dialect of DIALECTS) describe(`users, login and logout (store: ${dial
     expect((await former.api('POST', '/users', { name: 'sneaky', role: 'admin' })).status).toBe(403);
   });
 
-  it('changes a password: admins for anyone, users for themselves with the current one', async () => {
+  it('changes a password: admins for anyone, users for themselves with the current one; either ends the other logins', async () => {
     await gantry.api('POST', '/users', { name: 'gil', password: PASSWORD });
+    const leaked = httpApi(gantry.url, (await loginAs(gantry.url, 'gil', PASSWORD)).body.token);
+    const minted = await gantry.api<CreatedTokenDto>('POST', '/tokens', { user: 'gil', role: 'viewer' });
+    expect(minted.body.origin).toBe('minted');
     expect((await gantry.api('PUT', '/users/gil/password', { password: 'a whole new passphrase' })).status).toBe(204);
     expect((await loginAs(gantry.url, 'gil', PASSWORD)).status).toBe(401);
+    // An admin's reset ends every login made with the old password; minted tokens stay.
+    expect((await leaked.api('GET', '/applications')).status).toBe(401);
+    expect((await httpApi(gantry.url, minted.body.token).api('GET', '/applications')).status).toBe(200);
     const gil = httpApi(gantry.url, (await loginAs(gantry.url, 'gil', 'a whole new passphrase')).body.token);
+    const otherLogin = httpApi(gantry.url, (await loginAs(gantry.url, 'gil', 'a whole new passphrase')).body.token);
     expect((await gil.api<ProblemDto>('PUT', '/me/password', { currentPassword: 'not the current one', password: 'yet another passphrase' })).status).toBe(401);
+    expect((await otherLogin.api('GET', '/applications')).status).toBe(200);
     expect((await gil.api('PUT', '/me/password', { currentPassword: 'a whole new passphrase', password: 'yet another passphrase' })).status).toBe(204);
+    // Changing one's own password keeps the login it was changed from and ends the others.
+    expect((await gil.api('GET', '/applications')).status).toBe(200);
+    expect((await otherLogin.api('GET', '/applications')).status).toBe(401);
     expect((await loginAs(gantry.url, 'gil', 'yet another passphrase')).status).toBe(201);
     expect((await gantry.api<ProblemDto>('PUT', '/me/password', { currentPassword: 'x', password: 'yet another passphrase' })).body.code).toBe('USER_NOT_FOUND');
   });

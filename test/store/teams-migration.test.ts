@@ -8,7 +8,8 @@ import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/data
 
 /**
  * Migration 0010 turns each user's and token's single role and scope into one role binding: an
- * installation upgraded from before teams keeps exactly the access it had.
+ * installation upgraded from before teams keeps exactly the access it had, and its login tokens
+ * are known as logins.
  */
 for (const dialect of DIALECTS) {
   describe(`migrating to several role bindings (store: ${dialect})`, () => {
@@ -31,10 +32,13 @@ for (const dialect of DIALECTS) {
         .insertInto('api_tokens')
         .values({ id: 'tok-1', token_sha256: 'aa', label: 'ci', created_at: 'then', user_name: 'ci', role: 'approver', apps_json: '["*"]', environments_json: '["production"]' })
         .execute();
+      await db.insertInto('api_tokens').values({ id: 'tok-2', token_sha256: 'bb', label: 'login of ann', created_at: 'then', user_name: 'ann', role: 'deployer', apps_json: '["shop"]', environments_json: '["*"]' }).execute();
 
       await migrateDatabase(store);
       expect(await findUser(store.db, 'ann')).toMatchObject({ kind: 'person', groups: ['cab'], bindings: [{ role: 'deployer', apps: ['shop', 'cart'], environments: ['staging'] }] });
-      expect((await findApiTokenBySha256(store.db, 'aa', 'api'))?.access).toEqual([{ role: 'approver', apps: ['*'], environments: ['production'] }]);
+      expect(await findApiTokenBySha256(store.db, 'aa', 'api')).toMatchObject({ origin: 'minted', access: [{ role: 'approver', apps: ['*'], environments: ['production'] }] });
+      // Logins made before tokens recorded their origin are known by their label, so a password change ends them too.
+      expect(await findApiTokenBySha256(store.db, 'bb', 'api')).toMatchObject({ origin: 'login', access: [{ role: 'deployer', apps: ['shop'], environments: ['*'] }] });
     });
   });
 }

@@ -9,6 +9,8 @@ import type { StoreCapabilities } from '../capabilities.js';
  *   no login, never an approver; its tokens follow it like a person's).
  * - Teams: a name (a group users belong to), the identity provider's groups that mean membership,
  *   and the team's bindings.
+ * - Tokens record how they came about: `minted` (POST /tokens, the first admin token, feeds) or
+ *   `login` (a password or single sign-on login), so that a password change ends the logins.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the schema as it was
 export async function up(db: Kysely<any>, _capabilities: StoreCapabilities): Promise<void> {
@@ -18,6 +20,8 @@ export async function up(db: Kysely<any>, _capabilities: StoreCapabilities): Pro
     for (const column of ['role', 'apps_json', 'environments_json']) await db.schema.alterTable(table).dropColumn(column).execute();
   }
   await db.schema.alterTable('users').addColumn('kind', 'text', (c) => c.notNull().defaultTo('person')).execute();
+  await db.schema.alterTable('api_tokens').addColumn('origin', 'text', (c) => c.notNull().defaultTo('minted')).execute();
+  await sql`UPDATE api_tokens SET origin = 'login' WHERE label LIKE 'login of %' OR label LIKE 'single sign-on of %'`.execute(db);
   await db.schema
     .createTable('teams')
     .addColumn('name', 'text', (c) => c.primaryKey())
