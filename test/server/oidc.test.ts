@@ -152,6 +152,15 @@ describe('OIDC single sign-on against a real provider', () => {
     expect(answer.session).toBeUndefined();
   });
 
+  it('refuses an ID token with another nonce than the login sent, or from another issuer', async () => {
+    for (const forged of [{ nonce: 'a nonce of another login' }, { iss: 'http://127.0.0.1:1/elsewhere' }]) {
+      provider.forgery = ({ header, claims }, sign) => sign(header, { ...claims, ...forged });
+      const answer = await fullLogin('ann');
+      expect(answer.problem?.code, JSON.stringify(forged)).toBe('OIDC_LOGIN_FAILED');
+      expect(answer.session).toBeUndefined();
+    }
+  });
+
   it('refuses an expired ID token', async () => {
     const past = Math.floor(Date.now() / 1000) - 3600;
     provider.forgery = ({ header, claims }, sign) => sign(header, { ...claims, iat: past - 600, exp: past });
