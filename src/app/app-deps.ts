@@ -45,4 +45,6 @@ export interface AppDeps {
   readonly changeSettings: ChangeSettings;
   /** The loaded master key: seals and opens secrets (src/secrets/envelope.ts); never printed. */
   readonly keyring: SecretKeyring;
+  /** How often each node writes its heartbeat; a node silent for three of these is unresponsive. */
+  readonly nodeHeartbeatMs: number;
 }

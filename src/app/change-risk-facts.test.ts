@@ -74,6 +74,7 @@ beforeEach(async () => {
     clock,
     ids: { next: (prefix) => `${prefix}-${String(++id).padStart(4, '0')}` },
     wakeEngine: () => undefined,
+    nodeHeartbeatMs: 5000,
     limits: { maxArchiveBytes: 10 * 1024 * 1024 },
     serverFingerprint: null,
     changeSettings: DEFAULT_CHANGE_SETTINGS,

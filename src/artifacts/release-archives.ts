@@ -1,5 +1,4 @@
 import { createHash, type Hash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { ReleaseArchiveStore } from '../app/app-deps.js';
 import { GantryError } from '../core/errors.js';
@@ -18,13 +17,8 @@ const REGULAR_FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
 export function createReleaseArchives(store: ArtifactStore): ReleaseArchiveStore & ArtifactReader {
   return {
     async put(archive: Readable, options: { readonly maxBytes: number }) {
-      const stored = await store.put(archive, options);
-      try {
-        await inspectArchive(stored.path);
-      } catch (error) {
-        await rm(stored.path, { force: true });
-        throw error;
-      }
+      // An archive with an unsafe entry is refused before it is kept anywhere.
+      const stored = await store.put(archive, { maxBytes: options.maxBytes, inspect: (path) => inspectArchive(path) });
       return { digest: stored.digest, sizeBytes: stored.sizeBytes };
     },
 
@@ -36,12 +30,12 @@ export function createReleaseArchives(store: ArtifactStore): ReleaseArchiveStore
       if (!(await store.verify(digest))) {
         throw new GantryError('ARTIFACT_DIGEST_MISMATCH', `the stored archive ${digest.slice(0, 12)} is missing or no longer matches its digest; create the release again`);
       }
-      await inspectArchive(store.pathOf(digest));
+      await inspectArchive(await store.localPath(digest));
     },
 
     async fileDigests(digest) {
       const hashes = new Map<string, Hash>();
-      await walkArchive(store.pathOf(digest), {
+      await walkArchive(await store.localPath(digest), {
         onEntry: (entry) => {
           const path = entry.path.split('/').filter((segment) => segment !== '' && segment !== '.').join('/');
           // A later entry with the same path replaces an earlier one, as on extraction.
@@ -58,8 +52,8 @@ export function createReleaseArchives(store: ArtifactStore): ReleaseArchiveStore
       return new Map([...hashes].map(([path, hash]) => [path, hash.digest('hex')]));
     },
 
-    readFiles(digest, paths) {
-      return paths.length === 0 ? Promise.resolve(new Map()) : readArchiveFiles(store.pathOf(digest), paths);
+    async readFiles(digest, paths) {
+      return paths.length === 0 ? new Map() : readArchiveFiles(await store.localPath(digest), paths);
     },
   };
 }

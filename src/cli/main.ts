@@ -221,6 +221,17 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
     .addOption(tokenOption())
     .action((app: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/applications.js')).showStatus(ctx, app, flags)));
 
+  // ---------- nodes ----------
+  program
+    .command('node')
+    .description('the gantry serve nodes sharing one PostgreSQL')
+    .command('list')
+    .description('list nodes: state (up, stopped, unresponsive), URL, last heartbeat and the deployments each runs')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/nodes.js')).listNodes(ctx, flags)));
+
   // ---------- targets ----------
   const target = program.command('target').description('register and inspect the machines Gantry deploys to');
   target

@@ -54,6 +54,7 @@ import {
 } from '../protocol/changes-api.js';
 import { createdTokenSchema, tokenSchema, type CreatedTokenDto, type TokenDto } from '../protocol/tokens-api.js';
 import { loginResponseSchema, teamListSchema, teamSchema, userListSchema, userSchema, type LoginResponseDto, type TeamDto, type UserDto } from '../protocol/users-api.js';
+import { nodeListSchema, type NodeDto } from '../protocol/nodes-api.js';
 import { secretListSchema, type SecretDto, type SetSecretRequest } from '../protocol/secrets-api.js';
 import { auditListSchema, auditVerificationSchema, type AuditListQuery, type AuditRecordDto, type AuditVerificationDto } from '../protocol/audit-api.js';
 import type { ChangeState, ChangeType } from '../core/change/change-machine.js';
@@ -101,6 +102,7 @@ export type {
 export type { Facts } from '../protocol/agent.js';
 export type { ChangeDto, ChangeEventDto, FreeSlotsDto } from '../protocol/changes-api.js';
 export type { CreatedTokenDto, TokenDto } from '../protocol/tokens-api.js';
+export type { NodeDto } from '../protocol/nodes-api.js';
 export type { SecretDto, SetSecretRequest } from '../protocol/secrets-api.js';
 export type { LoginResponseDto, RoleBindingDto, TeamDto, UserDto } from '../protocol/users-api.js';
 export type { AuditListQuery, AuditRecordDto, AuditVerificationDto } from '../protocol/audit-api.js';
@@ -420,6 +422,9 @@ export function createApiClient(options: ApiClientOptions) {
     setUserPassword: (name: string, password: string): Promise<void> => callNoContent('PUT', api(`/users/${segment(name)}/password`), { json: { password } }),
     /** The caller changes their own password, proving the current one. */
     changeOwnPassword: (currentPassword: string, password: string): Promise<void> => callNoContent('PUT', api('/me/password'), { json: { currentPassword, password } }),
+
+    // ---------- nodes ----------
+    listNodes: async (): Promise<NodeDto[]> => (await call({ method: 'GET', path: api('/nodes'), schema: nodeListSchema })).nodes,
 
     // ---------- teams ----------
     createTeam: (name: string, request: TeamRequest): Promise<TeamDto> => call({ method: 'POST', path: api('/teams'), json: { name, ...request }, schema: teamSchema }),

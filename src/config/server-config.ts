@@ -42,6 +42,12 @@ const serverConfigSchema = z
      */
     masterKeyFile: z.string().min(1).optional(),
     /**
+     * GANTRY_ARTIFACT_DIR: a directory every node sees (shared filesystem) holding the release
+     * archives as files. Unset: the database with PostgreSQL (each node caching in
+     * <data dir>/artifacts), <data dir>/artifacts with SQLite (docs/operations.md).
+     */
+    artifactDir: z.string().min(1).optional(),
+    /**
      * GANTRY_MASTER_KEY: the master key itself (base64 of 32 bytes), instead of a file; setting
      * both is refused when the key is loaded. A secret: never printed.
      */
@@ -116,6 +122,7 @@ export function loadServerConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Ser
     authFailuresPerMinute: number('GANTRY_AUTH_FAILURES_PER_MINUTE', 60),
     changeSettingsFile: env.GANTRY_CHANGE_SETTINGS ? resolve(env.GANTRY_CHANGE_SETTINGS) : undefined,
     masterKeyFile: env.GANTRY_MASTER_KEY_FILE ? resolve(env.GANTRY_MASTER_KEY_FILE) : undefined,
+    artifactDir: env.GANTRY_ARTIFACT_DIR ? resolve(env.GANTRY_ARTIFACT_DIR) : undefined,
     masterKey: env.GANTRY_MASTER_KEY || undefined,
     outboundAllow: env.GANTRY_OUTBOUND_ALLOW?.trim() ? env.GANTRY_OUTBOUND_ALLOW : undefined,
     oidc: oidcSettings(env),

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
 import { pino, type Logger } from 'pino';
 import type { AppDeps } from '../app/app-deps.js';
 import { createFirstAdminToken } from '../app/api-tokens.js';
@@ -10,7 +11,7 @@ import { createSecretSource, verifyMasterKey } from '../app/secrets.js';
 import { createChangeControl } from '../app/change-gate.js';
 import { keepChanges } from '../app/change-keeper.js';
 import { ProgressHub } from '../app/progress-hub.js';
-import { createArtifactStore } from '../artifacts/artifact-store.js';
+import { createArtifactStore, createDatabaseArtifactStore, type ArtifactStore } from '../artifacts/artifact-store.js';
 import { createReleaseArchives } from '../artifacts/release-archives.js';
 import type { Clock } from '../core/clock.js';
 import { GantryError } from '../core/errors.js';
@@ -30,6 +31,9 @@ import { OidcClient } from '../server/oidc.js';
 import { createDeploymentStore } from '../store/deployment-store.js';
 import { createMetricReader } from '../analysis/metric-readers.js';
 import { migrateDatabase, openDatabase } from '../store/database.js';
+import { createLocalSignals, createPostgresSignals } from '../store/node-signals.js';
+import { recordNodeHeartbeat, recordNodeStopped, registerNode } from '../store/nodes.repository.js';
+import type { Database } from '../store/schema.js';
 import { createIdSource, systemClock } from './system-clock.js';
 
 export interface RunningGantry {
@@ -68,8 +72,14 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
   }
   const tlsFiles = config.tlsSelfSigned ? await ensureSelfSignedCertificate(config.dataDir, config.listenHost, clock.now()) : config.tls;
   const tls = tlsFiles ? await loadTls(tlsFiles) : null;
-  const archives = createReleaseArchives(createArtifactStore(join(config.dataDir, 'artifacts')));
+  const archives = createReleaseArchives(artifactStoreFor(config, store.db, clock));
   const progress = new ProgressHub();
+  const bootId = randomBytes(4).toString('hex');
+  const owner = `${nodeId}/${bootId}`;
+  // Wake-ups between nodes: NOTIFY on PostgreSQL, in-process for the embedded store.
+  const signals = config.databaseUrl
+    ? createPostgresSignals({ postgresUrl: config.databaseUrl, from: owner, onError: (error) => logger.warn({ err: error }, 'signals between nodes interrupted; reconnecting') })
+    : createLocalSignals();
   const agentSessions = new AgentSessions();
   const agentCommands = new AgentCommands(agentSessions, {
     offlineMs: config.agentOfflineMs,
@@ -85,15 +95,16 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
     agents: agentSessions,
     clock,
     ids: createIdSource(clock),
-    wakeEngine: () => engine?.poke(),
+    wakeEngine: () => signals.publish({ kind: 'work' }),
     limits: { maxArchiveBytes: config.maxArchiveBytes },
     serverFingerprint: tls?.fingerprint ?? null,
     changeSettings,
     keyring: masterKey.keyring,
+    nodeHeartbeatMs: config.heartbeatMs,
   };
   engine = new Engine(
     {
-      store: createDeploymentStore(store.db),
+      store: createDeploymentStore(store.db, store.capabilities),
       executor: createTargetExecutor(agentCommands),
       artifacts: archives,
       metrics: createMetricReader({ outboundAllow: config.outboundAllow, server: { host: config.listenHost, port: config.listenPort } }),
@@ -102,11 +113,12 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
       clock,
       log: logger.child({ component: 'engine' }),
       settings: { ...DEFAULT_ENGINE_SETTINGS, leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs, ...options.engine },
-      onProgress: (deploymentId) => progress.notify(deploymentId),
+      onProgress: (deploymentId) => signals.publish({ kind: 'progress', deploymentId }),
     },
     nodeId,
-    randomBytes(4).toString('hex'),
+    bootId,
   );
+  signals.subscribe((signal) => (signal.kind === 'work' ? engine?.poke() : progress.notify(signal.deploymentId)));
   const adminToken = await createFirstAdminToken(appDeps);
   if (adminToken) await writeFile(join(config.dataDir, 'admin.token'), `${adminToken}\n`, { mode: 0o600 });
   const authThrottle = new AuthThrottle({ limit: config.authFailuresPerMinute, windowMs: 60_000, maxAddresses: 10_000, now: () => clock.now().getTime() });
@@ -115,6 +127,7 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
   await engine.start();
   const changeKeeper = startChangeKeeper(appDeps, logger.child({ component: 'changes' }), options.engine?.pollMs ?? DEFAULT_ENGINE_SETTINGS.pollMs);
   const address = await server.listen({ host: config.listenHost, port: config.listenPort });
+  const nodeBeat = await startNodeHeartbeat(store.db, { id: nodeId, bootId, url: address, version: VERSION }, clock, config.heartbeatMs, logger);
   logger.info({ address, nodeId, store: config.databaseUrl ? 'postgresql' : 'sqlite', tlsFingerprint: tls?.fingerprint }, 'gantry is serving');
   return {
     url: address,
@@ -127,8 +140,38 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
       // released, so a restart (or another node) resumes them at once.
       await changeKeeper.stop();
       await engine.stop();
+      await nodeBeat.stop();
       await server.close();
+      await signals.close();
       await store.close();
+    },
+  };
+}
+
+/**
+ * Where release archives live: a directory every node sees (GANTRY_ARTIFACT_DIR), else the
+ * database when it is PostgreSQL (this node's data dir is its cache), else the data dir.
+ */
+function artifactStoreFor(config: ServerConfig, db: Kysely<Database>, clock: Clock): ArtifactStore {
+  if (config.artifactDir) return createArtifactStore(config.artifactDir);
+  const local = join(config.dataDir, 'artifacts');
+  return config.databaseUrl ? createDatabaseArtifactStore(db, local, { now: () => clock.now() }) : createArtifactStore(local);
+}
+
+/** Registers this node and writes its heartbeat every `everyMs` until stopped (then marks it stopped). */
+async function startNodeHeartbeat(db: Kysely<Database>, node: { id: string; bootId: string; url: string; version: string }, clock: Clock, everyMs: number, log: Logger): Promise<{ stop(): Promise<void> }> {
+  await registerNode(db, { ...node, at: clock.now().toISOString() });
+  let beat: Promise<unknown> | null = null;
+  const timer = setInterval(() => {
+    beat ??= recordNodeHeartbeat(db, node.id, node.bootId, clock.now().toISOString())
+      .catch((error: unknown) => log.warn({ err: error }, 'could not record the node heartbeat; will retry'))
+      .finally(() => (beat = null));
+  }, everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await beat;
+      await recordNodeStopped(db, node.id, node.bootId, clock.now().toISOString()).catch(() => undefined);
     },
   };
 }

@@ -24,6 +24,7 @@ import { tokenRoutes } from './routes/tokens.js';
 import { oidcRoutes } from './routes/oidc.js';
 import { userRoutes } from './routes/users.js';
 import { teamRoutes } from './routes/teams.js';
+import { nodeRoutes } from './routes/nodes.js';
 import { windowRoutes } from './routes/windows.js';
 import type { ServerContext } from './server-context.js';
 
@@ -98,6 +99,7 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
       await api.register(tokenRoutes(context));
       await api.register(userRoutes(context));
       await api.register(teamRoutes(context));
+      await api.register(nodeRoutes(context));
       await api.register(oidcRoutes(context));
       await api.register(auditRoutes(context));
     },

@@ -10,6 +10,8 @@ export interface StoreCapabilities {
   readonly skipLocked: boolean;
   /** Several processes may share the database (so leases can be held by other nodes). */
   readonly sharedByNodes: boolean;
+  /** Column type for raw bytes. */
+  readonly binaryColumnType: 'blob' | 'bytea';
 }
 
 export const SQLITE_CAPABILITIES: StoreCapabilities = {
@@ -17,6 +19,7 @@ export const SQLITE_CAPABILITIES: StoreCapabilities = {
   serialNeedsAutoIncrement: true,
   skipLocked: false,
   sharedByNodes: false,
+  binaryColumnType: 'blob',
 };
 
 export const POSTGRES_CAPABILITIES: StoreCapabilities = {
@@ -24,4 +27,5 @@ export const POSTGRES_CAPABILITIES: StoreCapabilities = {
   serialNeedsAutoIncrement: false,
   skipLocked: true,
   sharedByNodes: true,
+  binaryColumnType: 'bytea',
 };

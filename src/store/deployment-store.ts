@@ -2,15 +2,16 @@ import type { Kysely } from 'kysely';
 import { transitionDeployment } from '../core/deployment/deployment-machine.js';
 import type { DeploymentStore } from '../engine/ports.js';
 import { getApplication } from './applications.repository.js';
+import type { StoreCapabilities } from './capabilities.js';
 import * as deployments from './deployments.repository.js';
 import { getRelease } from './releases.repository.js';
 import type { Database } from './schema.js';
 import { listTargets } from './targets.repository.js';
 
 /** The engine's port, implemented over the repositories. */
-export function createDeploymentStore(db: Kysely<Database>): DeploymentStore {
+export function createDeploymentStore(db: Kysely<Database>, capabilities: Pick<StoreCapabilities, 'skipLocked'>): DeploymentStore {
   return {
-    claimDeployment: (owner, now, leaseExpiresAt) => deployments.claimDeployment(db, owner, now, leaseExpiresAt),
+    claimDeployment: (owner, now, leaseExpiresAt) => deployments.claimDeployment(db, owner, now, leaseExpiresAt, capabilities),
     renewLease: (lease, leaseExpiresAt) => deployments.renewLease(db, lease, leaseExpiresAt),
     expireLeases: (ownerPrefix, now) => deployments.expireLeases(db, ownerPrefix, now),
     async loadDeployment(id) {

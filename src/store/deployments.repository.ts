@@ -232,11 +232,19 @@ export async function readControl(db: Kysely<Database>, id: string): Promise<Pen
   };
 }
 
-export async function claimDeployment(db: Kysely<Database>, owner: string, now: string, leaseExpiresAt: string): Promise<Lease | null> {
-  return db.transaction().execute(async (trx) => (await takeOverExpired(trx, owner, now, leaseExpiresAt)) ?? (await startOldestQueued(trx, owner, now, leaseExpiresAt)));
+/**
+ * Claims one deployment for `owner`. Every write is a compare-and-set on the lease token, so two
+ * nodes racing for the same row cannot both win; on PostgreSQL (`skipLocked`) the candidate is
+ * also read `FOR UPDATE SKIP LOCKED`, so a node passes over a row another node is claiming
+ * instead of waiting for it and losing.
+ */
+export async function claimDeployment(db: Kysely<Database>, owner: string, now: string, leaseExpiresAt: string, options: { readonly skipLocked: boolean } = { skipLocked: false }): Promise<Lease | null> {
+  return db
+    .transaction()
+    .execute(async (trx) => (await takeOverExpired(trx, owner, now, leaseExpiresAt, options.skipLocked)) ?? (await startOldestQueued(trx, owner, now, leaseExpiresAt, options.skipLocked)));
 }
 
-async function takeOverExpired(trx: Transaction<Database>, owner: string, now: string, leaseExpiresAt: string): Promise<Lease | null> {
+async function takeOverExpired(trx: Transaction<Database>, owner: string, now: string, leaseExpiresAt: string, skipLocked: boolean): Promise<Lease | null> {
   const candidate = await trx
     .selectFrom('deployments')
     .select(['id', 'lease_token', 'lease_owner'])
@@ -253,6 +261,7 @@ async function takeOverExpired(trx: Transaction<Database>, owner: string, now: s
     )
     .orderBy('created_at')
     .limit(1)
+    .$if(skipLocked, (query) => query.forUpdate().skipLocked())
     .executeTakeFirst();
   if (!candidate) return null;
   const token = candidate.lease_token + 1;
@@ -267,7 +276,7 @@ async function takeOverExpired(trx: Transaction<Database>, owner: string, now: s
   return { deploymentId: candidate.id, owner, token };
 }
 
-async function startOldestQueued(trx: Transaction<Database>, owner: string, now: string, leaseExpiresAt: string): Promise<Lease | null> {
+async function startOldestQueued(trx: Transaction<Database>, owner: string, now: string, leaseExpiresAt: string, skipLocked: boolean): Promise<Lease | null> {
   const candidate = await trx
     .selectFrom('deployments as queued')
     .select(['queued.id', 'queued.app', 'queued.environment', 'queued.lease_token'])
@@ -291,6 +300,7 @@ async function startOldestQueued(trx: Transaction<Database>, owner: string, now:
     .orderBy('queued.created_at')
     .orderBy('queued.id')
     .limit(1)
+    .$if(skipLocked, (query) => query.forUpdate().skipLocked())
     .executeTakeFirst();
   if (!candidate) return null;
   const token = candidate.lease_token + 1;

@@ -162,6 +162,34 @@ export interface TeamsTable {
   updated_at: string;
 }
 
+/** The `gantry serve` nodes sharing this database: who they are now and when they last beat. */
+export interface NodesTable {
+  id: string;
+  /** Changes at every start: leases are owned by `<id>/<boot_id>`. */
+  boot_id: string;
+  /** Where the node serves, as it was started (for `gantry node list`). */
+  url: string | null;
+  version: string;
+  started_at: string;
+  heartbeat_at: string;
+  /** Set by an orderly shutdown; null while running (or after a crash). */
+  stopped_at: string | null;
+}
+
+/** Release archives kept in the database (PostgreSQL), content-addressed, in chunks. */
+export interface ArtifactsTable {
+  digest: string;
+  size_bytes: number;
+  chunk_count: number;
+  created_at: string;
+}
+
+export interface ArtifactChunksTable {
+  digest: string;
+  seq: number;
+  bytes: Buffer;
+}
+
 export interface ApiTokensTable {
   id: string;
   token_sha256: string;
@@ -323,4 +351,7 @@ export interface Database {
   secret_keys: SecretKeysTable;
   users: UsersTable;
   teams: TeamsTable;
+  nodes: NodesTable;
+  artifacts: ArtifactsTable;
+  artifact_chunks: ArtifactChunksTable;
 }

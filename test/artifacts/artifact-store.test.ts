@@ -25,7 +25,7 @@ describe('the artifact store', () => {
     const digest = createHash('sha256').update(bytes).digest('hex');
     const stored = await store.put(chunks('pretend this ', 'is a tar.gz'), { maxBytes: 1000 });
     expect(stored).toEqual({ digest, sizeBytes: bytes.length, path: join(dir, 'sha256', `${digest}.tar.gz`) });
-    expect(store.pathOf(digest)).toBe(stored.path);
+    expect(await store.localPath(digest)).toBe(stored.path);
     expect(await store.has(digest)).toBe(true);
     expect(await store.verify(digest)).toBe(true);
     let read = '';
@@ -54,8 +54,8 @@ describe('the artifact store', () => {
     expect(await readFile(path).catch((e: NodeJS.ErrnoException) => e.code)).toBe('ENOENT');
   });
 
-  it('refuses names that are not sha256 digests', () => {
+  it('refuses names that are not sha256 digests', async () => {
     const store = createArtifactStore(dir);
-    expect(() => store.pathOf('../../etc/passwd')).toThrow(expect.objectContaining({ code: 'REQUEST_INVALID' }));
+    await expect(store.localPath('../../etc/passwd')).rejects.toMatchObject({ code: 'REQUEST_INVALID' });
   });
 });

@@ -121,6 +121,7 @@ function samples(): Record<string, RouteSamples> {
     'GET /api/v1/users/:name': same({ method: 'GET', path: '/api/v1/users/nobody-here' }),
     'PATCH /api/v1/users/:name': same({ method: 'PATCH', path: '/api/v1/users/nobody-here', body: { displayName: 'Nobody' } }),
     'PUT /api/v1/users/:name/password': same({ method: 'PUT', path: '/api/v1/users/nobody-here/password', body: { password: 'correct horse battery staple' } }),
+    'GET /api/v1/nodes': same({ method: 'GET', path: '/api/v1/nodes' }),
     'POST /api/v1/teams': same({ method: 'POST', path: '/api/v1/teams', body: { name: 'matrix-team', bindings: [{ role: 'viewer' }] } }),
     'GET /api/v1/teams': same({ method: 'GET', path: '/api/v1/teams' }),
     'GET /api/v1/teams/:name': same({ method: 'GET', path: '/api/v1/teams/nobody-here' }),

@@ -25,8 +25,12 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Runs `gantry serve` as its own process, as a user would, and waits until it answers. */
-export async function startServerProcess(dataDir: string, port: number, env: Record<string, string> = {}): Promise<ServerProcess> {
+/**
+ * Runs `gantry serve` as its own process, as a user would, and waits until it answers. Its admin
+ * token is the one it wrote to its data dir, or `token` (a node joining a database another node
+ * started, which writes none).
+ */
+export async function startServerProcess(dataDir: string, port: number, env: Record<string, string> = {}, token?: string): Promise<ServerProcess> {
   const child = spawn(process.execPath, [BIN, 'serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`], {
     env: { ...process.env, GANTRY_LOG_LEVEL: 'warn', GANTRY_LEASE_MS: '3000', GANTRY_HEARTBEAT_MS: '500', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -43,10 +47,9 @@ export async function startServerProcess(dataDir: string, port: number, env: Rec
     if (attempt > 200) throw new Error(`gantry serve did not answer within 20s: ${output}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
   return {
     url,
-    token,
+    token: token ?? readFileSync(join(dataDir, 'admin.token'), 'utf8').trim(),
     child,
     async kill9() {
       child.kill('SIGKILL');

@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventDto, QueuedDeploymentDto } from '../../src/protocol/api.js';
+import type { NodeDto } from '../../src/protocol/nodes-api.js';
+import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { httpApi, type HttpApi } from '../support/http-api.js';
+import { makeBuildDir } from '../support/release-dirs.js';
+import { freePort, startServerProcess, type ServerProcess } from '../support/server-process.js';
+
+const TARGETS = ['t-1', 't-2', 't-3'];
+
+/**
+ * Each hook run is appended to the target's runs.log. On t-2 the first attempt of afterInstall
+ * waits while the release holds a `hold` file, so the node running it can be killed mid-step.
+ */
+const MANIFEST = `app: shared
+environments:
+  - { name: prod, targets: { app: shared } }
+hooks:
+  afterInstall: 'echo "afterInstall $GANTRY_RELEASE attempt $GANTRY_ATTEMPT" >> ../../runs.log; if [ "$GANTRY_TARGET" = t-2 ] && [ "$GANTRY_ATTEMPT" = 1 ] && [ -f hold ]; then touch ../../holding; sleep 30; fi'
+  afterActivate: 'echo "afterActivate $GANTRY_RELEASE attempt $GANTRY_ATTEMPT" >> ../../runs.log'
+strategy: { type: rolling, batch: 1, maxFailures: 0 }
+`;
+
+/**
+ * Three `gantry serve` processes on one PostgreSQL (issue 7): they start together on an empty
+ * database, any of them serves any request, a deployment whose node is killed with SIGKILL
+ * finishes on another with every step's effect once, and concurrent deploys spread over the
+ * nodes run one at a time, each once.
+ */
+describe('several nodes on one PostgreSQL', () => {
+  let database: TestDatabase;
+  const dataDirs: string[] = [];
+  const ports: number[] = [];
+  const nodes: (ServerProcess | null)[] = [null, null, null];
+  let token = '';
+  const roots: Record<string, string> = {};
+  let version = 0;
+
+  /** Every node needs the same master key (the secrets in the shared database are sealed with it). */
+  const masterKey = randomBytes(32).toString('base64');
+  const env = () => ({ GANTRY_DATABASE_URL: database.postgresUrl!, GANTRY_MASTER_KEY: masterKey });
+  const api = (index: number): HttpApi => httpApi(nodes[index]!.url, token);
+  /** Any node still running. */
+  const anyApi = (): HttpApi => api(nodes.findIndex((node) => node !== null));
+  const runsOf = (target: string) => readFileSync(join(roots[target]!, 'shared', 'runs.log'), 'utf8').split('\n');
+
+  async function start(index: number): Promise<void> {
+    nodes[index] = await startServerProcess(dataDirs[index]!, ports[index]!, env(), token);
+  }
+
+  /** The node that holds the deployment's lease now (bounded wait). */
+  async function holderOf(id: string): Promise<number> {
+    for (let tries = 0; tries < 200; tries++) {
+      const listed = (await anyApi().api<{ nodes: NodeDto[] }>('GET', '/nodes')).body.nodes;
+      const holder = listed.find((node) => node.deployments.includes(id));
+      if (holder) return nodes.findIndex((node) => node !== null && node.url === holder.url);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`no node holds ${id}`);
+  }
+
+  async function releaseAndDeploy(through: number, files: Record<string, string>): Promise<{ id: string; name: string }> {
+    version += 1;
+    const name = `${version}.0.0`;
+    await api(through).release('shared', name, makeBuildDir({ VERSION: name, ...files }));
+    const { deployment } = await api((through + 1) % 3).deploy('shared', name, 'prod');
+    return { id: deployment.id, name };
+  }
+
+  function expectEachStepOnce(events: readonly EventDto[]): void {
+    for (const target of TARGETS) {
+      expect(events.filter((event) => event.type === 'task:succeeded' && event.target === target), target).toHaveLength(1);
+      expect(events.filter((event) => event.type === 'task:started' && event.target === target), target).toHaveLength(1);
+    }
+    expect(events.filter((event) => event.type === 'deployment:succeeded')).toHaveLength(1);
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres');
+    for (let index = 0; index < 3; index++) {
+      dataDirs.push(mkdtempSync(join(tmpdir(), `gantry-node-${index}-`)));
+      ports.push(await freePort());
+    }
+    for (const target of TARGETS) roots[target] = mkdtempSync(join(tmpdir(), `gantry-${target}-`));
+  });
+  afterAll(async () => {
+    await Promise.all(nodes.map((node) => node?.stop()));
+    await database?.drop();
+    for (const dir of [...dataDirs, ...Object.values(roots)]) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts three nodes at once on an empty database, each seeing all three', async () => {
+    // One of them migrates while the others wait; the first admin token is written by whichever created it.
+    const started = await Promise.all([0, 1, 2].map((index) => startServerProcess(dataDirs[index]!, ports[index]!, env(), '')));
+    started.forEach((node, index) => (nodes[index] = node));
+    const tokenFile = dataDirs.map((dir) => join(dir, 'admin.token')).find((path) => existsSync(path));
+    token = readFileSync(tokenFile!, 'utf8').trim();
+    for (let index = 0; index < 3; index++) {
+      const listed = await api(index).api<{ nodes: NodeDto[] }>('GET', '/nodes');
+      expect(listed.status).toBe(200);
+      expect(listed.body.nodes.map((node) => node.state)).toEqual(['up', 'up', 'up']);
+      expect(listed.body.nodes.map((node) => node.url).sort()).toEqual(nodes.map((node) => node!.url).sort());
+    }
+    for (const target of TARGETS) await api(0).addTarget({ name: target, labels: { app: 'shared' }, local: { root: roots[target] } });
+    await api(1).apply(MANIFEST);
+  });
+
+  it('finishes on another node a deployment whose node is killed mid-step, running each step once', async () => {
+    const { id, name } = await releaseAndDeploy(0, { hold: '' });
+    const holding = join(roots['t-2']!, 'shared', 'holding');
+    for (let tries = 0; tries < 600 && !existsSync(holding); tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(existsSync(holding)).toBe(true);
+    const victim = await holderOf(id);
+    await nodes[victim]!.kill9();
+    nodes[victim] = null;
+
+    const detail = await anyApi().waitFor(id, 90_000);
+    expect(detail.deployment.state).toBe('succeeded');
+    for (const target of TARGETS) expect(readlinkSync(join(roots[target]!, 'shared', 'current'))).toBe(`releases/${name}`);
+    const events = await anyApi().events(id);
+    expectEachStepOnce(events);
+    expect(events.some((event) => event.type === 'deployment:resumed')).toBe(true);
+    // The interrupted hook ran again as attempt 2; everything else ran exactly once.
+    expect(runsOf('t-2').filter((line) => line.startsWith(`afterInstall ${name} `))).toEqual([`afterInstall ${name} attempt 1`, `afterInstall ${name} attempt 2`]);
+    for (const target of TARGETS) expect(runsOf(target).filter((line) => line.startsWith(`afterActivate ${name} `)), target).toEqual([`afterActivate ${name} attempt 1`]);
+
+    // The killed node stops beating and is shown so; it comes back under its own id.
+    for (let tries = 0; tries < 100; tries++) {
+      const states = (await anyApi().api<{ nodes: NodeDto[] }>('GET', '/nodes')).body.nodes.map((node) => node.state);
+      if (states.includes('unresponsive')) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await anyApi().api<{ nodes: NodeDto[] }>('GET', '/nodes')).body.nodes.map((node) => node.state).sort()).toEqual(['unresponsive', 'up', 'up']);
+    await start(victim);
+    expect((await api(victim).api<{ nodes: NodeDto[] }>('GET', '/nodes')).body.nodes.map((node) => node.state)).toEqual(['up', 'up', 'up']);
+  });
+
+  it('finishes a deployment whose node is killed between batches without redoing the finished batch', async () => {
+    const { id, name } = await releaseAndDeploy(1, {});
+    await anyApi().waitForEvent(id, (event) => event.type === 'batch:finished' && event.data.batch === 0);
+    const victim = await holderOf(id).catch(() => -1);
+    if (victim >= 0) {
+      await nodes[victim]!.kill9();
+      nodes[victim] = null;
+    }
+    const detail = await anyApi().waitFor(id, 90_000);
+    expect(detail.deployment.state).toBe('succeeded');
+    expectEachStepOnce(await anyApi().events(id));
+    // The finished batch (t-1) is not done again; a step cut short later may run again, its effect still once.
+    expect(runsOf('t-1').filter((line) => line.startsWith(`afterInstall ${name} `))).toEqual([`afterInstall ${name} attempt 1`]);
+    for (const target of TARGETS) expect(runsOf(target).filter((line) => line.startsWith(`afterActivate ${name} attempt 1`)), target).toHaveLength(1);
+    if (victim >= 0) await start(victim);
+  });
+
+  it('stops a step run by one node when the cancel is sent to another', async () => {
+    const { id } = await releaseAndDeploy(2, { hold: '' });
+    const holding = join(roots['t-2']!, 'shared', 'holding');
+    rmSync(holding, { force: true });
+    for (let tries = 0; tries < 600 && !existsSync(holding); tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+    const holder = await holderOf(id);
+    const other = (holder + 1) % 3;
+    expect((await api(other).api('POST', `/deployments/${id}/cancel`)).status).toBe(202);
+    // The hook sleeps 30 s; the cancel ends it long before (bounded by the wait below).
+    const detail = await api(other).waitFor(id, 20_000);
+    expect(detail.deployment.state).toBe('cancelled');
+  });
+
+  it('runs 20 deploys sent at once to all three nodes one at a time, each once', async () => {
+    version += 1;
+    const name = `${version}.0.0`;
+    await api(0).release('shared', name, makeBuildDir({ VERSION: name }));
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, index) => api(index % 3).api<QueuedDeploymentDto>('POST', '/deployments', { app: 'shared', version: name, environment: 'prod', force: true })));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(202));
+    const ids = answers.map((answer) => answer.body.deployment.id);
+    expect(new Set(ids).size).toBe(20);
+    const spans: { id: string; started: number; ended: number }[] = [];
+    for (const id of ids) {
+      const detail = await anyApi().waitFor(id, 180_000);
+      expect(detail.deployment.state, id).toBe('succeeded');
+      const events = await anyApi().events(id);
+      expect(events.filter((event) => event.type === 'deployment:started'), id).toHaveLength(1);
+      expect(events.filter((event) => event.type === 'deployment:succeeded'), id).toHaveLength(1);
+      spans.push({ id, started: events.find((event) => event.type === 'deployment:started')!.seq, ended: events.find((event) => event.type === 'deployment:succeeded')!.seq });
+    }
+    // Events are numbered in one sequence: no deployment started before the one before it ended.
+    spans.sort((a, b) => a.started - b.started);
+    for (let index = 1; index < spans.length; index++) expect(spans[index]!.started, spans[index]!.id).toBeGreaterThan(spans[index - 1]!.ended);
+    // And each ran its hooks once per target.
+    for (const target of TARGETS) expect(runsOf(target).filter((line) => line.startsWith(`afterActivate ${name} `))).toHaveLength(20);
+    expect(readdirSync(join(roots['t-1']!, 'shared', 'releases'))).toContain(name);
+  });
+});
