@@ -36,7 +36,11 @@ export const MIN_FACTS_INTERVAL_MS = 1000;
 export const MAX_FACTS_INTERVAL_MS = 24 * 3_600_000;
 
 export interface RunAgentOptions {
-  /** The server's base URL, http(s)://host[:port]. */
+  /**
+   * The server's base URL, http(s)://host[:port]; for several nodes of one installation, their
+   * URLs separated by commas: the agent enrols with the first and connects to the next one
+   * whenever its connection fails or drops.
+   */
   readonly server: string;
   /** The one-time enrolment token; otherwise taken from GANTRY_ENROL_TOKEN. Only used while not enrolled. */
   readonly enrolToken?: string | undefined;
@@ -123,16 +127,17 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
   let journal: AttemptJournal | undefined;
   try {
     checkOptions(options);
-    const server = normaliseServerUrl(options.server);
+    const servers = options.server.split(',').map((url) => normaliseServerUrl(url.trim()));
+    const server = servers[0]!;
     await ensureAgentDir(options.dir);
     lock = await lockAgentDir(options.dir);
     const root = await ensureAppsDir(options.dir);
     journal = await openJournal(options.dir, log);
     const runner = new CommandRunner({ root, journal, log });
-    const { config, key } = await identify(options, server, token, root, controller.signal, log);
+    const { config, key } = await identify(options, servers, token, root, controller.signal, log);
     const agentVersion = readAgentVersion();
     const end = await runSessions({
-      url: agentSocketUrl(server),
+      urls: [config.server, ...servers.filter((url) => url !== config.server)].map(agentSocketUrl),
       name: config.name,
       key,
       agentVersion,
@@ -220,17 +225,18 @@ async function pinServer(server: string, fingerprint: string | undefined): Promi
 /** The enrolled identity in the directory, enrolling first if there is none. */
 async function identify(
   options: RunAgentOptions,
-  server: string,
+  servers: readonly string[],
   token: string | undefined,
   root: string,
   signal: AbortSignal,
   log: (line: string) => void,
 ): Promise<{ config: AgentConfig; key: AgentKey }> {
   const { dir } = options;
+  const server = servers[0]!;
   const existing = await readAgentConfig(dir);
   if (existing) {
-    if (existing.server !== server) {
-      throw invalid('AGENT_DIR_INVALID', `${dir} holds the identity of an agent enrolled with ${existing.server}, not ${server}: use that --server, or another --dir to enrol with this server`);
+    if (!servers.includes(existing.server)) {
+      throw invalid('AGENT_DIR_INVALID', `${dir} holds the identity of an agent enrolled with ${existing.server}, not ${servers.join(', ')}: include that --server, or use another --dir to enrol with this server`);
     }
     if (options.name !== undefined && options.name !== existing.name) {
       throw invalid('AGENT_DIR_INVALID', `${dir} holds the identity of agent ${existing.name}; --name ${options.name} cannot rename it (use another --dir to enrol a new agent)`);

@@ -22,8 +22,11 @@ import { signChallenge, type AgentKey } from './identity.js';
 import type { PinnedTlsOptions } from './server-pin.js';
 
 export interface SessionOptions {
-  /** The ws:// or wss:// URL of the server's agent endpoint (agentSocketUrl). */
-  readonly url: string;
+  /**
+   * The ws:// or wss:// URLs of the agent endpoint (agentSocketUrl) of each node of the server:
+   * the first is tried first, and each failed or dropped connection moves on to the next.
+   */
+  readonly urls: readonly string[];
   readonly name: string;
   readonly key: AgentKey;
   readonly agentVersion: string;
@@ -89,11 +92,11 @@ function describeClose(code: number, reason: string): string {
   return `the server closed the connection (${code}${detail ? ` ${detail}` : ''})`;
 }
 
-/** One connection: handshake, heartbeats, facts, until it closes. Never rejects. */
-export function connectOnce(options: SessionOptions): Promise<AttemptResult> {
+/** One connection to `url`: handshake, heartbeats, facts, until it closes. Never rejects. */
+export function connectOnce(options: SessionOptions, url: string): Promise<AttemptResult> {
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   return new Promise((resolve) => {
-    const ws = new WebSocket(options.url, {
+    const ws = new WebSocket(url, {
       maxPayload: MAX_AGENT_FRAME_BYTES,
       handshakeTimeout: handshakeTimeoutMs,
       perMessageDeflate: false,
@@ -184,7 +187,7 @@ export function connectOnce(options: SessionOptions): Promise<AttemptResult> {
           heartbeatMs = Math.min(Math.max(message.heartbeatMs, 10), 3_600_000);
           welcomedAt = Date.now();
           heard();
-          options.log(`connected to ${options.url} as ${options.name} (heartbeat every ${formatSeconds(heartbeatMs)})`);
+          options.log(`connected to ${url} as ${options.name} (heartbeat every ${formatSeconds(heartbeatMs)})`);
           heartbeats = setInterval(() => send({ type: 'heartbeat', at: new Date().toISOString() }), heartbeatMs);
           factsTimer = setInterval(() => void sendFacts(), options.factsIntervalMs);
           void sendFacts();
@@ -238,12 +241,16 @@ export async function runSessions(options: SessionOptions): Promise<SessionsEnd>
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const stableAfterMs = options.stableAfterMs ?? DEFAULT_STABLE_AFTER_MS;
   let attempt = 0;
+  let next = 0;
   while (!options.signal.aborted) {
-    const result = await connectOnce(options);
+    const url = options.urls[next % options.urls.length]!;
+    const result = await connectOnce(options, url);
     if (options.signal.aborted) break;
     if (result.code === AGENT_CLOSE_CODES.revoked) return 'revoked';
     if (result.code === AGENT_CLOSE_CODES.unauthenticated) return 'unknown';
     if (result.welcomed && result.upMs >= stableAfterMs) attempt = 0;
+    // Another node may be up while this one is not.
+    next += 1;
     const delay = backoffDelay(attempt, backoff, options.random);
     attempt++;
     options.log(`${result.welcomed ? 'disconnected' : 'cannot connect'}: ${result.why}; retrying in ${formatSeconds(delay)}`);

@@ -1,3 +1,4 @@
+import { agentWhereabouts } from './agent-presence.js';
 import { GantryError } from '../core/errors.js';
 import type { Target, Transport } from '../core/model.js';
 import type { Labels } from '../core/names.js';
@@ -41,12 +42,20 @@ export async function addTarget(deps: AppDeps, registration: TargetRegistration)
 export interface TargetView {
   readonly target: Target;
   readonly facts: StoredFacts | null;
-  /** Agents: the live session on this server, if any. */
+  /** Agents: the live session on this node or another one, if any. */
   readonly session: { readonly lastSeenAt: string } | null;
 }
 
 async function viewOf(deps: AppDeps, target: Target): Promise<TargetView> {
-  return { target, facts: await getTargetFacts(deps.db, target.name), session: target.transport.type === 'agent' ? deps.agents.sessionOf(target.name) : null };
+  return { target, facts: await getTargetFacts(deps.db, target.name), session: target.transport.type === 'agent' ? await agentSession(deps, target.name) : null };
+}
+
+/** The agent's session on this node, or else on another node that is up. */
+async function agentSession(deps: AppDeps, name: string): Promise<{ readonly lastSeenAt: string } | null> {
+  const local = deps.agents.sessionOf(name);
+  if (local) return local;
+  const elsewhere = await agentWhereabouts(deps, name);
+  return elsewhere ? { lastSeenAt: elsewhere.since } : null;
 }
 
 export async function listAllTargets(deps: AppDeps): Promise<TargetView[]> {

@@ -23,6 +23,8 @@ const serverConfigSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     /** GANTRY_LEASE_MS and GANTRY_HEARTBEAT_MS: how fast another node or a restart takes over. */
     leaseMs: z.number().int().min(1000),
+    /** GANTRY_MAX_DEPLOYMENTS: deployments this node runs at once; 0 makes a node that serves requests and runs none. */
+    maxDeployments: z.number().int().min(0).max(1000),
     heartbeatMs: z.number().int().min(100),
     /** GANTRY_AGENT_HEARTBEAT_MS: how often agents and the server exchange heartbeats; 3 missed end a session. */
     agentHeartbeatMs: z.number().int().min(100),
@@ -92,6 +94,9 @@ const serverConfigSchema = z
   .refine((config) => config.heartbeatMs * 2 <= config.leaseMs, { message: 'the heartbeat must be at most half the lease', path: ['heartbeatMs'] })
   .refine((config) => !(config.tlsSelfSigned && config.tls), { message: '--tls-self-signed makes its own certificate: do not also give one', path: ['tlsSelfSigned'] });
 
+/** Deployments one node runs at once unless GANTRY_MAX_DEPLOYMENTS says otherwise. */
+export const DEFAULT_MAX_DEPLOYMENTS = 8;
+
 export type ServerConfig = Readonly<z.infer<typeof serverConfigSchema>>;
 
 export interface ServeFlags {
@@ -116,6 +121,7 @@ export function loadServerConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Ser
     maxArchiveBytes: number('GANTRY_MAX_ARCHIVE_BYTES', 2 * 1024 ** 3),
     logLevel: env.GANTRY_LOG_LEVEL ?? 'info',
     leaseMs: number('GANTRY_LEASE_MS', 15_000),
+    maxDeployments: number('GANTRY_MAX_DEPLOYMENTS', DEFAULT_MAX_DEPLOYMENTS),
     heartbeatMs: number('GANTRY_HEARTBEAT_MS', 3_000),
     agentHeartbeatMs: number('GANTRY_AGENT_HEARTBEAT_MS', 10_000),
     agentOfflineMs: number('GANTRY_AGENT_OFFLINE_MS', 3 * number('GANTRY_AGENT_HEARTBEAT_MS', 10_000)),

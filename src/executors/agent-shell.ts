@@ -27,7 +27,8 @@ export interface AgentCommand {
  * offline past the heartbeat timeout, or revoked.
  */
 export interface AgentLink {
-  isOnline(agent: string): boolean;
+  /** Whether the agent has a session here, or can be reached through the node holding its session. */
+  reachable(agent: string): Promise<boolean>;
   run(agent: string, command: AgentCommand, options: { readonly signal?: AbortSignal; readonly onOutput?: OutputSink }): Promise<CommandResult>;
   openTunnel(agent: string, host: string, port: number, timeoutMs: number): Promise<Duplex>;
 }

@@ -25,7 +25,7 @@ export function createTargetExecutor(agents?: AgentLink): TargetExecutor {
       }
       if (transport.type === 'agent') {
         if (transport.revokedAt !== null) throw new GantryError('TARGET_UNREACHABLE', `agent ${target.name} was revoked`, { target: target.name });
-        if (!agents?.isOnline(target.name)) {
+        if (!agents || !(await agents.reachable(target.name))) {
           const lastSeen = target.lastSeenAt ? ` (last seen ${target.lastSeenAt})` : ' (it has never connected)';
           throw new GantryError('TARGET_UNREACHABLE', `agent ${target.name} is offline${lastSeen}`, { target: target.name });
         }

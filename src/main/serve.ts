@@ -1,5 +1,6 @@
-import { randomBytes, X509Certificate } from 'node:crypto';
+import { randomBytes, timingSafeEqual, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -23,7 +24,11 @@ import { loadChangeSettings } from '../config/change-settings-file.js';
 import { loadMasterKey } from '../config/master-key.js';
 import { ensureSelfSignedCertificate } from '../config/self-signed-tls.js';
 import { loadServerConfig, type ServeFlags, type ServerConfig } from '../config/server-config.js';
+import { agentConnectedHere, agentLeft, agentWhereabouts } from '../app/agent-presence.js';
+import { NODE_CREDENTIAL_PURPOSE } from '../protocol/agent.js';
 import { AgentCommands } from '../server/agent-commands.js';
+import { AgentRelayHost, RemoteAgents } from '../server/agent-relay.js';
+import type { AgentRelayContext } from '../server/server-context.js';
 import { AgentSessions } from '../server/agent-sessions.js';
 import { AuthThrottle } from '../server/auth-throttle.js';
 import { buildServer } from '../server/build-server.js';
@@ -31,7 +36,7 @@ import { OidcClient } from '../server/oidc.js';
 import { createDeploymentStore } from '../store/deployment-store.js';
 import { createMetricReader } from '../analysis/metric-readers.js';
 import { migrateDatabase, openDatabase } from '../store/database.js';
-import { createLocalSignals, createPostgresSignals } from '../store/node-signals.js';
+import { createLocalSignals, createPostgresSignals, type NodeSignals } from '../store/node-signals.js';
 import { recordNodeHeartbeat, recordNodeStopped, registerNode } from '../store/nodes.repository.js';
 import type { Database } from '../store/schema.js';
 import { createIdSource, systemClock } from './system-clock.js';
@@ -112,18 +117,23 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
       secrets: createSecretSource(appDeps),
       clock,
       log: logger.child({ component: 'engine' }),
-      settings: { ...DEFAULT_ENGINE_SETTINGS, leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs, ...options.engine },
+      settings: { ...DEFAULT_ENGINE_SETTINGS, leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs, maxConcurrentDeployments: config.maxDeployments, ...options.engine },
       onProgress: (deploymentId) => signals.publish({ kind: 'progress', deploymentId }),
     },
     nodeId,
     bootId,
   );
-  signals.subscribe((signal) => (signal.kind === 'work' ? engine?.poke() : progress.notify(signal.deploymentId)));
+  const agentRelay = startAgentRelay({ appDeps, agentSessions, agentCommands, signals, owner, credential: masterKey.keyring.credential(NODE_CREDENTIAL_PURPOSE), tlsCert: tls?.cert ?? null, logger });
+  signals.subscribe((signal) => {
+    if (signal.kind === 'work') engine?.poke();
+    else if (signal.kind === 'progress') progress.notify(signal.deploymentId);
+    else agentRelay.agentConnected(signal.agent);
+  });
   const adminToken = await createFirstAdminToken(appDeps);
   if (adminToken) await writeFile(join(config.dataDir, 'admin.token'), `${adminToken}\n`, { mode: 0o600 });
   const authThrottle = new AuthThrottle({ limit: config.authFailuresPerMinute, windowMs: 60_000, maxAddresses: 10_000, now: () => clock.now().getTime() });
   const oidc = config.oidc ? new OidcClient({ ...config.oidc, clientSecret: await readOidcClientSecret(config.oidc.clientSecretFile) }) : null;
-  const server = await buildServer({ app: appDeps, progress, streamPollMs: 1000, agentSessions, agentCommands, agentHeartbeatMs: config.agentHeartbeatMs, authThrottle, oidc }, logger, VERSION, tls);
+  const server = await buildServer({ app: appDeps, progress, streamPollMs: 1000, agentSessions, agentCommands, agentRelay: agentRelay.context, agentHeartbeatMs: config.agentHeartbeatMs, authThrottle, oidc }, logger, VERSION, tls);
   await engine.start();
   const changeKeeper = startChangeKeeper(appDeps, logger.child({ component: 'changes' }), options.engine?.pollMs ?? DEFAULT_ENGINE_SETTINGS.pollMs);
   const address = await server.listen({ host: config.listenHost, port: config.listenPort });
@@ -140,10 +150,69 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
       // released, so a restart (or another node) resumes them at once.
       await changeKeeper.stop();
       await engine.stop();
+      agentRelay.close();
       await nodeBeat.stop();
       await server.close();
       await signals.close();
       await store.close();
+    },
+  };
+}
+
+/**
+ * Agents connected to other nodes: this node reaches them through their node when a step needs
+ * one (agent-relay.ts), keeps the database told where its own agents are, and lets the other
+ * nodes (and only them) attach to those.
+ */
+function startAgentRelay(options: {
+  appDeps: AppDeps;
+  agentSessions: AgentSessions;
+  agentCommands: AgentCommands;
+  signals: NodeSignals;
+  owner: string;
+  credential: string;
+  tlsCert: string | null;
+  logger: Logger;
+}): { context: AgentRelayContext; agentConnected(agent: string): void; close(): void } {
+  const { appDeps, agentSessions, agentCommands, signals, owner, credential, logger } = options;
+  const log = logger.child({ component: 'agent-relay' });
+  const host = new AgentRelayHost(agentSessions);
+  const remote = new RemoteAgents({
+    sessions: agentSessions,
+    commands: agentCommands,
+    owner,
+    credential,
+    whereabouts: (agent) => agentWhereabouts(appDeps, agent),
+    // Nodes of one installation serve the same certificate: trusted even when it is self-signed.
+    ...(options.tlsCert ? { tls: { ca: [...rootCertificates, options.tlsCert] } } : {}),
+    now: () => appDeps.clock.now().toISOString(),
+    log,
+  });
+  agentCommands.whenMissing((agent) => remote.reach(agent));
+  // The database knows where each agent's own session is; the others reach it there.
+  agentSessions.listen({
+    opened(agent, session) {
+      if (session.relayed) return;
+      agentConnectedHere(appDeps, agent, owner, session.sessionId)
+        .then(() => signals.publish({ kind: 'agent', agent }))
+        .catch((error: unknown) => log.warn({ err: error, agent }, 'could not record where the agent is connected'));
+    },
+    closed(agent, session) {
+      if (!session.relayed) void agentLeft(appDeps, agent, session.sessionId).catch(() => undefined);
+    },
+  });
+  const expected = Buffer.from(credential);
+  return {
+    context: {
+      host,
+      isNode: (given) => typeof given === 'string' && given.length === expected.length && timingSafeEqual(Buffer.from(given), expected),
+    },
+    agentConnected: (agent) => {
+      if (agentCommands.isAwaited(agent)) void remote.reach(agent);
+    },
+    close: () => {
+      remote.close();
+      host.close();
     },
   };
 }

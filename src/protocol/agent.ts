@@ -143,3 +143,27 @@ export type AgentMessage = z.infer<typeof agentMessageSchema>;
 
 /** Largest frame either side accepts (facts with many packages fit well within it). */
 export const MAX_AGENT_FRAME_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Frames between two `gantry serve` nodes when a step runs on an agent connected to the other
+ * one (`GET /api/v1/internal/agent-relay`, authenticated by a credential derived from the shared
+ * master key). The node running the step attaches to the agent and sends it server frames; the
+ * node holding the agent's session passes on the agent's frames about those commands, and says
+ * when the agent's session changes or ends.
+ */
+export const relayRequestSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('attach'), agent: nameSchema }).strict(),
+  z.object({ type: z.literal('to-agent'), agent: nameSchema, message: serverMessageSchema }).strict(),
+]);
+export type RelayRequest = z.infer<typeof relayRequestSchema>;
+
+export const relayEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('session'), agent: nameSchema, sessionId: z.string().max(100), lastSeenAt: z.string().max(50) }).strict(),
+  z.object({ type: z.literal('gone'), agent: nameSchema, sessionId: z.string().max(100).nullable() }).strict(),
+  z.object({ type: z.literal('from-agent'), agent: nameSchema, sessionId: z.string().max(100), frame: agentMessageSchema }).strict(),
+]);
+export type RelayEvent = z.infer<typeof relayEventSchema>;
+
+/** The header a node sends its relay credential in. */
+export const NODE_CREDENTIAL_HEADER = 'x-gantry-node-credential';
+export const NODE_CREDENTIAL_PURPOSE = 'node-relay';

@@ -67,6 +67,12 @@ export interface SecretKeyring {
   createCheck(): KeyCheck;
   /** Whether the check was made with this very key. */
   verifyCheck(check: KeyCheck): boolean;
+  /**
+   * A credential derived from the key for `purpose` (HMAC-SHA256, base64url): the same on every
+   * node holding the key, and telling nothing about it. Nodes prove to each other with it that
+   * they belong to the same installation.
+   */
+  credential(purpose: string): string;
 }
 
 const masterKeys = new WeakMap<SecretKeyring, Buffer>();
@@ -129,6 +135,7 @@ export function createKeyring(masterKey: Buffer, source: string): SecretKeyring 
   const keyring: SecretKeyring = {
     keyId,
     source,
+    credential: (purpose) => createHmac('sha256', key).update(`gantry/credential/v1\0${purpose}`).digest('base64url'),
     seal(identity, value) {
       const dataKey = randomBytes(DATA_KEY_BYTES);
       try {

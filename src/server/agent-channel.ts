@@ -6,6 +6,7 @@ import type { AppDeps } from '../app/app-deps.js';
 import { AGENT_CLOSE_CODES, agentMessageSchema, type ServerMessage } from '../protocol/agent.js';
 import type { AgentCommands } from './agent-commands.js';
 import type { AgentSession, AgentSessions } from './agent-sessions.js';
+import type { AgentRelayContext } from './server-context.js';
 
 /** How long a new connection has to answer the challenge. */
 const HELLO_TIMEOUT_MS = 10_000;
@@ -16,6 +17,7 @@ export interface AgentChannelDeps {
   readonly app: AppDeps;
   readonly sessions: AgentSessions;
   readonly commands: AgentCommands;
+  readonly relay: Pick<AgentRelayContext, 'host'>;
   readonly heartbeatMs: number;
   readonly log: FastifyBaseLogger;
 }
@@ -90,6 +92,8 @@ export function acceptAgentConnection(socket: WebSocket, deps: AgentChannelDeps)
         await recordAgentFacts(deps.app, session.name, frame.facts);
         return;
       default: {
+        // A command another node sent through this one: its frames go back there.
+        if (deps.relay.host.forward(session.name, session, frame)) return;
         const reply = deps.commands.handle(session.name, session, frame);
         if (reply) {
           if (reply.type === 'refused') deps.log.warn({ agent: session.name, command: reply.id, reason: reply.reason }, 'agent result refused');

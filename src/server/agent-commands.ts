@@ -66,6 +66,8 @@ export class AgentCommands implements AgentSessionListener {
   /** id → its agent, and whether a result was accepted (else the step stopped waiting); oldest first. */
   private readonly settled = new Map<string, { readonly agent: string; readonly accepted: boolean }>();
   private readonly tunnels = new Map<string, Tunnel>();
+  /** Told when a command or tunnel is for an agent with no session here (it may be connected to another node). */
+  private missing: (agent: string) => Promise<void> = async () => undefined;
 
   constructor(
     private readonly sessions: AgentSessions,
@@ -76,6 +78,22 @@ export class AgentCommands implements AgentSessionListener {
 
   isOnline(agent: string): boolean {
     return this.sessions.current(agent) !== null;
+  }
+
+  whenMissing(listener: (agent: string) => Promise<void>): void {
+    this.missing = listener;
+  }
+
+  async reachable(agent: string): Promise<boolean> {
+    if (this.isOnline(agent)) return true;
+    await this.missing(agent);
+    return this.isOnline(agent);
+  }
+
+  /** Whether a command waits for this agent (to reach it when it connects to another node). */
+  isAwaited(agent: string): boolean {
+    for (const pending of this.pending.values()) if (pending.agent === agent) return true;
+    return false;
   }
 
   run(agent: string, command: Command, options: { readonly signal?: AbortSignal; readonly onOutput?: OutputSink }): Promise<CommandResult> {
@@ -118,14 +136,20 @@ export class AgentCommands implements AgentSessionListener {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       const session = this.sessions.current(agent);
       if (session) this.deliver(pending, session);
-      else this.waitForReturn(pending, this.settings.now());
+      else {
+        this.waitForReturn(pending, this.settings.now());
+        void this.missing(agent);
+      }
       if (options.signal?.aborted) onAbort();
     });
   }
 
   openTunnel(agent: string, host: string, port: number, timeoutMs: number): Promise<Duplex> {
     const session = this.sessions.current(agent);
-    if (!session) return Promise.reject(new GantryError('TARGET_UNREACHABLE', `agent ${agent} is offline`, { target: agent }));
+    if (!session) {
+      void this.missing(agent);
+      return Promise.reject(new GantryError('TARGET_UNREACHABLE', `agent ${agent} is offline`, { target: agent }));
+    }
     const id = `tcp/${randomUUID()}`;
     const send = (message: ServerMessage) => this.sessions.current(agent)?.sessionId === session.sessionId && this.sessions.send(agent, message);
     let ended = false;

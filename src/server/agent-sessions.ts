@@ -1,11 +1,24 @@
-import type { WebSocket } from 'ws';
 import type { AgentPresence } from '../app/app-deps.js';
 import { AGENT_CLOSE_CODES, type ServerMessage } from '../protocol/agent.js';
 
+/**
+ * What a session needs of its connection: the agent's own WebSocket, or, for an agent connected
+ * to another node, the relay through that node (agent-relay.ts).
+ */
+export interface AgentLine {
+  readonly readyState: number;
+  readonly OPEN: number;
+  readonly bufferedAmount: number;
+  send(text: string): void;
+  close(code?: number, reason?: string): void;
+}
+
 export interface AgentSession {
   readonly sessionId: string;
-  readonly socket: WebSocket;
+  readonly socket: AgentLine;
   lastSeenAt: string;
+  /** Set for a session held by another node and reached through it. */
+  readonly relayed?: true;
 }
 
 /** Told when an agent's live session changes (the command dispatcher redelivers and times out on these). */

@@ -3,10 +3,11 @@ import { z } from 'zod';
 
 /**
  * What one node tells every node: there is new work to claim or a control request to look at
- * (`work`), or a deployment has new events or logs (`progress`). Signals only wake nodes up
+ * (`work`), a deployment has new events or logs (`progress`), or an agent connected to a node
+ * (`agent`: a node whose steps wait for it reaches it there). Signals only wake nodes up
  * sooner; the database stays the only source of truth, so a lost signal costs at most one poll.
  */
-export type NodeSignal = { readonly kind: 'work' } | { readonly kind: 'progress'; readonly deploymentId: string };
+export type NodeSignal = { readonly kind: 'work' } | { readonly kind: 'progress'; readonly deploymentId: string } | { readonly kind: 'agent'; readonly agent: string };
 
 export interface NodeSignals {
   /** Delivers to this node at once and, with PostgreSQL, to every other node through NOTIFY. */
@@ -19,7 +20,11 @@ export const SIGNAL_CHANNEL = 'gantry_signals';
 
 const payloadSchema = z.object({
   from: z.string(),
-  signal: z.discriminatedUnion('kind', [z.object({ kind: z.literal('work') }), z.object({ kind: z.literal('progress'), deploymentId: z.string().max(200) })]),
+  signal: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('work') }),
+    z.object({ kind: z.literal('progress'), deploymentId: z.string().max(200) }),
+    z.object({ kind: z.literal('agent'), agent: z.string().max(200) }),
+  ]),
 });
 
 class LocalSignals {

@@ -176,6 +176,14 @@ export interface NodesTable {
   stopped_at: string | null;
 }
 
+/** Where each agent's live session is: the node (`<id>/<boot>`) it is connected to. */
+export interface AgentPresenceTable {
+  agent: string;
+  owner: string;
+  session_id: string;
+  since: string;
+}
+
 /** Release archives kept in the database (PostgreSQL), content-addressed, in chunks. */
 export interface ArtifactsTable {
   digest: string;
@@ -352,6 +360,7 @@ export interface Database {
   users: UsersTable;
   teams: TeamsTable;
   nodes: NodesTable;
+  agent_presence: AgentPresenceTable;
   artifacts: ArtifactsTable;
   artifact_chunks: ArtifactChunksTable;
 }

@@ -189,6 +189,8 @@ describe('access control: every route × role × scope', () => {
       'GET /api/v1/auth/oidc/callback',
       'GET /api/v1/auth/oidc/login',
       'GET /api/v1/calendar.ics',
+      // Another node proves itself with the credential derived from the shared master key.
+      'GET /api/v1/internal/agent-relay',
       'GET /healthz',
       'POST /api/v1/agents/enrol',
       'POST /api/v1/login',

@@ -25,10 +25,10 @@ const REQUEST_TIMEOUT_MS = 20_000;
 const STREAM_TIMEOUT_MS = 1_500;
 
 /**
- * Routes that are not fuzzed like the others: the agent websocket, the SSE stream (ids only), and
- * logout (it takes nothing, and revokes the admin token every other case needs).
+ * Routes that are not fuzzed like the others: the agent and node websockets, the SSE stream (ids
+ * only), and logout (it takes nothing, and revokes the admin token every other case needs).
  */
-const SKIPPED = new Set(['GET /api/v1/agents/connect', 'POST /api/v1/logout']);
+const SKIPPED = new Set(['GET /api/v1/agents/connect', 'GET /api/v1/internal/agent-relay', 'POST /api/v1/logout']);
 const STREAM_ROUTE = 'GET /api/v1/deployments/:id/stream';
 const PUBLIC_ROUTES = new Set(['GET /healthz', 'POST /api/v1/agents/enrol', 'GET /api/v1/calendar.ics', 'POST /api/v1/login']);
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -33,8 +33,10 @@ describe('signals between nodes over LISTEN/NOTIFY', () => {
     const b = node('node-b/1');
     const c = node('node-c/1');
     // The listening connections are set up asynchronously: publish until the others hear one.
+    let published = 0;
     for (let tries = 0; tries < 100 && b.received.length === 0; tries++) {
       a.signals.publish({ kind: 'work' });
+      published += 1;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     a.signals.publish({ kind: 'progress', deploymentId: 'd-1' });
@@ -43,7 +45,7 @@ describe('signals between nodes over LISTEN/NOTIFY', () => {
     // Delivered locally at once, and not a second time when NOTIFY brings it back.
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(a.received.filter((signal) => signal.kind === 'progress')).toEqual([{ kind: 'progress', deploymentId: 'd-1' }]);
-    expect(a.received.filter((signal) => signal.kind === 'work').length).toBe(b.received.filter((signal) => signal.kind === 'work').length);
+    expect(a.received.filter((signal) => signal.kind === 'work')).toHaveLength(published);
   });
 
   it('ignores payloads that are not signals', async () => {

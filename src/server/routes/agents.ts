@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createEnrolmentToken, enrolAgent, revokeAgent } from '../../app/agents.js';
 import { nameSchema } from '../../core/names.js';
-import { enrolRequestSchema, enrolResponseSchema } from '../../protocol/agent.js';
+import { enrolRequestSchema, enrolResponseSchema, NODE_CREDENTIAL_HEADER } from '../../protocol/agent.js';
 import { agentTokenSchema, createAgentTokenRequestSchema, targetSchema } from '../../protocol/api.js';
 import { acceptAgentConnection } from '../agent-channel.js';
 import { toTargetDto } from '../dto.js';
@@ -31,9 +31,17 @@ export function agentRoutes(context: ServerContext): FastifyPluginAsyncZod {
         app: context.app,
         sessions: context.agentSessions,
         commands: context.agentCommands,
+        relay: context.agentRelay,
         heartbeatMs: context.agentHeartbeatMs,
         log: app.log,
       }),
     );
+
+    // Public to the access layer: only another node of this installation, proving it with the
+    // credential derived from the shared master key, may attach to the agents connected here.
+    app.get('/internal/agent-relay', { config: PUBLIC, websocket: true, schema: { hide: true } }, (socket, request) => {
+      if (!context.agentRelay.isNode(request.headers[NODE_CREDENTIAL_HEADER])) return socket.close(1008, 'not a node of this installation');
+      context.agentRelay.host.accept(socket);
+    });
   };
 }
