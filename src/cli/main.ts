@@ -725,11 +725,45 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
       setExitCode(await runRotateMasterKey({ dataDir: resolve(cwd, flags.data), newKeyFile: resolve(cwd, flags.newKeyFile) }, env, settings.stdout));
     });
 
+  // ---------- moving and keeping the store (offline) ----------
+  program
+    .command('migrate')
+    .description('offline, with the server stopped: copy an embedded (SQLite) installation into an empty PostgreSQL database')
+    .option('--from <sqlite:path>', 'the SQLite database (default: sqlite:<data dir>/gantry.db)')
+    .requiredOption('--to <url>', 'the PostgreSQL database (postgres://…); migrated first, must hold no Gantry data')
+    .option('--data <dir>', 'data directory of the SQLite installation', DEFAULT_DATA_DIR)
+    .option('--artifacts <dir>', 'its release archives (default: artifacts/ next to the database file)')
+    .addHelpText('after', '\nEverything is copied in one PostgreSQL transaction: a failure leaves the database empty. Secrets stay encrypted: start the servers with the same master key.')
+    .action(async (flags: { from?: string; to: string; data: string; artifacts?: string }) => {
+      const { runMigrate } = await import('../main/store-commands.js');
+      setExitCode(await runMigrate({ to: flags.to, dataDir: resolve(cwd, flags.data), cwd, ...(flags.from ? { from: flags.from } : {}), ...(flags.artifacts ? { artifactDir: resolve(cwd, flags.artifacts) } : {}) }, settings.stdout));
+    });
+  program
+    .command('backup')
+    .description('write the whole store (every table, every release archive) to a file, from one consistent snapshot; safe while serving')
+    .requiredOption('--output <file>', 'the backup file to create (gzipped NDJSON, mode 0600; must not exist)')
+    .option('--data <dir>', 'data directory (SQLite database and archives)', DEFAULT_DATA_DIR)
+    .addHelpText('after', '\nReads the store gantry serve would open (GANTRY_DATABASE_URL, GANTRY_ARTIFACT_DIR). The master key is not in the backup: keep it separately.')
+    .action(async (flags: { output: string; data: string }) => {
+      const { runBackup } = await import('../main/store-commands.js');
+      setExitCode(await runBackup({ dataDir: resolve(cwd, flags.data), output: resolve(cwd, flags.output) }, env, settings.stdout));
+    });
+  program
+    .command('restore')
+    .description('offline: restore a backup into an empty store at the same schema version')
+    .requiredOption('--input <file>', 'the backup file (from gantry backup)')
+    .option('--data <dir>', 'data directory (SQLite database and archives)', DEFAULT_DATA_DIR)
+    .addHelpText('after', '\nWrites into the store gantry serve would open (GANTRY_DATABASE_URL, GANTRY_ARTIFACT_DIR), in one transaction. Start gantry serve with the master key the backed-up store used.')
+    .action(async (flags: { input: string; data: string }) => {
+      const { runRestore } = await import('../main/store-commands.js');
+      setExitCode(await runRestore({ dataDir: resolve(cwd, flags.data), input: resolve(cwd, flags.input) }, env, settings.stdout));
+    });
+
   // ---------- agents ----------
   const agent: Command = program
     .command('agent')
     .description('run the Gantry agent on this machine (enrols once, then stays connected); or manage agents')
-    .option('--server <url>', "the Gantry server's URL (http:// or https://)")
+    .option('--server <url>', "the Gantry server's URL (http:// or https://); for several nodes, their URLs comma-separated (it enrols with the first, and moves on when a connection drops)")
     .option('--enrol <token>', `one-time enrolment token (default: $GANTRY_ENROL_TOKEN; prefer the variable, command lines are visible to other users)`)
     .option('--dir <dir>', "the agent's directory: its key pair and identity (created with mode 0700)")
     .option('--name <name>', 'the target name to enrol as (default: this host name)')

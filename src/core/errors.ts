@@ -69,6 +69,9 @@ export const ERROR_CATALOGUE = {
   MASTER_KEY_INVALID: { kind: 'invalid', title: 'The master key cannot be read or is not the key the secrets were encrypted with' },
   DATA_CORRUPT: { kind: 'internal', title: 'Stored data could not be read' },
   STORE_UNAVAILABLE: { kind: 'unavailable', title: 'The database cannot be reached' },
+  STORE_NOT_EMPTY: { kind: 'conflict', title: 'The store to copy or restore into already holds Gantry data' },
+  BACKUP_INVALID: { kind: 'invalid', title: 'The file is not a complete Gantry backup' },
+  SCHEMA_MISMATCH: { kind: 'conflict', title: 'The backup or store is at another schema version than this Gantry' },
   INTERNAL: { kind: 'internal', title: 'An unexpected error happened; the server log has the details' },
 } as const satisfies Record<string, { kind: ErrorKind; title: string }>;
 
