@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventDto, QueuedDeploymentDto } from '../../src/protocol/api.js';
 import type { NodeDto } from '../../src/protocol/nodes-api.js';
@@ -14,13 +15,14 @@ const TARGETS = ['t-1', 't-2', 't-3'];
 
 /**
  * Each hook run is appended to the target's runs.log. On t-2 the first attempt of afterInstall
- * waits while the release holds a `hold` file, so the node running it can be killed mid-step.
+ * waits as many seconds as the release's `hold` file says, so the node running it can be killed
+ * mid-step.
  */
 const MANIFEST = `app: shared
 environments:
   - { name: prod, targets: { app: shared } }
 hooks:
-  afterInstall: 'echo "afterInstall $GANTRY_RELEASE attempt $GANTRY_ATTEMPT" >> ../../runs.log; if [ "$GANTRY_TARGET" = t-2 ] && [ "$GANTRY_ATTEMPT" = 1 ] && [ -f hold ]; then touch ../../holding; sleep 30; fi'
+  afterInstall: 'echo "afterInstall $GANTRY_RELEASE attempt $GANTRY_ATTEMPT" >> ../../runs.log; if [ "$GANTRY_TARGET" = t-2 ] && [ "$GANTRY_ATTEMPT" = 1 ] && [ -f hold ]; then touch ../../holding; sleep "$(cat hold)"; fi'
   afterActivate: 'echo "afterActivate $GANTRY_RELEASE attempt $GANTRY_ATTEMPT" >> ../../runs.log'
 strategy: { type: rolling, batch: 1, maxFailures: 0 }
 `;
@@ -110,7 +112,7 @@ describe('several nodes on one PostgreSQL', () => {
   });
 
   it('finishes on another node a deployment whose node is killed mid-step, running each step once', async () => {
-    const { id, name } = await releaseAndDeploy(0, { hold: '' });
+    const { id, name } = await releaseAndDeploy(0, { hold: '8' });
     const holding = join(roots['t-2']!, 'shared', 'holding');
     for (let tries = 0; tries < 600 && !existsSync(holding); tries++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(existsSync(holding)).toBe(true);
@@ -157,16 +159,48 @@ describe('several nodes on one PostgreSQL', () => {
   });
 
   it('stops a step run by one node when the cancel is sent to another', async () => {
-    const { id } = await releaseAndDeploy(2, { hold: '' });
+    const { id } = await releaseAndDeploy(2, { hold: '30' });
     const holding = join(roots['t-2']!, 'shared', 'holding');
     rmSync(holding, { force: true });
     for (let tries = 0; tries < 600 && !existsSync(holding); tries++) await new Promise((resolve) => setTimeout(resolve, 50));
     const holder = await holderOf(id);
     const other = (holder + 1) % 3;
+    // The progress stream from a node that does not run the deployment shows it to the end.
+    const stream = fetch(`${nodes[other]!.url}/api/v1/deployments/${id}/stream`, { headers: { authorization: `Bearer ${token}` } }).then((response) => response.text());
     expect((await api(other).api('POST', `/deployments/${id}/cancel`)).status).toBe(202);
-    // The hook sleeps 30 s; the cancel ends it long before (bounded by the wait below).
+    // The hook sleeps 30 s; the cancel ends it well before (bounded by the wait below).
     const detail = await api(other).waitFor(id, 20_000);
     expect(detail.deployment.state).toBe('cancelled');
+    const streamed = await stream;
+    expect(streamed).toContain('"type":"task:step-started"');
+    expect(streamed).toMatch(/event: end\ndata: \{[^\n]*"state":"cancelled"/);
+  });
+
+  it('keeps going when every database connection of every node is cut mid-deployment', async () => {
+    const { id, name } = await releaseAndDeploy(0, { hold: '8' });
+    const holding = join(roots['t-2']!, 'shared', 'holding');
+    rmSync(holding, { force: true });
+    for (let tries = 0; tries < 600 && !existsSync(holding); tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(existsSync(holding)).toBe(true);
+    // As a database restart would: every backend of the nodes is terminated at once.
+    const admin = new pg.Client({ connectionString: database.postgresUrl });
+    await admin.connect();
+    const cut = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+    await admin.end();
+    expect(cut.rowCount).toBeGreaterThan(3);
+    const detail = await anyApi().waitFor(id, 90_000);
+    expect(detail.deployment.state, JSON.stringify(detail.tasks)).toBe('succeeded');
+    expectEachStepOnce(await anyApi().events(id));
+    for (const target of TARGETS) expect(runsOf(target).filter((line) => line.startsWith(`afterActivate ${name} `)), target).toHaveLength(1);
+    // The nodes reconnected: each answers, beats and lists the others as up.
+    for (let index = 0; index < 3; index++) {
+      for (let tries = 0; tries < 100; tries++) {
+        const listed = await api(index).api<{ nodes: NodeDto[] }>('GET', '/nodes');
+        if (listed.status === 200 && listed.body.nodes.every((node) => node.state === 'up')) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect((await api(index).api<{ nodes: NodeDto[] }>('GET', '/nodes')).body.nodes.map((node) => node.state)).toEqual(['up', 'up', 'up']);
+    }
   });
 
   it('runs 20 deploys sent at once to all three nodes one at a time, each once', async () => {
