@@ -25,13 +25,17 @@ hooks:
 /**
  * Steps on an agent connected to another node (issue 7): node A runs every deployment, node B
  * runs none (GANTRY_MAX_DEPLOYMENTS=0) and holds the agent's session, so each command A sends
- * reaches the agent through B. When B is killed, the agent (given both URLs) reconnects to A and
- * the step in flight finishes there, its effect once.
+ * reaches the agent through B. When A is killed mid-step, node C takes the deployment over and
+ * reaches the agent through B too; when B is killed, the agent (given every node's URL)
+ * reconnects to a surviving node and the step in flight finishes there, its effect once.
  */
 describe('agents connected to another node than the one running the deployment', () => {
   let database: TestDatabase;
   let nodeA: ServerProcess;
   let nodeB: ServerProcess | null;
+  let env: Record<string, string>;
+  /** C's port, known before C starts: the agent is given all three URLs. */
+  let portC: number;
   let agent: ChildProcess;
   let agentOutput = '';
   let agentDir: string;
@@ -52,14 +56,15 @@ describe('agents connected to another node than the one running the deployment',
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
-    const env = { GANTRY_DATABASE_URL: database.postgresUrl!, GANTRY_MASTER_KEY: randomBytes(32).toString('base64'), GANTRY_AGENT_HEARTBEAT_MS: '300', GANTRY_AGENT_OFFLINE_MS: '10000' };
-    for (let index = 0; index < 3; index++) dirs.push(mkdtempSync(join(tmpdir(), 'gantry-relay-')));
+    env = { GANTRY_DATABASE_URL: database.postgresUrl!, GANTRY_MASTER_KEY: randomBytes(32).toString('base64'), GANTRY_AGENT_HEARTBEAT_MS: '300', GANTRY_AGENT_OFFLINE_MS: '10000' };
+    for (let index = 0; index < 4; index++) dirs.push(mkdtempSync(join(tmpdir(), 'gantry-relay-')));
     agentDir = dirs[2]!;
     nodeA = await startServerProcess(dirs[0]!, await freePort(), env);
     nodeB = await startServerProcess(dirs[1]!, await freePort(), { ...env, GANTRY_MAX_DEPLOYMENTS: '0' }, nodeA.token);
     const { token } = (await api().api<AgentTokenDto>('POST', '/agent-tokens', { labels: { tier: 'relayed' } })).body;
-    // Enrols with B (the first URL), and knows A as the other node.
-    agent = spawn(process.execPath, [BIN, 'agent', '--server', `${nodeB.url},${nodeA.url}`, '--dir', agentDir, '--name', 'edge-1', '--enrol', token], {
+    portC = await freePort();
+    // Enrols with B (the first URL), and knows the other nodes (C starts later).
+    agent = spawn(process.execPath, [BIN, 'agent', '--server', `${nodeB.url},${nodeA.url},http://127.0.0.1:${portC}`, '--dir', agentDir, '--name', 'edge-1', '--enrol', token], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, GANTRY_TOKEN: '' },
     });
@@ -98,9 +103,35 @@ describe('agents connected to another node than the one running the deployment',
     expect(agentOutput).toContain(`connected to ${nodeB!.url.replace('http', 'ws')}`);
   });
 
-  it('finishes the step after the node holding the agent is killed: the agent reconnects to the other node', async () => {
-    const { id, name } = await releaseAndDeploy({ hold: '' });
+  it('finishes on a third node a deployment whose node is killed while its step runs on the agent', async () => {
+    // C joins; the node running the deployment (A or C) is then killed: the other one takes the
+    // deployment over and reaches the agent through B.
+    const nodeC = await startServerProcess(dirs[3]!, portC, env, nodeA.token);
     const holding = join(agentDir, 'apps', 'relayed', 'holding');
+    rmSync(holding, { force: true });
+    const { id, name } = await releaseAndDeploy({ hold: '' });
+    for (let tries = 0; tries < 600 && !existsSync(holding); tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(existsSync(holding)).toBe(true);
+    // A or C runs it (both may claim work): kill that one, and watch through the other.
+    const runner = (await api().api<{ nodes: NodeDto[] }>('GET', '/nodes')).body.nodes.find((node) => node.deployments.includes(id));
+    expect([nodeA.url, nodeC.url]).toContain(runner?.url);
+    const [victim, survivor] = runner?.url === nodeA.url ? [nodeA, nodeC] : [nodeC, nodeA];
+    await victim.kill9();
+    nodeA = survivor;
+    const detail = await api().waitFor(id, 90_000);
+    expect(detail.deployment.state, `${JSON.stringify(detail.tasks)}\n${agentOutput}`).toBe('succeeded');
+    expect(readlinkSync(join(root(), 'current'))).toBe(`releases/${name}`);
+    const events = await api().events(id);
+    expect(events.filter((event) => event.type === 'deployment:resumed')).toHaveLength(1);
+    // The step cut short ran again as attempt 2 on the agent; the activation ran once.
+    expect(runs().filter((line) => line.startsWith(`afterInstall ${name} `))).toEqual([`afterInstall ${name} attempt 1`, `afterInstall ${name} attempt 2`]);
+    expect(runs().filter((line) => line.startsWith(`afterActivate ${name} `))).toEqual([`afterActivate ${name} attempt 1`]);
+  });
+
+  it('finishes the step after the node holding the agent is killed: the agent reconnects to the other node', async () => {
+    const holding = join(agentDir, 'apps', 'relayed', 'holding');
+    rmSync(holding, { force: true });
+    const { id, name } = await releaseAndDeploy({ hold: '' });
     for (let tries = 0; tries < 600 && !existsSync(holding); tries++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(existsSync(holding)).toBe(true);
     await nodeB!.kill9();

@@ -9,9 +9,11 @@ import type { NodeDto } from '../../src/protocol/nodes-api.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { httpApi, type HttpApi } from '../support/http-api.js';
 import { makeBuildDir } from '../support/release-dirs.js';
+import { startSshd, type SshdFixture } from '../support/sshd.js';
 import { freePort, startServerProcess, type ServerProcess } from '../support/server-process.js';
 
-const TARGETS = ['t-1', 't-2', 't-3'];
+/** Two local targets and one reached over SSH (a real sshd on loopback). */
+const TARGETS = ['t-1', 't-2', 'ssh-1'];
 
 /**
  * Each hook run is appended to the target's runs.log. On t-2 the first attempt of afterInstall
@@ -35,6 +37,7 @@ strategy: { type: rolling, batch: 1, maxFailures: 0 }
  */
 describe('several nodes on one PostgreSQL', () => {
   let database: TestDatabase;
+  let sshd: SshdFixture;
   const dataDirs: string[] = [];
   const ports: number[] = [];
   const nodes: (ServerProcess | null)[] = [null, null, null];
@@ -87,12 +90,14 @@ describe('several nodes on one PostgreSQL', () => {
       dataDirs.push(mkdtempSync(join(tmpdir(), `gantry-node-${index}-`)));
       ports.push(await freePort());
     }
-    for (const target of TARGETS) roots[target] = mkdtempSync(join(tmpdir(), `gantry-${target}-`));
+    sshd = await startSshd({ count: 1 });
+    for (const target of TARGETS) roots[target] = target === 'ssh-1' ? sshd.hosts[0]!.root : mkdtempSync(join(tmpdir(), `gantry-${target}-`));
   });
   afterAll(async () => {
     await Promise.all(nodes.map((node) => node?.stop()));
     await database?.drop();
-    for (const dir of [...dataDirs, ...Object.values(roots)]) rmSync(dir, { recursive: true, force: true });
+    await sshd?.stop();
+    for (const dir of [...dataDirs, roots['t-1'], roots['t-2']]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('starts three nodes at once on an empty database, each seeing all three', async () => {
@@ -107,7 +112,9 @@ describe('several nodes on one PostgreSQL', () => {
       expect(listed.body.nodes.map((node) => node.state)).toEqual(['up', 'up', 'up']);
       expect(listed.body.nodes.map((node) => node.url).sort()).toEqual(nodes.map((node) => node!.url).sort());
     }
-    for (const target of TARGETS) await api(0).addTarget({ name: target, labels: { app: 'shared' }, local: { root: roots[target] } });
+    for (const target of ['t-1', 't-2']) await api(0).addTarget({ name: target, labels: { app: 'shared' }, local: { root: roots[target] } });
+    const host = sshd.hosts[0]!;
+    await api(2).addTarget({ name: 'ssh-1', labels: { app: 'shared' }, ssh: { user: host.user, host: host.host, port: host.port, keyPath: sshd.keyPath, knownHostsPath: sshd.knownHostsPath, root: host.root } });
     await api(1).apply(MANIFEST);
   });
 
