@@ -19,7 +19,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { freePort, median, quantile, secs, sleep, stopChild } from './measure.mjs';
+import { freePort, median, packRelease, quantile, secs, sleep, stopChild, summariseLog, withTimeout } from './measure.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GANTRY_BIN = join(repo, 'bin', 'gantry.js');
@@ -85,10 +85,6 @@ const sum = (values) => values.reduce((a, b) => a + b, 0);
 const mb = (kb) => (kb / 1024).toFixed(1);
 const log = (line) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(timer));
-}
 
 /** VmRSS and VmHWM of a process, in kB. */
 function memoryKb(pid) {
@@ -263,33 +259,8 @@ async function workerStats(workers) {
 
 const diffCounters = (after, before) => Object.fromEntries(Object.entries(after).map(([key, value]) => [key, value - (before[key] ?? 0)]));
 
-/** The server log's JSON lines (warn and above), as `count × message: error` lines; other lines as they are (not the token banner). */
-function summariseLog(path) {
-  const counts = new Map();
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line.trim() || /admin api token|gantry_|GANTRY_TOKEN|is serving on|trace-warnings/i.test(line)) continue;
-    let key = line.trim().slice(0, 300);
-    try {
-      const entry = JSON.parse(line);
-      key = `${entry.msg}${entry.err ? `: ${entry.err.type} ${entry.err.message}` : ''}${entry.deploymentId ? ` (${entry.deploymentId})` : ''}`;
-    } catch {
-      // not JSON: kept as it is
-    }
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return [...counts].map(([key, count]) => `${count} × ${key}`);
-}
 
 // ---------- the deployment ----------
-async function packRelease(base) {
-  const { packDirectory } = await import(pathToFileURL(join(repo, 'dist', 'artifacts', 'pack-directory.js')).href);
-  const dir = join(base, 'release');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'README'), 'a no-op release for the agent-fleet benchmark\n');
-  const chunks = [];
-  for await (const chunk of packDirectory(dir)) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
 
 async function allEvents(server, id) {
   const events = [];
@@ -584,7 +555,7 @@ try {
   const nofile = Number(execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim());
   log(`agent-fleet: sizes ${flags.sizes.join(',')}, deploy ${flags.deploy.join(',') || 'none'}, ${flags.workers} workers, idle window ${flags.idleS} s, agent heartbeat ${flags.heartbeatMs} ms; nproc ${nproc} (${cpus()[0]?.model.trim()}), load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, ulimit -n ${nofile}`);
   if (Number.isFinite(nofile) && nofile < Math.max(...flags.sizes) + 1000) throw new Error(`ulimit -n is ${nofile}: too low for ${Math.max(...flags.sizes)} connections; raise it (ulimit -n 65536)`);
-  const release = await packRelease(base);
+  const release = await packRelease(repo, base, 'agent-fleet');
   for (const n of flags.sizes) rows.push(await runSize({ n, flags, base, release }));
 
   // ----- report -----

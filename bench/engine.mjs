@@ -21,10 +21,10 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, r
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { freePort, median, sleep, stopChild } from './measure.mjs';
+import { freePort, median, packRelease, sleep, stopChild, summariseLog, withTimeout } from './measure.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GANTRY_BIN = join(repo, 'bin', 'gantry.js');
@@ -85,10 +85,6 @@ function parseFlags(argv) {
 // ---------- small helpers ----------
 const log = (line) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(timer));
-}
 
 /** user+system CPU seconds of a process so far, its own and its reaped children's (0 once it is gone). */
 function cpuOf(pid) {
@@ -311,33 +307,8 @@ async function startNodes({ base, tag, count, env }) {
   return [first, ...others];
 }
 
-/** Warnings and errors in a node's log, counted by message (the token banner left out). */
-function summariseLog(path) {
-  const counts = new Map();
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line.trim() || /admin api token|gantry_|GANTRY_TOKEN|is serving on|trace-warnings/i.test(line)) continue;
-    let key = line.trim().slice(0, 200);
-    try {
-      const entry = JSON.parse(line);
-      key = `${entry.msg}${entry.err ? `: ${entry.err.type} ${String(entry.err.message).slice(0, 120)}` : ''}`;
-    } catch {
-      // not JSON: kept as it is
-    }
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return [...counts].map(([key, count]) => `${count} × ${key}`);
-}
 
 // ---------- set-up: apps, targets, release ----------
-async function packRelease(base) {
-  const { packDirectory } = await import(pathToFileURL(join(repo, 'dist', 'artifacts', 'pack-directory.js')).href);
-  const dir = join(base, 'release');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'README'), 'a no-op release for the engine benchmark\n');
-  const chunks = [];
-  for await (const chunk of packDirectory(dir)) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
 
 const appName = (a) => `bench${a}`;
 
@@ -661,7 +632,7 @@ try {
     `engine: ${flags.configs.map((c) => `${c.dialect}:${c.nodes}`).join(', ')}; ${flags.apps} apps × ${flags.targets} local targets, ${flags.depth} deployments outstanding per app, window ${flags.windowS} s after ${flags.warmupS} s of load (max ${flags.maxDeploys} deployments); ` +
       `nproc ${nproc} (${cpus()[0]?.model.trim()}), load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}; ${pgVersion.v.split(' on ')[0]} (fsync ${pgVersion.fs}, synchronous_commit ${pgVersion.sc})`,
   );
-  const release = await packRelease(base);
+  const release = await packRelease(repo, base, 'engine');
   const rows = [];
   for (const config of flags.configs) rows.push(await runConfiguration({ config, flags, base, release, masterKey }));
   const failover = flags.failover > 0 ? await runFailover({ flags, base, release, masterKey }) : null;

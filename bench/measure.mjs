@@ -1,8 +1,12 @@
 /**
- * What the benchmarks share: statistics, free ports, and stopping the processes they started.
- * (Each benchmark reads /proc itself: what it needs from there differs.)
+ * What the benchmarks share: statistics, free ports, timeouts, stopping the processes they
+ * started, a no-op release, and a server log in short. (Each benchmark reads /proc itself: what
+ * it needs from there differs.)
  */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -39,4 +43,37 @@ export async function stopChild(child, graceMs) {
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
+}
+
+export function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(timer));
+}
+
+/** A gzipped tar of one README, packed with the built Gantry in `repo`/dist. */
+export async function packRelease(repo, base, what) {
+  const { packDirectory } = await import(pathToFileURL(join(repo, 'dist', 'artifacts', 'pack-directory.js')).href);
+  const dir = join(base, 'release');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'README'), `a no-op release for the ${what} benchmark\n`);
+  const chunks = [];
+  for await (const chunk of packDirectory(dir)) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/** A server log's JSON lines (warn and above), as `count × message: error (deployment)` lines; other lines as they are (not the token banner). */
+export function summariseLog(path) {
+  const counts = new Map();
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.trim() || /admin api token|gantry_|GANTRY_TOKEN|is serving on|trace-warnings/i.test(line)) continue;
+    let key = line.trim().slice(0, 300);
+    try {
+      const entry = JSON.parse(line);
+      key = `${entry.msg}${entry.err ? `: ${entry.err.type} ${String(entry.err.message).slice(0, 200)}` : ''}${entry.deploymentId ? ` (${entry.deploymentId})` : ''}`;
+    } catch {
+      // not JSON: kept as it is
+    }
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([key, count]) => `${count} × ${key}`);
 }

@@ -1,3 +1,4 @@
+import { isStoreUnreachable } from '../app/store-health.js';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -93,6 +94,10 @@ export function installProblemHandlers(app: FastifyInstance): void {
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendProblem(reply, requestInvalid('REQUEST_INVALID', `content type ${request.headers['content-type'] ?? '(none)'} is not accepted here`), 415);
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return sendProblem(reply, requestInvalid('REQUEST_INVALID', `the request could not be read (${error.code ?? 'bad request'})`), error.statusCode);
+    }
+    if (isStoreUnreachable(error)) {
+      request.log.warn({ err: error }, 'the database could not be reached for a request');
+      return sendProblem(reply, new GantryError('STORE_UNAVAILABLE', 'the database cannot be reached right now (restarting, or the connection dropped); try again'));
     }
     request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, new GantryError('INTERNAL', ERROR_CATALOGUE.INTERNAL.title));

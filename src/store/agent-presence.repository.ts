@@ -26,11 +26,6 @@ export async function clearAgentPresence(db: Kysely<Database>, agent: string, se
   await db.deleteFrom('agent_presence').where('agent', '=', agent).where('session_id', '=', sessionId).execute();
 }
 
-/** Forgets every session held by an owner (a node that stopped, or restarted under a new boot). */
-export async function clearAgentPresenceOf(db: Kysely<Database>, ownerPrefix: string): Promise<void> {
-  await db.deleteFrom('agent_presence').where('owner', 'like', `${ownerPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`).execute();
-}
-
 export async function findAgentPresence(db: Kysely<Database>, agent: string): Promise<AgentWhereabouts | null> {
   const row = await db.selectFrom('agent_presence').select(['owner', 'session_id', 'since']).where('agent', '=', agent).executeTakeFirst();
   if (!row) return null;

@@ -30,8 +30,12 @@ export function openDatabase(location: DatabaseLocation): StoreDatabase {
           oid === PG_INT8 || oid === PG_NUMERIC ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
-    // An idle client losing its connection must not crash the process; the next query reconnects.
+    // A client losing its connection (a database restart) must not crash the process: the pool
+    // reports idle ones here, and a checked-out one would emit 'error' with nobody listening. Its
+    // next query fails instead (a 503, STORE_UNAVAILABLE) and the pool drops it; the one after
+    // gets a new connection.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, capabilities: POSTGRES_CAPABILITIES, close: () => db.destroy() };
   }

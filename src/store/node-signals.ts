@@ -72,6 +72,7 @@ export function createPostgresSignals(options: PostgresSignalOptions): NodeSigna
   const retryMs = options.retryMs ?? 1000;
   const sender = new pg.Pool({ connectionString: options.postgresUrl, max: 2 });
   sender.on('error', () => undefined);
+  sender.on('connect', (client) => client.on('error', () => undefined));
   let listener: pg.Client | null = null;
   let closed = false;
   let retry: NodeJS.Timeout | undefined;

@@ -47,9 +47,11 @@ export function httpApi(url: string, token: string) {
     async waitFor(id: string, timeoutMs = 60_000): Promise<DeploymentDetailDto> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const detail = await show(id);
-        if (TERMINAL.has(detail.deployment.state)) return detail;
-        if (Date.now() > deadline) throw new Error(`deployment ${id} still ${detail.deployment.state} after ${timeoutMs}ms: ${JSON.stringify(detail.tasks)}`);
+        const answer = await api<DeploymentDetailDto>('GET', `/deployments/${id}`);
+        // 503: the database could not be reached for this request (a restart): ask again.
+        const detail = answer.status === 503 && Date.now() < deadline ? null : expectOk(answer, 'deployment show');
+        if (detail && TERMINAL.has(detail.deployment.state)) return detail;
+        if (detail && Date.now() > deadline) throw new Error(`deployment ${id} still ${detail.deployment.state} after ${timeoutMs}ms: ${JSON.stringify(detail.tasks)}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },
