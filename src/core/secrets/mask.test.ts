@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createMasker, MASK, NO_MASK } from './mask.js';
 
@@ -34,7 +35,9 @@ describe('masking secrets', () => {
   });
 
   it('masks each line of a multi-line secret where output shows it line by line, leaving short lines alone', () => {
-    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\r\nBKcwggSjAgEAAoIBAQC7\n}\n-----END PRIVATE KEY-----\n';
+    // A key made now (never a key kept in the repository), with a CRLF and a too-short line added.
+    const [begin, body, end] = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().trim().split('\n');
+    const pem = `${begin}\r\n${body!.slice(0, 32)}\n${body!.slice(32)}\n}\n${end}\n`;
     const printed = pem.split(/\r?\n/).map((line) => `out: ${line}`);
     expect(printed.map(createMasker([pem]).mask)).toEqual([`out: ${MASK}`, `out: ${MASK}`, `out: ${MASK}`, 'out: }', `out: ${MASK}`, 'out: ']);
     expect(createMasker([pem]).mask(pem)).toBe(MASK);
