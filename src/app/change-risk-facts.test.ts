@@ -113,7 +113,7 @@ async function deployment(version: string, environment: string, state: Deploymen
     await deploymentsRepository.cancelQueued(store.db, id, 'cancelled in the test', createdAt);
     return;
   }
-  const lease = await deploymentsRepository.claimDeployment(store.db, 'test-node', createdAt, nextTime());
+  const lease = await deploymentsRepository.claimDeployment(store.db, 'test-node', () => ({ now: createdAt, leaseExpiresAt: nextTime() }));
   expect(lease?.deploymentId).toBe(id);
   if (state === 'running') return;
   const finishedAt = nextTime();

@@ -51,8 +51,10 @@ export class Engine {
       let claimed = false;
       if (this.runs.size < this.deps.settings.maxConcurrentDeployments) {
         try {
-          const now = this.deps.clock.now();
-          const lease = await this.deps.store.claimDeployment(this.owner, now.toISOString(), new Date(now.getTime() + this.deps.settings.leaseMs).toISOString());
+          const lease = await this.deps.store.claimDeployment(this.owner, () => {
+            const now = this.deps.clock.now();
+            return { now: now.toISOString(), leaseExpiresAt: new Date(now.getTime() + this.deps.settings.leaseMs).toISOString() };
+          });
           if (lease && !this.stopped) {
             claimed = true;
             const run = runDeployment(this.deps, lease);

@@ -177,8 +177,11 @@ export interface NewLogLine {
  * Each write commits the change together with its events, in one transaction.
  */
 export interface DeploymentStore {
-  /** Takes over a deployment whose lease has expired, or starts the oldest runnable queued one. */
-  claimDeployment(owner: string, now: string, leaseExpiresAt: string): Promise<Lease | null>;
+  /**
+   * Takes over a deployment whose lease has expired, or starts the oldest runnable queued one.
+   * `times` is read when the claim is made (inside its transaction), not before.
+   */
+  claimDeployment(owner: string, times: () => { readonly now: string; readonly leaseExpiresAt: string }): Promise<Lease | null>;
   renewLease(lease: Lease, leaseExpiresAt: string): Promise<boolean>;
   /** Marks every lease held by owners with this prefix as expired (a restarted node's old leases). */
   expireLeases(ownerPrefix: string, now: string): Promise<number>;

@@ -11,7 +11,7 @@ import { listTargets } from './targets.repository.js';
 /** The engine's port, implemented over the repositories. */
 export function createDeploymentStore(db: Kysely<Database>, capabilities: Pick<StoreCapabilities, 'skipLocked'>): DeploymentStore {
   return {
-    claimDeployment: (owner, now, leaseExpiresAt) => deployments.claimDeployment(db, owner, now, leaseExpiresAt, capabilities),
+    claimDeployment: (owner, times) => deployments.claimDeployment(db, owner, times, capabilities),
     renewLease: (lease, leaseExpiresAt) => deployments.renewLease(db, lease, leaseExpiresAt),
     expireLeases: (ownerPrefix, now) => deployments.expireLeases(db, ownerPrefix, now),
     async loadDeployment(id) {

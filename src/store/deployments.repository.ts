@@ -238,10 +238,24 @@ export async function readControl(db: Kysely<Database>, id: string): Promise<Pen
  * also read `FOR UPDATE SKIP LOCKED`, so a node passes over a row another node is claiming
  * instead of waiting for it and losing.
  */
-export async function claimDeployment(db: Kysely<Database>, owner: string, now: string, leaseExpiresAt: string, options: { readonly skipLocked: boolean } = { skipLocked: false }): Promise<Lease | null> {
-  return db
-    .transaction()
-    .execute(async (trx) => (await takeOverExpired(trx, owner, now, leaseExpiresAt, options.skipLocked)) ?? (await startOldestQueued(trx, owner, now, leaseExpiresAt, options.skipLocked)));
+export async function claimDeployment(
+  db: Kysely<Database>,
+  owner: string,
+  times: () => ClaimTimes,
+  options: { readonly skipLocked: boolean } = { skipLocked: false },
+): Promise<Lease | null> {
+  return db.transaction().execute(async (trx) => {
+    // Read the clock inside the transaction: a claim that waited for the one before it to commit
+    // (the previous deployment finishing) must not start before that one finished.
+    const { now, leaseExpiresAt } = times();
+    return (await takeOverExpired(trx, owner, now, leaseExpiresAt, options.skipLocked)) ?? (await startOldestQueued(trx, owner, now, leaseExpiresAt, options.skipLocked));
+  });
+}
+
+/** When a claim happens, and until when its lease lasts (ISO timestamps). */
+export interface ClaimTimes {
+  readonly now: string;
+  readonly leaseExpiresAt: string;
 }
 
 async function takeOverExpired(trx: Transaction<Database>, owner: string, now: string, leaseExpiresAt: string, skipLocked: boolean): Promise<Lease | null> {

@@ -38,10 +38,10 @@ for (const dialect of DIALECTS) {
     });
 
     it('gives each runnable deployment to exactly one claimer', async () => {
-      const claims = await Promise.all(Array.from({ length: 20 }, (_, index) => deployments.claimDeployment(store.db, `node-${index}/1`, at(30), at(60), store.capabilities)));
+      const claims = await Promise.all(Array.from({ length: 20 }, (_, index) => deployments.claimDeployment(store.db, `node-${index}/1`, () => ({ now: at(30), leaseExpiresAt: at(60) }), store.capabilities)));
       const won = claims.filter((lease) => lease !== null).map((lease) => lease.deploymentId);
       expect(won.sort()).toEqual(APPS.flatMap((app) => ENVIRONMENTS.map((environment) => `${app}-${environment}-1`)).sort());
-      expect(await deployments.claimDeployment(store.db, 'node-late/1', at(31), at(60), store.capabilities)).toBeNull();
+      expect(await deployments.claimDeployment(store.db, 'node-late/1', () => ({ now: at(31), leaseExpiresAt: at(60) }), store.capabilities)).toBeNull();
       const started = await store.db.selectFrom('events').select('deployment_id').where('type', '=', 'deployment:started').execute();
       expect(started.map((row) => row.deployment_id).sort()).toEqual(won.sort());
     });

@@ -79,10 +79,10 @@ for (const dialect of DIALECTS) {
       await queue('d2', 'staging', 11);
       await queue('d3', 'production', 12);
       await queue('d4', 'staging', 13);
-      const first = await deployments.claimDeployment(store.db, 'node-a/1', at(20), at(40));
-      const second = await deployments.claimDeployment(store.db, 'node-a/1', at(20), at(40));
+      const first = await deployments.claimDeployment(store.db, 'node-a/1', () => ({ now: at(20), leaseExpiresAt: at(40) }));
+      const second = await deployments.claimDeployment(store.db, 'node-a/1', () => ({ now: at(20), leaseExpiresAt: at(40) }));
       expect([first?.deploymentId, second?.deploymentId]).toEqual(['d1', 'd3']);
-      expect(await deployments.claimDeployment(store.db, 'node-a/1', at(20), at(40))).toBeNull();
+      expect(await deployments.claimDeployment(store.db, 'node-a/1', () => ({ now: at(20), leaseExpiresAt: at(40) }))).toBeNull();
       const d4 = (await deployments.getDeployment(store.db, 'd4'))!;
       expect((await deployments.listQueuedAhead(store.db, d4)).map((d) => d.id)).toEqual(['d1', 'd2']);
 
@@ -92,7 +92,7 @@ for (const dialect of DIALECTS) {
       ).rejects.toThrow();
 
       await deployments.recordDeployment(store.db, first!, { state: 'succeeded', finishedAt: at(21) }, [{ type: 'deployment:succeeded' }], at(21));
-      const next = await deployments.claimDeployment(store.db, 'node-a/1', at(22), at(40));
+      const next = await deployments.claimDeployment(store.db, 'node-a/1', () => ({ now: at(22), leaseExpiresAt: at(40) }));
       expect(next?.deploymentId).toBe('d2');
       expect(await deployments.hasSucceeded(store.db, 'shop', 'staging', '1.0.0')).toBe(true);
     });
@@ -101,7 +101,7 @@ for (const dialect of DIALECTS) {
       const running = (await deployments.getDeployment(store.db, 'd3'))!;
       expect(running.state).toBe('running');
       // Lease of d2/d3 expires at second 40: another node takes over after it.
-      const takeover = await deployments.claimDeployment(store.db, 'node-b/1', at(41), at(60));
+      const takeover = await deployments.claimDeployment(store.db, 'node-b/1', () => ({ now: at(41), leaseExpiresAt: at(60) }));
       expect(takeover?.owner).toBe('node-b/1');
       const stale = { deploymentId: takeover!.deploymentId, owner: 'node-a/1', token: takeover!.token - 1 };
       await expect(deployments.recordDeployment(store.db, stale, { currentBatch: 5 }, [{ type: 'batch:started' }], at(42))).rejects.toBeInstanceOf(LeaseLostError);
@@ -118,11 +118,11 @@ for (const dialect of DIALECTS) {
 
     it('expires the leases of a restarted node so it resumes at once', async () => {
       expect(await deployments.expireLeases(store.db, 'node-b/', at(50))).toBeGreaterThan(0);
-      expect((await deployments.claimDeployment(store.db, 'node-b/2', at(51), at(70)))?.owner).toBe('node-b/2');
+      expect((await deployments.claimDeployment(store.db, 'node-b/2', () => ({ now: at(51), leaseExpiresAt: at(70) })))?.owner).toBe('node-b/2');
     });
 
     it('writes thousands of tasks, events and log lines at once (more values than one SQL statement may bind)', async () => {
-      const lease = (await deployments.claimDeployment(store.db, 'node-c/1', at(71), at(90)))!;
+      const lease = (await deployments.claimDeployment(store.db, 'node-c/1', () => ({ now: at(71), leaseExpiresAt: at(90) })))!;
       const targets = Array.from({ length: 5000 }, (_, index) => `fleet-${index}`);
       await deployments.recordDeployment(store.db, lease, { currentBatch: 0 }, targets.map((target) => ({ type: 'task:planned', target })), at(72), targets.map((target) => ({ target, batch: 0 })));
       const tasks = await deployments.listTasks(store.db, lease.deploymentId);
