@@ -171,7 +171,7 @@ async function agentsRole() {
           });
           sessions.push(
             runSessions({
-              url,
+              urls: [url],
               name,
               key: { privateKey, publicKey: rawPublicKey(privateKey) },
               agentVersion,

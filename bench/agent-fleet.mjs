@@ -15,11 +15,11 @@
 // Needs `npm run build` (it runs bin/gantry.js and imports the agent code from dist/) and Linux
 // (/proc). No root needed. Everything listens on 127.0.0.1.
 import { execFileSync, fork, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { freePort, median, packRelease, quantile, secs, sleep, stopChild, summariseLog, withTimeout } from './measure.mjs';
+import { freePort, median, packRelease, quantile, secs, sleep, stopChild, summariseLog, withTimeout, writeResults } from './measure.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GANTRY_BIN = join(repo, 'bin', 'gantry.js');
@@ -585,29 +585,14 @@ try {
   for (const d of deployRows.filter((d) => d.targets === 1000)) goals.push(`N=${d.n}: deployment to 1,000 agents ${secs(d.wallMs)} s (goal < 10 s) → ${d.succeeded && d.wallMs < 10_000 ? 'met' : 'NOT met'}${d.succeeded ? '' : ` (${d.state})`}`);
   console.log(`\ngoals: ${goals.join('; ')}`);
 
-  const resultsDir = join(repo, 'bench', 'results');
-  mkdirSync(resultsDir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/:/g, '').replace(/\..*/, '');
-  const out = join(resultsDir, `agent-fleet-${stamp}.json`);
-  const git = (...args) => {
-    try {
-      return execFileSync('git', args, { cwd: repo, encoding: 'utf8', timeout: 10_000 }).trim();
-    } catch {
-      return '';
-    }
-  };
   const report = {
-    benchmark: 'agent-fleet',
-    commit: git('rev-parse', 'HEAD'),
-    worktreeDirty: git('status', '--porcelain', '--', 'src') !== '',
-    date: new Date().toISOString(),
     machine: { nproc, cpu: cpus()[0]?.model.trim(), memoryGb: +(totalmem() / 1024 ** 3).toFixed(1), node: process.version, clkTck: CLK_TCK, ulimitNofile: nofile, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadAtEnd },
     flags,
     releaseBytes: release.length,
     goals,
     sizes: rows,
   };
-  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  const out = writeResults(repo, 'agent-fleet', report);
   console.log(`results written to ${out}`);
   if (flags.cpuProf) console.log(`server CPU profiles in ${flags.cpuProf}: ${readdirSync(flags.cpuProf).join(', ')}`);
 } finally {

@@ -15,16 +15,15 @@
 // Needs `npm run build` (it runs bin/gantry.js and imports the packer from dist/), Linux (/proc)
 // and a PostgreSQL on 127.0.0.1:5432 that trusts user postgres (BENCH_POSTGRES_URL to change);
 // a fresh database is created for every configuration and dropped after it. No root needed.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { freePort, median, packRelease, sleep, stopChild, summariseLog, withTimeout } from './measure.mjs';
+import { freePort, median, packRelease, sleep, stopChild, summariseLog, withTimeout, writeResults } from './measure.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GANTRY_BIN = join(repo, 'bin', 'gantry.js');
@@ -670,22 +669,7 @@ try {
   const notSucceeded = rows.filter((row) => Object.keys(row.failedInWindow).length > 0);
   if (notSucceeded.length) console.log(`\nWARNING: deployments that did not succeed in the window: ${notSucceeded.map((row) => `${row.configuration} ${row.nodes}: ${JSON.stringify(row.failedInWindow)}`).join('; ')}`);
 
-  const resultsDir = join(repo, 'bench', 'results');
-  mkdirSync(resultsDir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/:/g, '').replace(/\..*/, '');
-  const out = join(resultsDir, `engine-${stamp}.json`);
-  const git = (...args) => {
-    try {
-      return execFileSync('git', args, { cwd: repo, encoding: 'utf8', timeout: 10_000 }).trim();
-    } catch {
-      return '';
-    }
-  };
   const report = {
-    benchmark: 'engine',
-    commit: git('rev-parse', 'HEAD'),
-    worktreeDirty: git('status', '--porcelain', '--', 'src') !== '',
-    date: new Date().toISOString(),
     machine: { nproc, cpu: cpus()[0]?.model.trim(), memoryGb: +(totalmem() / 1024 ** 3).toFixed(1), node: process.version, postgres: pgVersion.v, postgresFsync: pgVersion.fs, postgresSynchronousCommit: pgVersion.sc, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadAtEnd },
     flags,
     releaseBytes: release.length,
@@ -693,7 +677,7 @@ try {
     failover,
     totalSeconds: +((performance.now() - runStarted) / 1000).toFixed(1),
   };
-  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  const out = writeResults(repo, 'engine', report);
   console.log(`\nresults written to ${out} (${report.totalSeconds} s in all)`);
 } finally {
   clearTimeout(overall);

@@ -3,6 +3,7 @@
  * started, a no-op release, and a server log in short. (Each benchmark reads /proc itself: what
  * it needs from there differs.)
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -76,4 +77,24 @@ export function summariseLog(path) {
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return [...counts].map(([key, count]) => `${count} × ${key}`);
+}
+
+/**
+ * Writes a run's report to `bench/results/<benchmark>-<time>.json`, headed by the commit it ran
+ * on and whether `src/` had uncommitted changes; returns the path.
+ */
+export function writeResults(repo, benchmark, fields) {
+  const git = (...args) => {
+    try {
+      return execFileSync('git', args, { cwd: repo, encoding: 'utf8', timeout: 10_000 }).trim();
+    } catch {
+      return '';
+    }
+  };
+  const dir = join(repo, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${benchmark}-${new Date().toISOString().replace(/:/g, '').replace(/\..*/, '')}.json`);
+  const report = { benchmark, commit: git('rev-parse', 'HEAD'), worktreeDirty: git('status', '--porcelain', '--', 'src') !== '', date: new Date().toISOString(), ...fields };
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  return path;
 }

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { GantryError } from '../core/errors.js';
+import { DEFAULT_ENGINE_SETTINGS } from '../engine/engine-deps.js';
 import { OutboundAllowInvalid, parseOutboundAllow } from '../outbound/outbound-policy.js';
 
 /**
@@ -94,9 +95,6 @@ const serverConfigSchema = z
   .refine((config) => config.heartbeatMs * 2 <= config.leaseMs, { message: 'the heartbeat must be at most half the lease', path: ['heartbeatMs'] })
   .refine((config) => !(config.tlsSelfSigned && config.tls), { message: '--tls-self-signed makes its own certificate: do not also give one', path: ['tlsSelfSigned'] });
 
-/** Deployments one node runs at once unless GANTRY_MAX_DEPLOYMENTS says otherwise. */
-export const DEFAULT_MAX_DEPLOYMENTS = 8;
-
 export type ServerConfig = Readonly<z.infer<typeof serverConfigSchema>>;
 
 export interface ServeFlags {
@@ -121,7 +119,7 @@ export function loadServerConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Ser
     maxArchiveBytes: number('GANTRY_MAX_ARCHIVE_BYTES', 2 * 1024 ** 3),
     logLevel: env.GANTRY_LOG_LEVEL ?? 'info',
     leaseMs: number('GANTRY_LEASE_MS', 15_000),
-    maxDeployments: number('GANTRY_MAX_DEPLOYMENTS', DEFAULT_MAX_DEPLOYMENTS),
+    maxDeployments: number('GANTRY_MAX_DEPLOYMENTS', DEFAULT_ENGINE_SETTINGS.maxConcurrentDeployments),
     heartbeatMs: number('GANTRY_HEARTBEAT_MS', 3_000),
     agentHeartbeatMs: number('GANTRY_AGENT_HEARTBEAT_MS', 10_000),
     agentOfflineMs: number('GANTRY_AGENT_OFFLINE_MS', 3 * number('GANTRY_AGENT_HEARTBEAT_MS', 10_000)),
