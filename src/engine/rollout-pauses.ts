@@ -20,7 +20,8 @@ export async function passGates(ctx: RunContext): Promise<boolean> {
     if (await stopped(ctx)) return false;
     const label = `gate ${ctx.deployment.nextGate + 1} of ${ctx.deployment.plan!.gates!.length}`;
     if (gate.kind === 'pause') {
-      await pause(ctx, gate.durationMs, `at ${label}, after batch ${gate.afterBatch + 1}`);
+      const resumeAt = gate.durationMs === null ? null : new Date(ctx.deps.clock.now().getTime() + gate.durationMs).toISOString();
+      await pause(ctx, resumeAt, `at ${label}, after batch ${gate.afterBatch + 1}`);
       return false;
     }
     const verdict = await analyseGate(ctx, gate);
@@ -43,9 +44,8 @@ export async function passGates(ctx: RunContext): Promise<boolean> {
 }
 
 /** `held.code`: change control held the batch (FREEZE_ACTIVE, OUTSIDE_WINDOW, …), recorded so the change's evidence can tell. */
-async function pause(ctx: RunContext, durationMs: number | null, where: string, held: { consumedRequest?: 'pause'; code?: string } = {}): Promise<void> {
+async function pause(ctx: RunContext, resumeAt: string | null, where: string, held: { consumedRequest?: 'pause'; code?: string } = {}): Promise<void> {
   const { consumedRequest, code } = held;
-  const resumeAt = durationMs === null ? null : new Date(ctx.deps.clock.now().getTime() + durationMs).toISOString();
   const until = resumeAt === null ? 'waiting for gantry promote (or resume)' : `goes on at ${resumeAt} (gantry promote goes on now)`;
   const reason = `paused ${where}: ${until}`;
   ctx.logs.note(null, null, reason);
@@ -65,10 +65,7 @@ export async function stoppedAtBoundary(ctx: RunContext, targets: readonly strin
   if (!clearance.go) {
     const why = `error[${clearance.code}]: ${clearance.reason}`;
     if (clearance.then === 'rollback') await beginRollback(ctx, why);
-    else {
-      const durationMs = clearance.resumeAt === null ? null : Math.max(0, Date.parse(clearance.resumeAt) - ctx.deps.clock.now().getTime());
-      await pause(ctx, durationMs, `before batch ${ctx.deployment.currentBatch + 1}: ${why}`, { code: clearance.code });
-    }
+    else await pause(ctx, clearance.resumeAt, `before batch ${ctx.deployment.currentBatch + 1}: ${why}`, { code: clearance.code });
     return true;
   }
   if (ctx.pauseBeforeNextBatch !== null) {

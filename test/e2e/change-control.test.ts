@@ -1,7 +1,7 @@
 import { mkdtempSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { DeploymentDetailDto, ProblemDto, QueuedDeploymentDto } from '../../src/protocol/api.js';
 import type { ChangeDto, ChangeEventDto } from '../../src/protocol/changes-api.js';
 import type { CreatedTokenDto } from '../../src/protocol/tokens-api.js';
@@ -330,6 +330,10 @@ for (const dialect of DIALECTS) describe(`change control (store: ${dialect})`, (
     await gantry.waitForEvent(id, (event) => event.type === 'batch:finished' && event.data.batch === 0);
     const freeze = { name: `freeze-${dialect}`, kind: 'freeze', start: new Date(Date.now() - 1000).toISOString(), end: new Date(Date.now() + 4000).toISOString(), scope: { environments: ['production'] } };
     expect((await gantry.api('POST', '/windows', freeze)).status).toBe(201);
+    // The freeze goes whatever happens here: the later cases submit changes to production.
+    onTestFinished(async () => {
+      expect((await gantry.api('DELETE', `/windows/${freeze.name}`)).status).toBe(204);
+    });
     const paused = await gantry.waitForEvent(id, (event) => event.type === 'deployment:paused');
     expect(paused.data.reason).toEqual(expect.stringContaining('FREEZE_ACTIVE'));
     expect(paused.data.resumeAt).toBe(new Date(freeze.end).toISOString());
@@ -341,7 +345,6 @@ for (const dialect of DIALECTS) describe(`change control (store: ${dialect})`, (
     const reviewed = await waitForChangeState(change.id, 'review');
     const evidence = reviewed.evidence as { proposal: { closeCode: string }; pauses: { cause: string; reason: string; endedBy: string }[] };
     expect(evidence.pauses).toEqual([expect.objectContaining({ cause: 'change_control', reason: expect.stringContaining('FREEZE_ACTIVE'), endedBy: 'timer' })]);
-    expect((await gantry.api('DELETE', `/windows/${freeze.name}`)).status).toBe(204);
   });
 
   it('closes with evidence of a rolled-back batch, proposing unsuccessful', async () => {
