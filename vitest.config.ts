@@ -1,8 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The web UI's JSX, as ui/tsconfig.json compiles it.
+  esbuild: { jsx: 'automatic' },
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // ui/ component tests run in jsdom (each file says so with `// @vitest-environment jsdom`).
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'ui/src/**/*.test.tsx'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

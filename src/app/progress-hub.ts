@@ -5,9 +5,17 @@
  */
 export class ProgressHub {
   private readonly listeners = new Map<string, Set<() => void>>();
+  private readonly everything = new Set<(deploymentId: string) => void>();
 
   notify(deploymentId: string): void {
     for (const listener of this.listeners.get(deploymentId) ?? []) listener();
+    for (const listener of this.everything) listener(deploymentId);
+  }
+
+  /** Every deployment's signals (the activity stream behind the dashboard). */
+  subscribeAll(listener: (deploymentId: string) => void): () => void {
+    this.everything.add(listener);
+    return () => this.everything.delete(listener);
   }
 
   subscribe(deploymentId: string, listener: () => void): () => void {

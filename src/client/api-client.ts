@@ -53,7 +53,8 @@ import {
   type FreeSlotsDto,
 } from '../protocol/changes-api.js';
 import { createdTokenSchema, tokenSchema, type CreatedTokenDto, type TokenDto } from '../protocol/tokens-api.js';
-import { loginResponseSchema, teamListSchema, teamSchema, userListSchema, userSchema, type LoginResponseDto, type TeamDto, type UserDto } from '../protocol/users-api.js';
+import { dashboardSchema, type DashboardDto } from '../protocol/dashboard-api.js';
+import { authMethodsSchema, type AuthMethodsDto, loginResponseSchema, sessionSchema, type SessionDto, teamListSchema, teamSchema, userListSchema, userSchema, type LoginResponseDto, type TeamDto, type UserDto } from '../protocol/users-api.js';
 import { nodeListSchema, type NodeDto } from '../protocol/nodes-api.js';
 import { secretListSchema, type SecretDto, type SetSecretRequest } from '../protocol/secrets-api.js';
 import { auditListSchema, auditVerificationSchema, type AuditListQuery, type AuditRecordDto, type AuditVerificationDto } from '../protocol/audit-api.js';
@@ -75,6 +76,7 @@ import {
 } from './http.js';
 
 export { ApiUnreachableError, isApiUnreachableError } from './http.js';
+export { GantryError, isGantryError } from '../core/errors.js';
 export type { DeploymentStreamItem, DeploymentStreamOptions } from './deployment-stream.js';
 export type {
   AddTargetRequest,
@@ -104,7 +106,9 @@ export type { ChangeDto, ChangeEventDto, FreeSlotsDto } from '../protocol/change
 export type { CreatedTokenDto, TokenDto } from '../protocol/tokens-api.js';
 export type { NodeDto } from '../protocol/nodes-api.js';
 export type { SecretDto, SetSecretRequest } from '../protocol/secrets-api.js';
-export type { LoginResponseDto, RoleBindingDto, TeamDto, UserDto } from '../protocol/users-api.js';
+export type { AuthMethodsDto, LoginResponseDto, RoleBindingDto, SessionDto, TeamDto, UserDto } from '../protocol/users-api.js';
+export type { DashboardCellDto, DashboardDto } from '../protocol/dashboard-api.js';
+export { ACTIVITY_EVENTS } from '../protocol/dashboard-api.js';
 export type { AuditListQuery, AuditRecordDto, AuditVerificationDto } from '../protocol/audit-api.js';
 export type { ChangeState, ChangeType } from '../core/change/change-machine.js';
 export type { CloseCode } from '../core/change/evidence.js';
@@ -220,6 +224,8 @@ export interface LoginRequest {
   /** Default 12h, at most 30d. */
   readonly expiresIn?: string | undefined;
   readonly label?: string | undefined;
+  /** A web login: the token goes into an HttpOnly cookie, the answer carries the CSRF token instead. */
+  readonly session?: boolean | undefined;
 }
 
 export type ConflictDto = z.infer<typeof conflictSchema>;
@@ -335,7 +341,8 @@ export function createApiClient(options: ApiClientOptions) {
           headers: { accept: 'application/json', 'content-type': 'application/gzip', ...authHeaders(connection) },
           body: body(),
           duplex: 'half',
-        } as RequestInit);
+          // Node's fetch streams an async iterable body; the DOM's RequestInit type does not say so.
+        } as unknown as RequestInit);
       } catch (error) {
         throw archiveError ?? error;
       }
@@ -414,6 +421,14 @@ export function createApiClient(options: ApiClientOptions) {
     login: (request: LoginRequest): Promise<LoginResponseDto> => call({ method: 'POST', path: api('/login'), json: request, schema: loginResponseSchema }),
     /** Revokes the token this client calls with. */
     logout: (): Promise<void> => callNoContent('POST', api('/logout')),
+    /** How people can sign in (password, single sign-on); needs no credential. */
+    authMethods: (): Promise<AuthMethodsDto> => call({ method: 'GET', path: api('/auth/methods'), schema: authMethodsSchema }),
+    /** Who the credential speaks for and what it may do (and, for a web session, its CSRF token). */
+    session: (): Promise<SessionDto> => call({ method: 'GET', path: api('/session'), schema: sessionSchema }),
+    /** Every application × environment the caller may see, with live release, latest deployment and health. */
+    dashboard: (): Promise<DashboardDto> => call({ method: 'GET', path: api('/dashboard'), schema: dashboardSchema }),
+    /** Where `GET /activity` (Server-Sent Events of deployments that move) is. */
+    activityUrl: (): string => buildUrl(connection, api('/activity')),
     createUser: (request: CreateUserRequest): Promise<UserDto> => call({ method: 'POST', path: api('/users'), json: request, schema: userSchema }),
     listUsers: async (): Promise<UserDto[]> => (await call({ method: 'GET', path: api('/users'), schema: userListSchema })).users,
     getUser: (name: string): Promise<UserDto> => call({ method: 'GET', path: api(`/users/${segment(name)}`), schema: userSchema }),

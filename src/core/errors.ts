@@ -69,6 +69,7 @@ export const ERROR_CATALOGUE = {
   MASTER_KEY_INVALID: { kind: 'invalid', title: 'The master key cannot be read or is not the key the secrets were encrypted with' },
   DATA_CORRUPT: { kind: 'internal', title: 'Stored data could not be read' },
   STORE_UNAVAILABLE: { kind: 'unavailable', title: 'The database cannot be reached' },
+  WEB_UI_NOT_BUILT: { kind: 'unavailable', title: 'The web UI was not built into this installation' },
   STORE_NOT_EMPTY: { kind: 'conflict', title: 'The store to copy or restore into already holds Gantry data' },
   BACKUP_INVALID: { kind: 'invalid', title: 'The file is not a complete Gantry backup' },
   SCHEMA_MISMATCH: { kind: 'conflict', title: 'The backup or store is at another schema version than this Gantry' },

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { pino, type Logger } from 'pino';
@@ -133,7 +134,7 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
   if (adminToken) await writeFile(join(config.dataDir, 'admin.token'), `${adminToken}\n`, { mode: 0o600 });
   const authThrottle = new AuthThrottle({ limit: config.authFailuresPerMinute, windowMs: 60_000, maxAddresses: 10_000, now: () => clock.now().getTime() });
   const oidc = config.oidc ? new OidcClient({ ...config.oidc, clientSecret: await readOidcClientSecret(config.oidc.clientSecretFile) }) : null;
-  const server = await buildServer({ app: appDeps, progress, streamPollMs: 1000, agentSessions, agentCommands, agentRelay: agentRelay.context, agentHeartbeatMs: config.agentHeartbeatMs, authThrottle, oidc }, logger, VERSION, tls);
+  const server = await buildServer({ app: appDeps, progress, streamPollMs: 1000, agentSessions, agentCommands, agentRelay: agentRelay.context, agentHeartbeatMs: config.agentHeartbeatMs, authThrottle, oidc, webUi: builtWebUi() }, logger, VERSION, tls);
   await engine.start();
   const changeKeeper = startChangeKeeper(appDeps, logger.child({ component: 'changes' }), options.engine?.pollMs ?? DEFAULT_ENGINE_SETTINGS.pollMs);
   const address = await server.listen({ host: config.listenHost, port: config.listenPort });
@@ -319,4 +320,10 @@ async function readOidcClientSecret(file: string): Promise<string> {
   }
   if (secret === '') throw new GantryError('REQUEST_INVALID', `GANTRY_OIDC_CLIENT_SECRET_FILE ${file} is empty`, { where: 'GANTRY_OIDC_CLIENT_SECRET_FILE' });
   return secret;
+}
+
+/** The web UI `npm run build` put in dist/ui (the same place from src/main and dist/main), if it did. */
+function builtWebUi(): string | null {
+  const dir = fileURLToPath(new URL('../../dist/ui/', import.meta.url));
+  return existsSync(join(dir, 'index.html')) ? dir : null;
 }

@@ -31,6 +31,10 @@ export type UserDto = z.infer<typeof userSchema>;
 
 export const userListSchema = z.object({ users: z.array(userSchema) });
 
+/** `GET /auth/methods`: how people can sign in here (public: the login page asks). */
+export const authMethodsSchema = z.object({ password: z.boolean(), oidc: z.boolean() });
+export type AuthMethodsDto = z.infer<typeof authMethodsSchema>;
+
 /**
  * The answer to `POST /login`: the token is shown once. A web login (`session: true`) gets no
  * token (it is in the HttpOnly session cookie, out of reach of scripts) but the CSRF token its

@@ -26,6 +26,8 @@ import { userRoutes } from './routes/users.js';
 import { teamRoutes } from './routes/teams.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { windowRoutes } from './routes/windows.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { webUiRoutes } from './routes/web-ui.js';
 import type { ServerContext } from './server-context.js';
 
 /** JSON bodies are small (a manifest is at most 1 MiB); archives stream and are bounded separately. */
@@ -102,8 +104,10 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
       await api.register(nodeRoutes(context));
       await api.register(oidcRoutes(context));
       await api.register(auditRoutes(context));
+      await api.register(dashboardRoutes(context));
     },
     { prefix: API_PREFIX },
   );
+  await app.register(webUiRoutes(context));
   return app;
 }

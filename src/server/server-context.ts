@@ -23,6 +23,8 @@ export interface ServerContext {
   readonly authThrottle: AuthThrottle;
   /** Single sign-on, when configured. */
   readonly oidc?: OidcClient | null;
+  /** The built web UI's directory (dist/ui), or null when it was not built. */
+  readonly webUi?: string | null;
 }
 
 export interface AgentRelayContext {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLE_NAMES, ROLES, isGlobalPermission, type Permission, type Role } from '../../src/core/access/roles.js';
 import type { ChangeDto } from '../../src/protocol/changes-api.js';
 import type { DeploymentDto, ProblemDto } from '../../src/protocol/api.js';
+import type { DashboardDto } from '../../src/protocol/dashboard-api.js';
 import type { CreatedTokenDto } from '../../src/protocol/tokens-api.js';
 import type { DeclaredRoute } from '../../src/server/access.js';
 import { startTestGantry, type TestGantry } from '../support/gantry-server.js';
@@ -136,6 +137,8 @@ function samples(): Record<string, RouteSamples> {
     'GET /api/v1/audit': same({ method: 'GET', path: '/api/v1/audit' }),
     'GET /api/v1/audit/verify': same({ method: 'GET', path: '/api/v1/audit/verify' }),
     'GET /api/v1/audit/export': same({ method: 'GET', path: '/api/v1/audit/export' }),
+    'GET /api/v1/dashboard': same({ method: 'GET', path: '/api/v1/dashboard' }),
+    'GET /api/v1/activity': same({ method: 'GET', path: '/api/v1/activity' }),
   };
 }
 
@@ -147,6 +150,11 @@ async function send(token: string, sample: Sample): Promise<{ status: number; bo
     body = typeof sample.body === 'string' ? sample.body : JSON.stringify(sample.body);
   }
   const response = await fetch(`${gantry.url}${sample.path}`, { method: sample.method, headers, ...(body === undefined ? {} : { body }), signal: AbortSignal.timeout(10_000) });
+  // A stream that was let in goes on until it is closed: its status is the answer.
+  if (response.ok && response.headers.get('content-type')?.startsWith('text/event-stream')) {
+    await response.body?.cancel();
+    return { status: response.status, body: '' };
+  }
   return { status: response.status, body: await response.text() };
 }
 
@@ -185,12 +193,17 @@ describe('access control: every route × role × scope', () => {
     const withoutSample = routes.filter((route) => route.access !== 'public' && !(routeKey(route) in known)).map(routeKey);
     expect(withoutSample).toEqual([]);
     expect(routes.filter((route) => route.access === 'public').map(routeKey).sort()).toEqual([
+      // The web UI's files: no data in them.
+      'GET /',
+      'GET /*',
       'GET /api/v1/agents/connect',
+      'GET /api/v1/auth/methods',
       'GET /api/v1/auth/oidc/callback',
       'GET /api/v1/auth/oidc/login',
       'GET /api/v1/calendar.ics',
       // Another node proves itself with the credential derived from the shared master key.
       'GET /api/v1/internal/agent-relay',
+      'GET /assets/*',
       'GET /healthz',
       'POST /api/v1/agents/enrol',
       'POST /api/v1/login',
@@ -239,6 +252,8 @@ describe('access control: every route × role × scope', () => {
     expect((await viewer.api<{ applications: { name: string }[] }>('GET', '/applications')).body.applications.map((application) => application.name)).toEqual(['shop']);
     const status = await viewer.api<{ environments: { environment: string }[] }>('GET', '/applications/shop/status');
     expect(status.body.environments.map((row) => row.environment)).toEqual(['staging']);
+    const dashboard = await viewer.api<DashboardDto>('GET', '/dashboard');
+    expect(dashboard.body.applications.map((row) => [row.app, row.cells.map((cell) => cell.environment)])).toEqual([['shop', ['staging']]]);
   });
 
   it('refuses expired and revoked tokens, and records when a token was last used', async () => {

@@ -30,7 +30,8 @@ const STREAM_TIMEOUT_MS = 1_500;
  */
 const SKIPPED = new Set(['GET /api/v1/agents/connect', 'GET /api/v1/internal/agent-relay', 'POST /api/v1/logout']);
 const STREAM_ROUTE = 'GET /api/v1/deployments/:id/stream';
-const PUBLIC_ROUTES = new Set(['GET /healthz', 'POST /api/v1/agents/enrol', 'GET /api/v1/calendar.ics', 'POST /api/v1/login']);
+const ACTIVITY_ROUTE = 'GET /api/v1/activity';
+const PUBLIC_ROUTES = new Set(['GET /healthz', 'POST /api/v1/agents/enrol', 'GET /api/v1/calendar.ics', 'POST /api/v1/login', 'GET /api/v1/auth/methods', 'GET /', 'GET /*', 'GET /assets/*']);
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 // ---------- the seeded PRNG ----------
@@ -430,6 +431,10 @@ function casesFor(shape: RouteShape): Omit<FuzzRequest, 'auth'>[] {
   const add = (kind: string, partial: Partial<Omit<FuzzRequest, 'auth' | 'route' | 'kind'>>) =>
     cases.push({ route: key, kind, method: route.method, path: basePath, headers: {}, ...partial });
 
+  if (key === ACTIVITY_ROUTE) {
+    add('activity query', { path: `${basePath}?unknown=1`, stream: true });
+    return cases;
+  }
   if (key === STREAM_ROUTE) {
     for (const segment of HOSTILE_SEGMENTS) add('stream id', { path: pathOf(route.url, { id: segment }), stream: true });
     add('stream query', { path: `${basePath}?after=-1&logsAfter=abc`, stream: true });
@@ -573,7 +578,12 @@ describe('fuzzing every route with malformed requests', () => {
     }
     // Unknown routes outside the API prefix and under it.
     for (const path of ['/', '/api', '/api/v1', '/api/v2/deployments', '/api/v1/nope', `/${LONG_10K}`, '/%00', '/..%2f..%2fetc%2fpasswd', '/api/v1/deployments/x/y/z/w']) {
-      for (const auth of ['admin', 'none', 'garbage'] as const) all.push({ route: '(unknown)', kind: 'unknown route', auth, method: pick(['GET', 'POST', 'DELETE', 'PATCH', 'PUT']), path, headers: authHeaders(auth), unknownRoute: path !== '/..%2f..%2fetc%2fpasswd' });
+      for (const auth of ['admin', 'none', 'garbage'] as const) {
+        const method = pick(['GET', 'POST', 'DELETE', 'PATCH', 'PUT']);
+        // Outside the API, a GET is a page of the web UI (public, like its files).
+        const page = method === 'GET' && !path.startsWith('/api');
+        all.push({ route: page ? 'GET /*' : '(unknown)', kind: 'unknown route', auth, method, path, headers: authHeaders(auth), unknownRoute: !page && path !== '/..%2f..%2fetc%2fpasswd' });
+      }
     }
     for (const raw of RAW_HTTP) all.push({ route: '(raw http)', kind: 'malformed HTTP', auth: 'none', method: raw.split(' ')[0] ?? '', path: '', headers: {}, raw });
     // A probe is an unknown route only if no declared route matches its path (`/windows/x` is `/windows/:name`).

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { signInWithOidc } from '../../app/oidc-login.js';
 import { GantryError, isGantryError } from '../../core/errors.js';
+import { authMethodsSchema } from '../../protocol/users-api.js';
 import { PUBLIC } from '../access.js';
 import { throttled } from '../auth.js';
 import { OIDC_STATE_COOKIE, OIDC_STATE_MS, readLoginState, signLoginState, type OidcClient } from '../oidc.js';
@@ -21,6 +22,9 @@ export function oidcRoutes(context: ServerContext): FastifyPluginAsyncZod {
   };
   const secure = () => context.app.serverFingerprint !== null;
   return async (app) => {
+    // For the login page: whether to offer single sign-on.
+    app.get('/auth/methods', { config: PUBLIC, schema: { response: { 200: authMethodsSchema } } }, async () => ({ password: true, oidc: Boolean(context.oidc) }));
+
     app.get('/auth/oidc/login', { config: PUBLIC, schema: { hide: true } }, async (_request, reply) => {
       const client = oidc();
       const { url, state } = await client.start(context.app.clock.now().getTime());
