@@ -6,7 +6,8 @@
  * the three files it is made of (which import src/engine/ports.ts for types only, erased at
  * build time; test/agent/imports.test.ts checks what the agent loads transitively). The metric
  * providers of src/analysis/ are adapters: they see core, the engine's MetricReader port and the
- * outbound (SSRF) guard of src/outbound/, and only main wires them in.
+ * outbound (SSRF) guard of src/outbound/, and only main wires them in. The web UI (ui/src) runs in
+ * browsers and reaches the server only through src/client.
  */
 const layer = (name) => `^src/${name}/`;
 const AGENT_LOCAL_TRANSPORT = ['^src/executors/local\\.ts$', '^src/executors/target-shell\\.ts$', '^src/executors/output-capture\\.ts$', '^src/executors/script-input\\.ts$'];
@@ -28,13 +29,15 @@ module.exports = {
     { name: 'agent-no-server-libraries', severity: 'error', from: { path: layer('agent') }, to: { path: 'node_modules/(fastify|@fastify|kysely|better-sqlite3|pg|ssh2|pino)/' } },
     { name: 'analysis-providers-are-adapters', severity: 'error', from: { path: layer('analysis') }, to: { path: '^src/', pathNot: [layer('analysis'), layer('core'), layer('outbound'), '^src/engine/analysis/metric-port\\.ts$'] } },
     { name: 'analysis-providers-wired-in-main', severity: 'error', from: { path: '^src/', pathNot: [layer('analysis'), layer('main')] }, to: { path: layer('analysis') } },
+    { name: 'ui-through-client', severity: 'error', from: { path: '^ui/src/' }, to: { path: '^src/', pathNot: layer('client') } },
+    { name: 'ui-runs-in-browsers', severity: 'error', from: { path: '^ui/src/' }, to: { dependencyTypes: ['core'] } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true, dependencyTypesNot: ['type-only'] } },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '\\.test\\.ts$' },
+    exclude: { path: '\\.test\\.tsx?$' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js'] },
   },
 };

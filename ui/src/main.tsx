@@ -1,3 +1,5 @@
+// First: before the API client's schemas are created (see the module).
+import './zod-without-eval.js';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App, createQueryClient } from './app.js';

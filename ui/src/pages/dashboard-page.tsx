@@ -16,10 +16,10 @@ export function environmentColumns(rows: readonly Row[]): string[] {
   for (const row of rows) {
     row.cells.forEach((cell, index) => {
       if (columns.includes(cell.environment)) return;
-      // Put it after the environment it follows in this application, if that one is placed.
-      const before = row.cells[index - 1]?.environment;
-      const at = before === undefined ? -1 : columns.indexOf(before);
-      columns.splice(at === -1 ? columns.length : at + 1, 0, cell.environment);
+      // After the environment it follows in this application, or else before the one it precedes.
+      const after = columns.indexOf(row.cells[index - 1]?.environment ?? '');
+      const before = row.cells.slice(index + 1).map((next) => columns.indexOf(next.environment)).find((at) => at !== -1);
+      columns.splice(after !== -1 ? after + 1 : (before ?? columns.length), 0, cell.environment);
     });
   }
   return columns;
@@ -106,7 +106,9 @@ function DashboardGrid({ rows, columns }: { rows: readonly Row[]; columns: reado
               </th>
               {columns.map((environment) => {
                 const cell = row.cells.find((candidate) => candidate.environment === environment);
-                return <td key={environment}>{cell ? <DashboardCell app={row.app} cell={cell} /> : <span className="muted" aria-label="not deployed here">—</span>}</td>;
+                return <td key={environment}>{cell ? <DashboardCell app={row.app} cell={cell} /> : <span className="muted">
+                        — <span className="visually-hidden">not in this environment</span>
+                      </span>}</td>;
               })}
             </tr>
           ))}
@@ -136,10 +138,12 @@ function DashboardCell({ app, cell }: { app: string; cell: DashboardCellDto }) {
       </span>
     </>
   );
-  if (!latest) return <div className="cell">{body}</div>;
-  const label = `${app} ${latest.version} in ${cell.environment}: deployment ${latest.state.replace('_', ' ')}`;
+  if (!latest) return <div className="cell" data-testid={`cell-${app}-${cell.environment}`}>{body}</div>;
   return (
-    <Link className="cell" to={`/deployments/${encodeURIComponent(latest.id)}`} aria-label={label} data-testid={`cell-${app}-${cell.environment}`}>
+    <Link className="cell" to={`/deployments/${encodeURIComponent(latest.id)}`} data-testid={`cell-${app}-${cell.environment}`}>
+      <span className="visually-hidden">
+        {app} in {cell.environment}, latest deployment {latest.version}:{' '}
+      </span>
       {body}
     </Link>
   );
