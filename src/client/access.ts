@@ -6,7 +6,8 @@ import { allows, type Resource, type RoleBinding } from '../core/access/access.j
 import { ROLE_NAMES, type Permission, type Role } from '../core/access/roles.js';
 import type { RoleBindingDto } from '../protocol/users-api.js';
 
-export type { Permission } from '../core/access/roles.js';
+export { PERMISSIONS, ROLE_NAMES, type Permission } from '../core/access/roles.js';
+export { EVERYTHING } from '../core/access/access.js';
 
 /** Whether bindings as `GET /session` lists them allow `permission` on `resource` (a role this client does not know grants nothing). */
 export function bindingsAllow(bindings: readonly RoleBindingDto[], permission: Permission, resource: Resource = {}): boolean {
