@@ -35,31 +35,37 @@ export interface DashboardRow {
 
 /** `visible` says which cells the caller may read; rows left without a cell are left out. */
 export async function readDashboard(deps: AppDeps, visible: (app: string, environment: string) => boolean): Promise<DashboardRow[]> {
-  const [applications, targets] = await Promise.all([listAllApplications(deps), listAllTargets(deps)]);
+  const [applications, targets, latestDeployments, liveDeployments] = await Promise.all([
+    listAllApplications(deps),
+    listAllTargets(deps),
+    deployments.listLatestPerEnvironment(deps.db, { succeeded: false }),
+    deployments.listLatestPerEnvironment(deps.db, { succeeded: true }),
+  ]);
+  const key = (app: string, environment: string) => `${app}\0${environment}`;
+  const latestOf = new Map(latestDeployments.map((deployment) => [key(deployment.app, deployment.environment), deployment]));
+  const liveOf = new Map(liveDeployments.map((deployment) => [key(deployment.app, deployment.environment), deployment]));
   const rows = await Promise.all(
     applications.map(async (application): Promise<DashboardRow> => {
       const cells = await Promise.all(
         application.manifest.environments
           .filter((environment) => visible(application.name, environment.name))
           .map(async (environment): Promise<DashboardCell> => {
-            const [[latest], [live]] = await Promise.all([
-              deployments.listDeployments(deps.db, { app: application.name, environment: environment.name, limit: 1 }),
-              deployments.listSucceededVersions(deps.db, application.name, environment.name),
-            ]);
+            const last = latestOf.get(key(application.name, environment.name)) ?? null;
+            const live = liveOf.get(key(application.name, environment.name));
+            const liveVersion = live?.version ?? null;
             const selected = targets.filter((view) => labelsMatch(environment.targets, view.target.labels));
             const offlineTargets = selected.filter((view) => view.target.transport.type === 'agent' && view.session === null).length;
-            const liveVersion = live?.version ?? null;
             return {
               environment: environment.name,
               protected: environment.protected,
               selector: environment.targets,
               liveVersion,
               liveSince: live?.finishedAt ?? null,
-              latest: latest ?? null,
-              progress: latest && !isTerminalDeploymentState(latest.state) ? await progressOf(deps, latest) : null,
+              latest: last,
+              progress: last && !isTerminalDeploymentState(last.state) ? await progressOf(deps, last) : null,
               targets: selected.length,
               offlineTargets,
-              health: environmentHealth({ liveVersion, latestState: latest?.state ?? null, targets: selected.length, offlineTargets }),
+              health: environmentHealth({ liveVersion, latestState: last?.state ?? null, targets: selected.length, offlineTargets }),
             };
           }),
       );

@@ -28,14 +28,6 @@ export function streamActivity(context: ServerContext, request: FastifyRequest, 
   let closed = false;
   const send = (event: string, data: unknown) => response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   const keepalive = setInterval(() => response.write(': keepalive\n\n'), KEEPALIVE_MS);
-  const end = (error: unknown) => {
-    if (isGantryError(error)) send(ACTIVITY_EVENTS.denied, problemOf(error));
-    else request.log.warn({ err: error }, 'activity stream ended early');
-    close();
-  };
-  const recheck = setInterval(() => {
-    reauthenticate(context.app, request).then((again) => (actor = again), end);
-  }, context.streamPollMs);
   const close = () => {
     if (closed) return;
     closed = true;
@@ -44,6 +36,19 @@ export function streamActivity(context: ServerContext, request: FastifyRequest, 
     unsubscribe();
     response.end();
   };
+  const end = (error: unknown) => {
+    if (closed) return;
+    if (isGantryError(error)) send(ACTIVITY_EVENTS.denied, problemOf(error));
+    else request.log.warn({ err: error }, 'activity stream ended early');
+    close();
+  };
+  // A database that does not answer for a moment is no reason to end the stream: the next check decides.
+  const recheck = setInterval(() => {
+    reauthenticate(context.app, request).then(
+      (again) => (actor = again),
+      (error: unknown) => (isGantryError(error) && error.kind === 'unavailable' ? undefined : end(error)),
+    );
+  }, context.streamPollMs);
 
   async function flush(): Promise<void> {
     if (sending) return;

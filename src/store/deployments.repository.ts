@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
 import { CONTROL_REQUESTS, type ControlRequest } from '../core/deployment/control.js';
 import { DEPLOYMENT_STATES, transitionDeployment, type DeploymentState } from '../core/deployment/deployment-machine.js';
 import { DEPLOY_STEPS, ROLLBACK_STEPS, TASK_STATES, type StepName } from '../core/deployment/task-machine.js';
@@ -112,6 +112,18 @@ export async function listDeployments(db: Kysely<Database>, filter: { app?: stri
   if (filter.app !== undefined) query = query.where('app', '=', filter.app);
   if (filter.environment !== undefined) query = query.where('environment', '=', filter.environment);
   const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+  return rows.map(toDeployment);
+}
+
+/**
+ * For every app × environment at once (the dashboard): its latest deployment, or with
+ * `succeeded` its latest successful one (by finish: what its targets run). One query.
+ */
+export async function listLatestPerEnvironment(db: Kysely<Database>, which: { readonly succeeded: boolean }): Promise<Deployment[]> {
+  const order = which.succeeded ? sql`finished_at desc, id desc` : sql`created_at desc, id desc`;
+  let ranked = db.selectFrom('deployments').selectAll().select(sql<number>`row_number() over (partition by app, environment order by ${order})`.as('rank'));
+  if (which.succeeded) ranked = ranked.where('state', '=', 'succeeded');
+  const rows = await db.selectFrom(ranked.as('ranked')).selectAll().where('rank', '=', 1).execute();
   return rows.map(toDeployment);
 }
 
