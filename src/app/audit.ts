@@ -28,10 +28,59 @@ export async function recordAudit(deps: AppDeps, entry: AuditEntryInput): Promis
   }
 }
 
-/** One page of the audit log, oldest first, after seq `after`. */
-export async function listAudit(deps: AppDeps, query: { readonly after?: number | undefined; readonly limit?: number | undefined } = {}): Promise<AuditRecord[]> {
+/** Seqs are 32-bit integers in the store (PostgreSQL `integer`): larger bounds are clamped to this. */
+const MAX_SEQ = 2_147_483_647;
+
+/** What a page of the audit log is read by (the API's query, validated; `from`/`until` are ISO 8601). */
+export interface AuditListOptions {
+  readonly after?: number | undefined;
+  readonly before?: number | undefined;
+  readonly order?: 'asc' | 'desc' | undefined;
+  readonly actor?: string | undefined;
+  readonly action?: string | undefined;
+  readonly from?: string | undefined;
+  readonly until?: string | undefined;
+  readonly limit?: number | undefined;
+}
+
+/**
+ * An ISO 8601 date-time (with Z or an offset) as the store's `at` text (`toISOString()`, UTC,
+ * fixed width), so that comparing text compares time. An offset can reach past the years
+ * 0000–9999 that form covers: such an instant is before or after every record.
+ */
+function atText(value: string, where: 'from' | 'until'): string | 'before-all' | 'after-all' {
+  let time = Date.parse(value);
+  if (Number.isNaN(time)) throw new GantryError('REQUEST_INVALID', `${where} is not an ISO 8601 date-time: ${JSON.stringify(value.slice(0, 60))}`, { where });
+  // `at` has milliseconds: a finer bound is rounded up (at ≥ from and at < until stay exact).
+  if (/^\d*[1-9]/.test(/T[\d:]+\.\d{3}(\d+)/.exec(value)?.[1] ?? '')) time += 1;
+  const year = new Date(time).getUTCFullYear();
+  if (year < 0) return 'before-all';
+  if (year > 9999) return 'after-all';
+  return new Date(time).toISOString();
+}
+
+/**
+ * One page of the audit log: records with `after` < seq < `before` that match the filters
+ * (`actor`, `action` exact; `from` ≤ at < `until`), oldest first after `after` (the default), or
+ * newest first before `before` with `order: 'desc'`.
+ */
+export async function listAudit(deps: AppDeps, query: AuditListOptions = {}): Promise<AuditRecord[]> {
   const limit = Math.min(Math.max(1, query.limit ?? 100), MAX_AUDIT_LIST_LIMIT);
-  return listAuditRecords(deps.db, { afterSeq: Math.max(0, query.after ?? 0), limit });
+  const clampSeq = (seq: number) => Math.min(Math.max(0, seq), MAX_SEQ);
+  const from = query.from === undefined ? 'before-all' : atText(query.from, 'from');
+  const until = query.until === undefined ? 'after-all' : atText(query.until, 'until');
+  if (from === 'after-all' || until === 'before-all') return [];
+  return listAuditRecords(deps.db, {
+    afterSeq: clampSeq(query.after ?? 0),
+    // A bound past any seq is no bound.
+    beforeSeq: query.before === undefined || query.before > MAX_SEQ ? undefined : clampSeq(query.before),
+    order: query.order ?? 'asc',
+    actor: query.actor,
+    action: query.action,
+    fromAt: from === 'before-all' ? undefined : from,
+    untilAt: until === 'after-all' ? undefined : until,
+    limit,
+  });
 }
 
 /**

@@ -487,9 +487,20 @@ export function createApiClient(options: ApiClientOptions) {
       streamDeployment(connection, api(`/deployments/${segment(id)}/stream`), streamOptions),
 
     // ---------- audit log ----------
-    /** One page of the audit log, oldest first, after seq `after` (at most 1000 records; call again with the last seq). */
+    /**
+     * One page of the audit log (at most 1000 records): oldest first after seq `after` (call
+     * again with the last seq), or with `order: 'desc'` newest first before seq `before` (call
+     * again with the smallest seq); filtered by `actor`, `action` (exact) and `from` ≤ at < `until`.
+     */
     listAudit: async (query: AuditListQuery = {}): Promise<AuditRecordDto[]> =>
-      (await call({ method: 'GET', path: api('/audit'), query: { after: query.after, limit: query.limit }, schema: auditListSchema })).records,
+      (
+        await call({
+          method: 'GET',
+          path: api('/audit'),
+          query: { after: query.after, before: query.before, order: query.order, actor: query.actor, action: query.action, from: query.from, until: query.until, limit: query.limit },
+          schema: auditListSchema,
+        })
+      ).records,
     /** Checks the audit log's hash chain and head; `ok: false` names the first broken link. */
     verifyAudit: (): Promise<AuditVerificationDto> => call({ method: 'GET', path: api('/audit/verify'), schema: auditVerificationSchema }),
     /** The whole audit log as NDJSON text, one record a line, oldest first. */

@@ -22,17 +22,53 @@ export const auditRecordSchema = z.object({
 });
 export type AuditRecordDto = z.infer<typeof auditRecordSchema>;
 
+/** A free-text filter: exact, no NUL (PostgreSQL text cannot hold it), bounded. */
+const exactText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[^\0]*$/, 'must not contain NUL');
+/** An ISO 8601 date-time with `Z` or an offset, compared as an instant with each record's `at`. */
+const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with Z or an offset, such as 2026-11-27T09:00:00Z' });
+
 export const auditListQuerySchema = z
   .object({
     /** Records after this seq (default 0: from the start). */
     after: z.coerce.number().int().min(0).default(0),
+    /** Records before this seq (default: up to the newest). */
+    before: z.coerce.number().int().min(1).optional(),
+    /**
+     * `asc` (default): oldest first, the first `limit` records after `after`; `desc`: newest
+     * first, the last `limit` records before `before` (page back with the smallest seq seen).
+     */
+    order: z.enum(['asc', 'desc']).default('asc'),
+    /** Only this actor's records (exact). */
+    actor: exactText(200).optional(),
+    /** Only this action (exact, the method and route pattern: `POST /api/v1/deployments`). */
+    action: exactText(300).optional(),
+    /** Only records at or after this time (inclusive). */
+    from: instant.optional(),
+    /** Only records before this time (exclusive). */
+    until: instant.optional(),
     /** At most this many (default 100, at most 1000). */
     limit: z.coerce.number().int().min(1).max(1000).default(100),
   })
   .strict();
-/** A page of the list: records after `after`, at most `limit` of them. */
+/**
+ * A page of the list: records with `after` < seq < `before` that match the filters (`actor`,
+ * `action`, `from` ≤ at < `until`), at most `limit` of them, oldest first (`order: 'asc'`, the
+ * default) or newest first (`order: 'desc'`).
+ */
 export interface AuditListQuery {
   readonly after?: number | undefined;
+  readonly before?: number | undefined;
+  readonly order?: 'asc' | 'desc' | undefined;
+  readonly actor?: string | undefined;
+  readonly action?: string | undefined;
+  /** ISO 8601 date-time with `Z` or an offset. */
+  readonly from?: string | undefined;
+  readonly until?: string | undefined;
   readonly limit?: number | undefined;
 }
 

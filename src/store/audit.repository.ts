@@ -71,9 +71,35 @@ export async function appendAuditRecord(db: Kysely<Database>, entry: AuditEntry)
   return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
 
-/** One page of records in seq order, after `afterSeq`. */
-export async function listAuditRecords(db: Kysely<Database>, page: { readonly afterSeq: number; readonly limit: number }): Promise<AuditRecord[]> {
-  const rows = await db.selectFrom('audit_log').selectAll().where('seq', '>', page.afterSeq).orderBy('seq').limit(page.limit).execute();
+/**
+ * What `listAuditRecords` reads: seqs in (`afterSeq`, `beforeSeq`), optionally only one actor's or
+ * one action's records, and `at` in [`fromAt`, `untilAt`). `at` is ISO text (`toISOString()`,
+ * fixed width, UTC), so the bounds must be in that form too: they are compared as text.
+ */
+export interface AuditRecordQuery {
+  readonly afterSeq: number;
+  readonly beforeSeq?: number | undefined;
+  /** `asc` (default): the first `limit` matches, oldest first; `desc`: the last ones, newest first. */
+  readonly order?: 'asc' | 'desc' | undefined;
+  readonly actor?: string | undefined;
+  readonly action?: string | undefined;
+  readonly fromAt?: string | undefined;
+  readonly untilAt?: string | undefined;
+  readonly limit: number;
+}
+
+/** One page of matching records, in seq order (or newest first with `order: 'desc'`). */
+export async function listAuditRecords(db: Kysely<Database>, page: AuditRecordQuery): Promise<AuditRecord[]> {
+  let query = db.selectFrom('audit_log').selectAll().where('seq', '>', page.afterSeq);
+  if (page.beforeSeq !== undefined) query = query.where('seq', '<', page.beforeSeq);
+  if (page.actor !== undefined) query = query.where('actor', '=', page.actor);
+  if (page.action !== undefined) query = query.where('action', '=', page.action);
+  if (page.fromAt !== undefined) query = query.where('at', '>=', page.fromAt);
+  if (page.untilAt !== undefined) query = query.where('at', '<', page.untilAt);
+  const rows = await query
+    .orderBy('seq', page.order === 'desc' ? 'desc' : 'asc')
+    .limit(page.limit)
+    .execute();
   return rows.map(toAuditRecord);
 }
 

@@ -160,6 +160,59 @@ for (const dialect of DIALECTS) {
       expect((await app.inject({ method: 'GET', url: '/api/v1/audit/verify' })).statusCode).toBe(401);
     });
 
+    it('pages the log newest first and backwards, filtered by actor, action and time; refuses a bad query', async () => {
+      const auth = { authorization: `Bearer ${token}` };
+      const get = async (query: string) => {
+        const response = await app.inject({ method: 'GET', url: `/api/v1/audit?${query}`, headers: auth });
+        expect(response.statusCode, response.body).toBe(200);
+        return (response.json() as { records: AuditRecord[] }).records;
+      };
+      // What the tests above wrote (a late status record may still arrive: every query is bounded by `before`).
+      const all = await listAuditRecords(store.db, { afterSeq: 0, limit: 1000 });
+      expect(all.length).toBeGreaterThanOrEqual(6);
+      const bound = `before=${all.at(-1)!.seq + 1}`;
+      const seqsOf = (records: AuditRecord[]) => records.map((record) => record.seq);
+      const expected = (keep: (record: AuditRecord) => boolean, desc = false) => {
+        const seqs = seqsOf(all.filter(keep));
+        return desc ? seqs.reverse() : seqs;
+      };
+
+      expect(seqsOf(await get(`${bound}&order=desc&limit=3`))).toEqual(expected(() => true, true).slice(0, 3));
+      expect(seqsOf(await get('before=4&order=desc'))).toEqual([3, 2, 1]);
+      expect(seqsOf(await get('before=4&order=desc&limit=2'))).toEqual([3, 2]);
+      expect(seqsOf(await get('before=4'))).toEqual([1, 2, 3]);
+      expect(seqsOf(await get('after=1&before=4&order=asc'))).toEqual([2, 3]);
+      expect((await get('order=desc&limit=1'))[0]!.seq).toBeGreaterThanOrEqual(all.at(-1)!.seq);
+
+      expect(seqsOf(await get(`${bound}&actor=anonymous`))).toEqual(expected((record) => record.actor === 'anonymous'));
+      expect(expected((record) => record.actor === 'anonymous')).not.toEqual([]);
+      expect(await get('actor=anon')).toEqual([]);
+      const action = 'DELETE /api/v1/windows/:name';
+      expect(seqsOf(await get(`${bound}&order=desc&action=${encodeURIComponent(action)}`))).toEqual(expected((record) => record.action === action, true));
+      expect(expected((record) => record.action === action)).toHaveLength(2);
+
+      const from = all[1]!.at;
+      const until = all[4]!.at;
+      const inRange = (record: AuditRecord) => record.at >= from && record.at < until;
+      expect(seqsOf(await get(`${bound}&from=${encodeURIComponent(from)}&until=${encodeURIComponent(until)}`))).toEqual(expected(inRange));
+      expect(seqsOf(await get(`${bound}&order=desc&actor=admin&from=${encodeURIComponent(from)}`))).toEqual(expected((record) => record.actor === 'admin' && record.at >= from, true));
+
+      for (const [query, where] of [
+        ['from=yesterday', 'querystring.from'],
+        ['until=2026-11-27T09:00', 'querystring.until'],
+        ['order=sideways', 'querystring.order'],
+        ['before=0', 'querystring.before'],
+        ['actor=', 'querystring.actor'],
+        ['actor=a%00b', 'querystring.actor'],
+        ['sort=seq', 'querystring'],
+      ] as const) {
+        const refused = await app.inject({ method: 'GET', url: `/api/v1/audit?${query}`, headers: auth });
+        expect(refused.statusCode, query).toBe(400);
+        expect(refused.json(), query).toMatchObject({ code: 'REQUEST_INVALID', where });
+      }
+      expect((await app.inject({ method: 'GET', url: '/api/v1/audit?from=yesterday', headers: auth })).json()).toMatchObject({ detail: expect.stringContaining('from') });
+    });
+
     it('describes the audit routes in the OpenAPI document', () => {
       const paths = (app.swagger() as { paths: Record<string, Record<string, unknown>> }).paths;
       expect(Object.keys(paths)).toEqual(expect.arrayContaining(['/api/v1/audit', '/api/v1/audit/verify', '/api/v1/audit/export']));

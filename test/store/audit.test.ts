@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppDeps } from '../../src/app/app-deps.js';
-import { exportAudit, recordAudit, verifyAuditLog } from '../../src/app/audit.js';
-import { GENESIS_HASH } from '../../src/core/audit/audit-chain.js';
+import { exportAudit, listAudit, recordAudit, verifyAuditLog } from '../../src/app/audit.js';
+import { GENESIS_HASH, type AuditRecord } from '../../src/core/audit/audit-chain.js';
 import { appendAuditRecord, listAuditRecords, readAuditHead } from '../../src/store/audit.repository.js';
 import type { StoreDatabase } from '../../src/store/database.js';
 import type { Database } from '../../src/store/schema.js';
@@ -125,6 +125,53 @@ for (const dialect of DIALECTS) {
       expect(records.map((record) => record.seq)).toEqual(Array.from({ length: 50 }, (_, i) => before + i + 1));
       expect(new Set(records.map((record) => record.actor)).size).toBe(50);
       expect(await verifyAuditLog(depsOf(store.db), 16)).toMatchObject({ ok: true, checked: before + 50, head: { seq: before + 50 } });
+    });
+
+    it('pages newest first and backwards, and filters by actor, action and time (from inclusive, until exclusive)', async () => {
+      const start = (await readAuditHead(store.db))!.seq;
+      const when = (minute: number) => new Date(Date.UTC(2027, 2, 1, 10, minute)).toISOString();
+      // Records 1…6 (after start): carol writes the odd ones, bob the even ones; 1–3 deploy, 4–6 remove windows; one a minute from 10:01.
+      for (let n = 1; n <= 6; n++) {
+        await appendAuditRecord(store.db, { ...entry(n, n % 2 ? 'carol' : 'bob'), at: when(n), action: n <= 3 ? 'POST /api/v1/deployments' : 'DELETE /api/v1/windows/:name' });
+      }
+      const deps = depsOf(store.db);
+      const seqs = (records: AuditRecord[]) => records.map((record) => record.seq - start);
+      const list = (query: Parameters<typeof listAudit>[1]) => listAudit(deps, { after: start, ...query }).then(seqs);
+
+      // Newest first, and the next page back from the smallest seq seen.
+      expect(await list({ order: 'desc', limit: 4 })).toEqual([6, 5, 4, 3]);
+      expect(await list({ order: 'desc', limit: 4, before: start + 3 })).toEqual([2, 1]);
+      expect(seqs(await listAudit(deps, { order: 'desc', limit: 2 }))).toEqual([6, 5]);
+      // asc stays as it was; before bounds it too.
+      expect(await list({ limit: 2 })).toEqual([1, 2]);
+      expect(await list({ before: start + 4 })).toEqual([1, 2, 3]);
+      expect(await list({ after: start + 1, before: start + 2 })).toEqual([]);
+      expect(seqs(await listAuditRecords(store.db, { afterSeq: start, beforeSeq: start + 5, order: 'desc', limit: 2 }))).toEqual([4, 3]);
+
+      // Exact actor and action; a part is no match.
+      expect(await list({ actor: 'bob' })).toEqual([2, 4, 6]);
+      expect(await list({ actor: 'bob', order: 'desc', limit: 2 })).toEqual([6, 4]);
+      expect(await list({ actor: 'bo' })).toEqual([]);
+      expect(await list({ action: 'POST /api/v1/deployments', order: 'desc' })).toEqual([3, 2, 1]);
+      expect(await list({ action: 'POST /api/v1/deployments', actor: 'carol' })).toEqual([1, 3]);
+      expect(await list({ action: 'post /api/v1/deployments' })).toEqual([]);
+
+      // Time: from inclusive, until exclusive; an offset names the same instant; without `after` too.
+      expect(await list({ from: when(2), until: when(4) })).toEqual([2, 3]);
+      expect(seqs(await listAudit(deps, { from: '2027-03-01T11:02:00+01:00', until: '2027-03-01T10:04:00.000Z' }))).toEqual([2, 3]);
+      // `at` has milliseconds: finer bounds still compare exactly.
+      expect(seqs(await listAudit(deps, { from: '2027-03-01T10:05:00.000001Z' }))).toEqual([6]);
+      expect(await list({ from: when(4), until: '2027-03-01T10:05:00.0001Z' })).toEqual([4, 5]);
+      expect(await list({ from: when(4), until: '2027-03-01T10:05:00.0000Z' })).toEqual([4]);
+      expect(seqs(await listAudit(deps, { until: when(1), after: start - 1 }))).toEqual([0]);
+      expect(await list({ from: when(2), actor: 'carol', order: 'desc', limit: 1 })).toEqual([5]);
+      // Instants an offset pushes past the years 0000–9999 are before or after every record.
+      expect(await list({ from: '0000-01-01T00:00:00+23:59', until: '9999-12-31T23:59:59-23:59' })).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(await list({ from: '9999-12-31T23:59:59-23:59' })).toEqual([]);
+      expect(await list({ until: '0000-01-01T00:00:00+23:59' })).toEqual([]);
+
+      await expect(listAudit(deps, { from: 'yesterday' })).rejects.toMatchObject({ code: 'REQUEST_INVALID', details: { where: 'from' } });
+      await expect(listAudit(deps, { until: '2027-02-30T25:00:00Z' })).rejects.toMatchObject({ code: 'REQUEST_INVALID', details: { where: 'until' } });
     });
   });
 }

@@ -31,7 +31,7 @@ async function* ndjsonLines(records: AsyncIterable<AuditRecord>): AsyncGenerator
 export function auditRoutes(context: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/audit', { config: AUDIT_ACCESS, schema: { querystring: auditListQuerySchema, response: { 200: auditListSchema } } }, async (request) => ({
-      records: (await listAudit(context.app, { after: request.query.after, limit: request.query.limit })).map(toAuditRecordDto),
+      records: (await listAudit(context.app, request.query)).map(toAuditRecordDto),
     }));
 
     // 200 either way: a broken chain is a finding, not a failure of the request.
