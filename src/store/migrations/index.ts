@@ -11,6 +11,7 @@ import * as secrets from './2026_11_27_0008_secrets.js';
 import * as users from './2026_11_27_0009_users.js';
 import * as teams from './2026_11_27_0010_teams.js';
 import * as nodesAndArtifacts from './2026_11_27_0011_nodes_and_artifacts.js';
+import * as auditFilters from './2026_11_27_0012_audit_filters.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the schema as it was
 type MigrationModule = { up(db: Kysely<any>, capabilities: StoreCapabilities): Promise<void> };
@@ -28,6 +29,7 @@ const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '2026_11_27_0009_users': users,
   '2026_11_27_0010_teams': teams,
   '2026_11_27_0011_nodes_and_artifacts': nodesAndArtifacts,
+  '2026_11_27_0012_audit_filters': auditFilters,
 };
 
 export function migrationProvider(capabilities: StoreCapabilities): MigrationProvider {
