@@ -19,7 +19,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { freePort, median, packRelease, quantile, secs, sleep, stopChild, summariseLog, withTimeout, writeResults } from './measure.mjs';
+import { freePort, guardRun, median, packRelease, quantile, secs, sleep, stopChild, summariseLog, withTimeout, writeResults } from './measure.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GANTRY_BIN = join(repo, 'bin', 'gantry.js');
@@ -537,15 +537,10 @@ if (!sessionSource.includes('options.runner')) throw new Error('dist/agent/sessi
 if (flags.cpuProf) mkdirSync(flags.cpuProf, { recursive: true });
 
 const base = mkdtempSync(join(tmpdir(), 'gantry-bench-fleet-'));
-const overall = setTimeout(() => {
-  console.error(`agent-fleet: over the overall limit of ${TIMEOUTS.overallMs / 60_000} min; stopping everything`);
-  killAllNow();
-  process.exit(1);
-}, TIMEOUTS.overallMs);
-overall.unref();
-process.once('SIGINT', () => {
-  killAllNow();
-  process.exit(130);
+const overall = guardRun({
+  overallMs: TIMEOUTS.overallMs,
+  cleanUp: killAllNow,
+  message: `agent-fleet: over the overall limit of ${TIMEOUTS.overallMs / 60_000} min; stopping everything`,
 });
 
 const rows = [];

@@ -23,7 +23,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { freePort, median, packRelease, sleep, stopChild, summariseLog, withTimeout, writeResults } from './measure.mjs';
+import { freePort, guardRun, median, packRelease, sleep, stopChild, summariseLog, withTimeout, writeResults } from './measure.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GANTRY_BIN = join(repo, 'bin', 'gantry.js');
@@ -611,16 +611,7 @@ async function cleanUp() {
   for (const name of [...databases]) await dropDatabase(name).catch((error) => console.error(`could not drop database ${name}: ${error.message}`));
   if (!flags.keep) rmSync(base, { recursive: true, force: true });
 }
-const overall = setTimeout(async () => {
-  console.error(`the benchmark took longer than ${TIMEOUTS.overallMs / 60_000} min; stopping everything`);
-  await cleanUp();
-  process.exit(1);
-}, TIMEOUTS.overallMs);
-overall.unref();
-process.once('SIGINT', async () => {
-  await cleanUp();
-  process.exit(130);
-});
+const overall = guardRun({ overallMs: TIMEOUTS.overallMs, cleanUp });
 
 const runStarted = performance.now();
 try {

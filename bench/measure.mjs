@@ -51,6 +51,25 @@ export function withTimeout(promise, ms, what) {
   return Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Guards a whole run: past `overallMs`, or on Ctrl-C (SIGINT), it awaits `cleanUp` (which may be
+ * synchronous) and exits with 1 or 130 respectively. Returns the overall timer (unref'd), for
+ * `clearTimeout` once the run ends on its own.
+ */
+export function guardRun({ overallMs, cleanUp, message = `the benchmark took longer than ${overallMs / 60_000} min; stopping everything` }) {
+  const overall = setTimeout(async () => {
+    console.error(message);
+    await cleanUp();
+    process.exit(1);
+  }, overallMs);
+  overall.unref();
+  process.once('SIGINT', async () => {
+    await cleanUp();
+    process.exit(130);
+  });
+  return overall;
+}
+
 /** A gzipped tar of one README, packed with the built Gantry in `repo`/dist. */
 export async function packRelease(repo, base, what) {
   const { packDirectory } = await import(pathToFileURL(join(repo, 'dist', 'artifacts', 'pack-directory.js')).href);

@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { freePort, median, packRelease, sleep, stopChild, summariseLog, withTimeout, writeResults } from './measure.mjs';
+import { freePort, guardRun, median, packRelease, sleep, stopChild, summariseLog, withTimeout, writeResults } from './measure.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GANTRY_BIN = join(repo, 'bin', 'gantry.js');
@@ -270,16 +270,7 @@ async function cleanUp() {
   if (browser) await browser.close().catch(() => undefined);
   if (!flags.keep) rmSync(base, { recursive: true, force: true });
 }
-const overall = setTimeout(async () => {
-  console.error(`the benchmark took longer than ${TIMEOUTS.overallMs / 60_000} min; stopping everything`);
-  await cleanUp();
-  process.exit(1);
-}, TIMEOUTS.overallMs);
-overall.unref();
-process.once('SIGINT', async () => {
-  await cleanUp();
-  process.exit(130);
-});
+const overall = guardRun({ overallMs: TIMEOUTS.overallMs, cleanUp });
 
 const runStarted = performance.now();
 let server = null;

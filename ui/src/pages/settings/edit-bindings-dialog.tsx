@@ -1,7 +1,7 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { UserDto } from '../../../../src/client/api-client.js';
 import { api } from '../../api/client.js';
-import { messageOf } from '../../api/errors.js';
+import { ActionDialog } from '../../components/action-dialog.js';
 import { readBindings, rowsFromBindings } from './binding-rows.js';
 import { BindingsEditor } from './bindings-editor.js';
 import { useRefreshPeople } from './settings-keys.js';
@@ -25,49 +25,20 @@ export function EditBindingsButton({ user }: { user: UserDto }) {
 function EditBindingsDialog({ user, onClose }: { user: UserDto; onClose: () => void }) {
   const refresh = useRefreshPeople();
   const dialog = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
   const [rows, setRows] = useState(() => rowsFromBindings(user.bindings));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     dialog.current?.showModal();
   }, []);
   const save = async () => {
     const reading = readBindings(rows);
-    if (!reading.ok) {
-      setError(reading.problem);
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      await api.updateUser(user.name, { bindings: reading.bindings });
-      await refresh();
-      dialog.current?.close();
-    } catch (cause) {
-      setError(messageOf(cause));
-    } finally {
-      setBusy(false);
-    }
+    if (!reading.ok) throw new Error(reading.problem);
+    await api.updateUser(user.name, { bindings: reading.bindings });
+    await refresh();
   };
   return (
-    <dialog ref={dialog} aria-labelledby={titleId} className="confirm" onClose={onClose}>
-      <h2 id={titleId}>Edit bindings of {user.name}</h2>
+    <ActionDialog dialog={dialog} title={`Edit bindings of ${user.name}`} actionLabel="Save bindings" busyLabel="Saving…" tone="primary" onAction={save} onClose={onClose}>
       <p>These replace {user.name}'s own bindings; their teams' bindings stay.</p>
       <BindingsEditor legend={`Bindings of ${user.name}`} rows={rows} onChange={setRows} />
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-      <div className="confirm-actions">
-        <button type="button" className="button" onClick={() => dialog.current?.close()} disabled={busy}>
-          Cancel
-        </button>
-        <button type="button" className="button button-primary" onClick={() => void save()} disabled={busy}>
-          {busy ? 'Saving…' : 'Save bindings'}
-        </button>
-      </div>
-    </dialog>
+    </ActionDialog>
   );
 }
