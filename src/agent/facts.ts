@@ -65,7 +65,12 @@ async function collectOs(): Promise<Facts['os']> {
   for (const path of ['/etc/os-release', '/usr/lib/os-release']) {
     try {
       const values = parseOsRelease(await readFile(path, 'utf8'));
-      return { name: clip(values.NAME ?? values.ID ?? os.type(), 200), version: clip(values.VERSION ?? values.VERSION_ID ?? '', 200) };
+      return {
+        name: clip(values.NAME ?? values.ID ?? os.type(), 200),
+        version: clip(values.VERSION ?? values.VERSION_ID ?? '', 200),
+        ...(values.ID ? { id: clip(values.ID, 100) } : {}),
+        ...(values.VERSION_ID ? { versionId: clip(values.VERSION_ID, 100) } : {}),
+      };
     } catch {
       // try the next one
     }
@@ -122,34 +127,35 @@ export function collectAddresses(interfaces: ReturnType<typeof os.networkInterfa
   return [...addresses].sort().slice(0, MAX_ADDRESSES);
 }
 
-/** `NAME<TAB>VERSION` lines; with `statusFirst`, dpkg's `STATUS<TAB>NAME<TAB>VERSION`, keeping installed packages only. */
+/**
+ * `NAME<TAB>VERSION[<TAB>SOURCE]` lines; with `statusFirst`, dpkg's `STATUS<TAB>…`, keeping
+ * installed packages only. A source package named like the package itself is not repeated.
+ */
 export function parsePackageLines(text: string, statusFirst = false): Package[] {
-  const packages = new Map<string, string>();
+  const packages = new Map<string, Package>();
   for (const line of text.split('\n')) {
     const fields = line.split('\t');
     if (statusFirst && !/(^| )installed$/.test(fields.shift() ?? '')) continue;
-    const [name = '', version = ''] = fields;
-    if (name === '' || name.length > 200 || version.length > 200 || packages.has(name)) continue;
-    packages.set(name, version);
+    const [name = '', version = '', source = ''] = fields;
+    if (name === '' || name.length > 200 || version.length > 200 || source.length > 200 || packages.has(name)) continue;
+    packages.set(name, { name, version, ...(source !== '' && source !== name ? { source } : {}) });
   }
-  return [...packages]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .slice(0, MAX_PACKAGES)
-    .map(([name, version]) => ({ name, version }));
+  return [...packages.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).slice(0, MAX_PACKAGES);
 }
 
-async function collectPackages(timeoutMs: number): Promise<Package[]> {
-  const dpkg = await runCommand('dpkg-query', ['-W', '-f', '${Status}\\t${Package}\\t${Version}\\n'], timeoutMs);
-  if (dpkg !== undefined) return parsePackageLines(dpkg, true);
-  const rpm = await runCommand('rpm', ['-qa', '--qf', '%{NAME}\\t%{VERSION}-%{RELEASE}\\n'], timeoutMs);
-  if (rpm !== undefined) return parsePackageLines(rpm);
-  return [];
+/** The installed packages, from dpkg or else rpm (versions with their epoch, as advisories give them). */
+async function collectPackages(timeoutMs: number): Promise<{ packages: Package[]; packageFormat?: 'dpkg' | 'rpm' }> {
+  const dpkg = await runCommand('dpkg-query', ['-W', '-f', '${Status}\\t${Package}\\t${Version}\\t${source:Package}\\n'], timeoutMs);
+  if (dpkg !== undefined) return { packages: parsePackageLines(dpkg, true), packageFormat: 'dpkg' };
+  const rpm = await runCommand('rpm', ['-qa', '--qf', '%{NAME}\\t%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}\\n'], timeoutMs);
+  if (rpm !== undefined) return { packages: parsePackageLines(rpm), packageFormat: 'rpm' };
+  return { packages: [] };
 }
 
 /** Collects the facts of this machine; always valid per factsSchema. */
 export async function collectFacts(options: CollectFactsOptions): Promise<Facts> {
   const timeoutMs = options.commandTimeoutMs ?? 30_000;
-  const [osInfo, disks, packages] = await Promise.all([collectOs(), collectDisks(options.dirs ?? [], timeoutMs), collectPackages(timeoutMs)]);
+  const [osInfo, disks, { packages, packageFormat }] = await Promise.all([collectOs(), collectDisks(options.dirs ?? [], timeoutMs), collectPackages(timeoutMs)]);
   const facts: Facts = {
     hostname: clip(os.hostname(), 255),
     os: osInfo,
@@ -160,6 +166,7 @@ export async function collectFacts(options: CollectFactsOptions): Promise<Facts>
     disks,
     addresses: collectAddresses(),
     packages,
+    ...(packageFormat ? { packageFormat } : {}),
     agentVersion: clip(options.agentVersion, 50),
     uptimeSeconds: Math.max(0, Math.floor(os.uptime())),
   };

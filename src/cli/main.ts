@@ -232,6 +232,43 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
     .addOption(tokenOption())
     .action((flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/nodes.js')).listNodes(ctx, flags)));
 
+  // ---------- patch management ----------
+  const advisories = program.command('advisories').description('security advisories (OSV records) that patch reports are computed from');
+  advisories
+    .command('import')
+    .description('import OSV advisories from a .json file (one record or an array) or a folder of them; a newer `modified` replaces a stored record')
+    .argument('<path>', 'a file or folder')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((path: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/patch.js')).importAdvisoryFiles(ctx, path, flags)));
+  advisories
+    .command('list')
+    .description('list the imported advisories: severity, CVSS score, CVE aliases, packages')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/patch.js')).listAdvisories(ctx, flags)));
+  const patch = program.command('patch').description('where targets stand against the advisories');
+  patch
+    .command('exposure')
+    .description('targets × advisories: affected (with or without a fix), fixed, or unknown (no recent facts)')
+    .argument('[environment]', 'only targets of this environment')
+    .option('--all', 'also the advisories a target is not concerned by')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((environment: string | undefined, flags: ServerFlags & { json?: boolean; all?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/patch.js')).showExposure(ctx, environment, flags)),
+    );
+  patch
+    .command('status')
+    .description('patch compliance per environment and severity (unknown kept apart), and targets past their severity\'s deadline')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/patch.js')).showCompliance(ctx, flags)));
+
   // ---------- targets ----------
   const target = program.command('target').description('register and inspect the machines Gantry deploys to');
   target

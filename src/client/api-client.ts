@@ -54,6 +54,7 @@ import {
 } from '../protocol/changes-api.js';
 import { createdTokenSchema, tokenSchema, type CreatedTokenDto, type TokenDto } from '../protocol/tokens-api.js';
 import { dashboardSchema, type DashboardDto } from '../protocol/dashboard-api.js';
+import { advisoryListSchema, complianceSchema, exposureListSchema, importAdvisoriesResponseSchema, type AdvisoryDto, type ComplianceDto, type ExposureRowDto, type ImportAdvisoriesRequest, type ImportAdvisoriesResponseDto } from '../protocol/patch-api.js';
 import { authMethodsSchema, type AuthMethodsDto, loginResponseSchema, sessionSchema, type SessionDto, teamListSchema, teamSchema, userListSchema, userSchema, type LoginResponseDto, type TeamDto, type UserDto } from '../protocol/users-api.js';
 import { nodeListSchema, type NodeDto } from '../protocol/nodes-api.js';
 import { secretListSchema, type SecretDto, type SetSecretRequest } from '../protocol/secrets-api.js';
@@ -109,6 +110,7 @@ export type { SecretDto, SetSecretRequest } from '../protocol/secrets-api.js';
 export type { AuthMethodsDto, LoginResponseDto, RoleBindingDto, SessionDto, TeamDto, UserDto } from '../protocol/users-api.js';
 export type { DashboardCellDto, DashboardDto } from '../protocol/dashboard-api.js';
 export { ACTIVITY_EVENTS } from '../protocol/dashboard-api.js';
+export type { AdvisoryDto, ComplianceDto, ExposureRowDto, ImportAdvisoriesResponseDto } from '../protocol/patch-api.js';
 export type { AuditListQuery, AuditRecordDto, AuditVerificationDto } from '../protocol/audit-api.js';
 export type { ChangeState, ChangeType } from '../core/change/change-machine.js';
 export type { CloseCode } from '../core/change/evidence.js';
@@ -427,6 +429,14 @@ export function createApiClient(options: ApiClientOptions) {
     session: (): Promise<SessionDto> => call({ method: 'GET', path: api('/session'), schema: sessionSchema }),
     /** Every application × environment the caller may see, with live release, latest deployment and health. */
     dashboard: (): Promise<DashboardDto> => call({ method: 'GET', path: api('/dashboard'), schema: dashboardSchema }),
+    /** Imports OSV advisories (checked all before any is stored). */
+    importAdvisories: (advisories: ImportAdvisoriesRequest['advisories']): Promise<ImportAdvisoriesResponseDto> =>
+      call({ method: 'POST', path: api('/advisories'), json: { advisories }, schema: importAdvisoriesResponseSchema }),
+    listAdvisories: async (): Promise<AdvisoryDto[]> => (await call({ method: 'GET', path: api('/advisories'), schema: advisoryListSchema })).advisories,
+    /** Targets against advisories (without the ones an advisory does not concern, unless `all`). */
+    patchExposure: async (query: { environment?: string | undefined; all?: boolean } = {}): Promise<ExposureRowDto[]> =>
+      (await call({ method: 'GET', path: api('/patch/exposure'), query: { environment: query.environment, all: query.all ? 'true' : undefined }, schema: exposureListSchema })).exposure,
+    patchCompliance: (): Promise<ComplianceDto> => call({ method: 'GET', path: api('/patch/compliance'), schema: complianceSchema }),
     /** Where `GET /activity` (Server-Sent Events of deployments that move) is. */
     activityUrl: (): string => buildUrl(connection, api('/activity')),
     createUser: (request: CreateUserRequest): Promise<UserDto> => call({ method: 'POST', path: api('/users'), json: request, schema: userSchema }),

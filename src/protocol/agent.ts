@@ -53,14 +53,18 @@ export function challengeText(sessionId: string, nonce: string): string {
 export const factsSchema = z
   .object({
     hostname: z.string().max(255),
-    os: z.object({ name: z.string().max(200), version: z.string().max(200) }),
+    /** `id` and `versionId`: os-release's ID and VERSION_ID (`debian`, `12`), what advisories' ecosystems are matched on. */
+    os: z.object({ name: z.string().max(200), version: z.string().max(200), id: z.string().max(100).optional(), versionId: z.string().max(100).optional() }),
     kernel: z.string().max(200),
     architecture: z.string().max(50),
     cpus: z.number().int().min(0).max(100_000),
     memoryBytes: z.number().min(0),
     disks: z.array(z.object({ mount: z.string().max(1000), sizeBytes: z.number().min(0), freeBytes: z.number().min(0) })).max(200),
     addresses: z.array(z.string().max(100)).max(200),
-    packages: z.array(z.object({ name: z.string().max(200), version: z.string().max(200) })).max(20_000),
+    /** `source`: the source package it was built from, when that has another name (dpkg): advisories name source packages. */
+    packages: z.array(z.object({ name: z.string().max(200), version: z.string().max(200), source: z.string().max(200).optional() })).max(20_000),
+    /** Which package manager listed `packages`, so that their versions are ordered by its rules. */
+    packageFormat: z.enum(['dpkg', 'rpm']).optional(),
     agentVersion: z.string().max(50),
     uptimeSeconds: z.number().min(0),
   })

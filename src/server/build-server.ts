@@ -27,6 +27,7 @@ import { teamRoutes } from './routes/teams.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { windowRoutes } from './routes/windows.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { patchRoutes } from './routes/patch.js';
 import { webUiRoutes } from './routes/web-ui.js';
 import type { ServerContext } from './server-context.js';
 
@@ -105,6 +106,7 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
       await api.register(oidcRoutes(context));
       await api.register(auditRoutes(context));
       await api.register(dashboardRoutes(context));
+      await api.register(patchRoutes(context));
     },
     { prefix: API_PREFIX },
   );

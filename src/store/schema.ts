@@ -336,6 +336,16 @@ export interface SecretKeysTable {
   created_at: string;
 }
 
+/** An OSV advisory as imported; `record_json` is the whole record (what reports are computed from). */
+export interface AdvisoriesTable {
+  id: string;
+  severity: string;
+  published: string | null;
+  modified: string;
+  record_json: string;
+  imported_at: string;
+}
+
 export interface Database {
   applications: ApplicationsTable;
   targets: TargetsTable;
@@ -363,4 +373,5 @@ export interface Database {
   agent_presence: AgentPresenceTable;
   artifacts: ArtifactsTable;
   artifact_chunks: ArtifactChunksTable;
+  advisories: AdvisoriesTable;
 }

@@ -58,6 +58,7 @@ export const STORE_TABLES = {
   agent_presence: { copy: 'runtime', key: ['agent'] },
   artifacts: { copy: 'archives', key: ['digest'] },
   artifact_chunks: { copy: 'archives', key: ['digest', 'seq'] },
+  advisories: { copy: 'rows', key: ['id'] },
 } as const satisfies Record<keyof Database, StoreTable>;
 
 export type StoreTableName = keyof typeof STORE_TABLES;

@@ -25,6 +25,12 @@ describe('facts', () => {
       expect(names).toEqual([...names].sort());
       expect(new Set(names).size).toBe(names.length);
     }
+    if (existsSync('/usr/bin/dpkg-query')) {
+      // Debian: versions ordered by dpkg's rules, and binary packages with their source (libssl3 ← openssl).
+      expect(facts.packageFormat).toBe('dpkg');
+      expect(facts.packages.find((p) => p.name === 'libssl3')?.source ?? 'openssl').toBe('openssl');
+    }
+    if (existsSync('/etc/os-release')) expect(facts.os.id).toMatch(/^[a-z0-9._-]+$/);
     // Two reports of an unchanged machine differ only in uptime.
     const again = await collectFacts({ agentVersion: '0.1.0', dirs: [os.tmpdir()] });
     expect({ ...again, uptimeSeconds: 0, disks: [] }).toEqual({ ...facts, uptimeSeconds: 0, disks: [] });
@@ -60,10 +66,11 @@ describe('facts', () => {
   });
 
   it('parses package lists, keeping installed dpkg packages only, sorted and unique', () => {
-    const dpkg = 'install ok installed\tzlib1g\t1:1.2.13\ndeinstall ok config-files\told-pkg\t1.0\ninstall ok half-installed\tbroken\t2\nhold ok installed\tadduser\t3.134\ninstall ok installed\tzlib1g\t1:1.2.13\n';
+    const dpkg =
+      'install ok installed\tzlib1g\t1:1.2.13\tzlib\ndeinstall ok config-files\told-pkg\t1.0\t\ninstall ok half-installed\tbroken\t2\t\nhold ok installed\tadduser\t3.134\tadduser\ninstall ok installed\tzlib1g\t1:1.2.13\tzlib\n';
     expect(parsePackageLines(dpkg, true)).toEqual([
       { name: 'adduser', version: '3.134' },
-      { name: 'zlib1g', version: '1:1.2.13' },
+      { name: 'zlib1g', version: '1:1.2.13', source: 'zlib' },
     ]);
     expect(parsePackageLines('openssl\t3.0.7-27.el9\nbash\t5.1.8-9.el9\n\n')).toEqual([
       { name: 'bash', version: '5.1.8-9.el9' },

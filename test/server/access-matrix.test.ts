@@ -139,6 +139,11 @@ function samples(): Record<string, RouteSamples> {
     'GET /api/v1/audit/export': same({ method: 'GET', path: '/api/v1/audit/export' }),
     'GET /api/v1/dashboard': same({ method: 'GET', path: '/api/v1/dashboard' }),
     'GET /api/v1/activity': same({ method: 'GET', path: '/api/v1/activity' }),
+    // An empty record: refused as invalid (400) by whoever may import, never stored.
+    'POST /api/v1/advisories': same({ method: 'POST', path: '/api/v1/advisories', body: { advisories: [{ where: 'matrix.json', record: {} }] } }),
+    'GET /api/v1/advisories': same({ method: 'GET', path: '/api/v1/advisories' }),
+    'GET /api/v1/patch/exposure': same({ method: 'GET', path: '/api/v1/patch/exposure' }),
+    'GET /api/v1/patch/compliance': same({ method: 'GET', path: '/api/v1/patch/compliance' }),
   };
 }
 

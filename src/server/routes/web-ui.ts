@@ -1,7 +1,6 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { GantryError } from '../../core/errors.js';
-import { API_PREFIX } from '../../protocol/api.js';
 import { PUBLIC } from '../access.js';
 import type { ServerContext } from '../server-context.js';
 
@@ -10,6 +9,8 @@ import type { ServerContext } from '../server-context.js';
  * data; the API they call is not). Hashed assets are cached for good; every other path outside the
  * API answers the page itself, so a reloaded or shared link (/deployments/…) opens where it points.
  */
+const API_ROOT = '/api';
+
 const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   'x-content-type-options': 'nosniff',
@@ -27,9 +28,9 @@ export function webUiRoutes(context: ServerContext): FastifyPluginAsync {
     }
 
     const page = async (request: FastifyRequest, reply: FastifyReply) => {
-      // Slashes collapsed: //api//v1/… is an API path too, never a page.
+      // Anything under /api (any version; slashes collapsed: //api//v1/…) is an API path, never a page.
       const path = request.url.split('?')[0]!.replace(/\/{2,}/g, '/');
-      if (path.startsWith(`${API_PREFIX}/`) || path === API_PREFIX) return reply.callNotFound();
+      if (path === API_ROOT || path.startsWith(`${API_ROOT}/`)) return reply.callNotFound();
       requireBuilt();
       // A file of the build (favicon.svg, robots.txt); any other path is a page of the app.
       const file = /\/[^/]+\.[a-z0-9]+$/i.test(path) ? path.slice(1) : 'index.html';

@@ -1,0 +1,95 @@
+/**
+ * Patch management (issue 9): OSV advisories imported into the store, and where every target
+ * stands against them, from the packages its agent last reported. Facts older than a week, or
+ * none at all (SSH and local targets report none), make a target `unknown`: never compliant.
+ */
+import { complianceReport, DEFAULT_SLA_DAYS, type ComplianceReport } from '../core/patch/compliance.js';
+import { exposureOf } from '../core/patch/exposure.js';
+import type { Advisory, ExposureState, TargetPackages } from '../core/patch/model.js';
+import { parseOsvAdvisory } from '../core/patch/osv.js';
+import { GantryError } from '../core/errors.js';
+import { labelsMatch } from '../core/names.js';
+import { factsSchema } from '../protocol/agent.js';
+import * as store from '../store/advisories.repository.js';
+import type { AppDeps } from './app-deps.js';
+import { listAllApplications } from './applications.js';
+import { listAllTargets, type TargetView } from './targets.js';
+
+/** Facts older than this say nothing reliable about what is installed now. */
+const FACTS_FRESH_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Imports OSV records (each with where it came from, for error messages). All are checked before
+ * any is stored: one bad record imports nothing.
+ */
+export async function importAdvisories(deps: AppDeps, records: readonly { readonly where: string; readonly record: unknown }[]): Promise<store.AdvisoryImport> {
+  const seen = new Map<string, string>();
+  const parsed = records.map(({ where, record }) => {
+    const advisory = parseOsvAdvisory(record, where);
+    const earlier = seen.get(advisory.id);
+    if (earlier !== undefined) throw new GantryError('REQUEST_INVALID', `${where}: advisory ${advisory.id} is also in ${earlier}; import one record per advisory`, { where });
+    seen.set(advisory.id, where);
+    return { advisory, record };
+  });
+  const importedAt = deps.clock.now().toISOString();
+  return store.saveAdvisories(
+    deps.db,
+    parsed.map(({ advisory, record }) => ({ id: advisory.id, severity: advisory.severity, published: advisory.published, modified: advisory.modified, record, importedAt })),
+  );
+}
+
+export async function listKnownAdvisories(deps: AppDeps): Promise<Advisory[]> {
+  return (await store.listAdvisories(deps.db)).map((stored) => parseOsvAdvisory(stored.record, `stored advisory ${stored.id}`));
+}
+
+/** What a target's last report says is installed, or null when it says nothing usable now. */
+export function packagesOf(view: TargetView, now: Date): TargetPackages | null {
+  if (!view.facts || now.getTime() - Date.parse(view.facts.reportedAt) > FACTS_FRESH_MS) return null;
+  const facts = factsSchema.safeParse(view.facts.facts);
+  if (!facts.success || !facts.data.packageFormat || !facts.data.os.id) return null;
+  const packages = new Map<string, string>();
+  for (const pkg of facts.data.packages) {
+    packages.set(pkg.name, pkg.version);
+    // Debian advisories name source packages: libssl3 counts as openssl at its version.
+    if (pkg.source !== undefined && !packages.has(pkg.source)) packages.set(pkg.source, pkg.version);
+  }
+  return { os: { id: facts.data.os.id, versionId: facts.data.os.versionId ?? '' }, format: facts.data.packageFormat, packages, reportedAt: view.facts.reportedAt };
+}
+
+export interface ExposureRow {
+  readonly target: string;
+  /** The environments whose selectors pick the target (in any application). */
+  readonly environments: readonly string[];
+  readonly advisory: Pick<Advisory, 'id' | 'aliases' | 'summary' | 'severity' | 'cvssScore' | 'published'>;
+  readonly state: ExposureState;
+  readonly packages: readonly { readonly name: string; readonly installed: string; readonly fixedIn: string | null }[];
+}
+
+/** Every target × advisory, for the environments `visible` lets through (a target in none of them is left out). */
+export async function patchExposure(deps: AppDeps, visible: (environment: string) => boolean): Promise<ExposureRow[]> {
+  const [advisories, targets, applications] = await Promise.all([listKnownAdvisories(deps), listAllTargets(deps), listAllApplications(deps)]);
+  const now = deps.clock.now();
+  const rows: ExposureRow[] = [];
+  for (const view of targets) {
+    const environments = [
+      ...new Set(applications.flatMap((application) => application.manifest.environments.filter((environment) => labelsMatch(environment.targets, view.target.labels)).map((environment) => environment.name))),
+    ]
+      .filter(visible)
+      .sort();
+    if (environments.length === 0) continue;
+    const installed = packagesOf(view, now);
+    for (const advisory of advisories) {
+      const { state, packages } = exposureOf(advisory, installed);
+      const { id, aliases, summary, severity, cvssScore, published } = advisory;
+      rows.push({ target: view.target.name, environments, advisory: { id, aliases, summary, severity, cvssScore, published }, state, packages });
+    }
+  }
+  return rows;
+}
+
+/** Per environment and severity: compliant, non-compliant and unknown targets, and what is overdue. */
+export async function patchCompliance(deps: AppDeps, visible: (environment: string) => boolean): Promise<ComplianceReport> {
+  const exposure = await patchExposure(deps, visible);
+  const rows = exposure.flatMap((row) => row.environments.map((environment) => ({ environment, target: row.target, advisory: row.advisory, state: row.state, firstSeenAt: null })));
+  return complianceReport(rows, DEFAULT_SLA_DAYS, deps.clock.now());
+}
