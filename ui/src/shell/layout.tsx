@@ -20,6 +20,7 @@ export function Layout() {
     ['/deployments', 'Deployments', true],
     ['/releases', 'Releases', true],
     ['/targets', 'Targets', true],
+    ['/patch', 'Patch', true],
     ['/changes', 'Changes', true],
     ['/calendar', 'Calendar', true],
     ['/audit', 'Audit', can('audit')],
