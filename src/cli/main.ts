@@ -15,6 +15,7 @@ import type { CloseCode } from '../core/change/evidence.js';
 import type { ControlRequest } from '../core/deployment/control.js';
 import type { CommandContext, ServerSettings, Stdin, Writer } from './context.js';
 import type { RoleBindingRequest } from '../client/api-client.js';
+import type { AuditListFlags } from './commands/audit.js';
 import type { TeamOptions } from './commands/teams.js';
 import type { UserAddOptions } from './commands/users.js';
 import type { Output } from './output.js';
@@ -695,13 +696,19 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
   const audit = program.command('audit').description('the append-only, hash-chained audit log of every change made through the API');
   audit
     .command('list')
-    .description('list audit records, oldest first')
+    .description('list audit records, oldest first (--newest-first for the latest)')
     .option('--after <seq>', 'only records after this seq (default 0: from the start)', wholeNumber(0, Number.MAX_SAFE_INTEGER))
+    .option('--before <seq>', 'only records before this seq', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .option('--newest-first', 'the latest records first')
+    .option('--actor <user>', 'only what this user (or token) did')
+    .option('--action <action>', "only this action, as listed (e.g. 'POST /api/v1/deployments')")
+    .option('--from <time>', 'only records at or after this ISO 8601 time (with Z or an offset)')
+    .option('--until <time>', 'only records before this ISO 8601 time')
     .option('--limit <n>', 'at most this many records (default 100, at most 1000)', wholeNumber(1, 1000))
     .addOption(jsonOption())
     .addOption(urlOption())
     .addOption(tokenOption())
-    .action((flags: ServerFlags & { after?: number; limit?: number; json?: boolean }) => run(flags, async (ctx) => (await import('./commands/audit.js')).listAudit(ctx, flags)));
+    .action((flags: ServerFlags & AuditListFlags) => run(flags, async (ctx) => (await import('./commands/audit.js')).listAudit(ctx, flags)));
   audit
     .command('verify')
     .description('check the hash chain and its head: exits 0 when intact, 1 naming the first broken record')

@@ -85,6 +85,18 @@ describe('gantry audit', () => {
     const page = JSON.parse((await cli('audit', 'list', '--after', '2', '--limit', '1', '--json')).out) as { records: { seq: number }[] };
     expect(page.records.map((record) => record.seq)).toEqual([3]);
     expect((await cli('audit', 'list', '--limit', '0')).code).toBe(EXIT_CODES.invalid);
+
+    // Newest first, filtered by what was done, in the server.
+    const latest = JSON.parse((await cli('audit', 'list', '--newest-first', '--limit', '2', '--json')).out) as { records: { seq: number }[] };
+    expect(latest.records.map((record) => record.seq)).toEqual([4, 3]);
+    const outcomes = JSON.parse((await cli('audit', 'list', '--action', 'POST /api/v1/windows', '--before', '3', '--json')).out) as { records: { seq: number; action: string }[] };
+    expect(outcomes.records.map((record) => [record.seq, record.action])).toEqual([
+      [1, 'POST /api/v1/windows'],
+      [2, 'POST /api/v1/windows'],
+    ]);
+    const badTime = await cli('audit', 'list', '--from', 'yesterday');
+    expect(badTime.code).toBe(EXIT_CODES.invalid);
+    expect(badTime.err).toContain('from');
   });
 
   it('exports NDJSON to stdout or a file', async () => {

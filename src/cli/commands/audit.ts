@@ -6,8 +6,22 @@ import type { CommandContext } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { plural } from '../format.js';
 
-export async function listAudit(ctx: CommandContext, options: { after?: number | undefined; limit?: number | undefined; json?: boolean }): Promise<number> {
-  const records = await connect(ctx).listAudit({ after: options.after, limit: options.limit });
+export interface AuditListFlags {
+  readonly after?: number;
+  readonly before?: number;
+  readonly newestFirst?: boolean;
+  readonly actor?: string;
+  readonly action?: string;
+  readonly from?: string;
+  readonly until?: string;
+  readonly limit?: number;
+  readonly json?: boolean;
+}
+
+/** Filters and paging are the server's (`GET /audit`): a bad time is refused there, naming the flag's field. */
+export async function listAudit(ctx: CommandContext, options: AuditListFlags): Promise<number> {
+  const { after, before, actor, action, from, until, limit } = options;
+  const records = await connect(ctx).listAudit({ after, before, actor, action, from, until, limit, order: options.newestFirst ? 'desc' : 'asc' });
   if (options.json) {
     ctx.output.json({ records });
     return EXIT_CODES.ok;
