@@ -8,6 +8,7 @@ import { getTargetFacts, saveTargetFacts } from '../store/target-facts.repositor
 import { getTarget, insertTarget, setTargetLastSeen, updateTargetTransport } from '../store/targets.repository.js';
 import { challengeText, type EnrolRequest, type Facts } from '../protocol/agent.js';
 import type { AppDeps } from './app-deps.js';
+import { evaluatePolicies } from './policies.js';
 import { requireTarget } from './targets.js';
 
 const ENROLMENT_TOKEN_PREFIX = 'gantry_enrol_';
@@ -72,6 +73,8 @@ export async function recordAgentFacts(deps: AppDeps, name: string, facts: Facts
   const previous = await getTargetFacts(deps.db, name);
   const changes = previous ? diffFacts(previous.facts as Facts, facts) : [];
   await saveTargetFacts(deps.db, name, facts, deps.clock.now().toISOString(), changes);
+  // Compliance policies flip when facts arrive.
+  await evaluatePolicies(deps, [name]);
 }
 
 export async function recordAgentDisconnected(deps: AppDeps, name: string): Promise<void> {

@@ -8,8 +8,9 @@ import { exposureOf } from '../core/patch/exposure.js';
 import type { Advisory, ExposureState, TargetPackages } from '../core/patch/model.js';
 import { parseOsvAdvisory } from '../core/patch/osv.js';
 import { GantryError } from '../core/errors.js';
+import type { Application } from '../core/model.js';
 import { labelsMatch } from '../core/names.js';
-import { factsSchema } from '../protocol/agent.js';
+import { factsSchema, type Facts } from '../protocol/agent.js';
 import * as store from '../store/advisories.repository.js';
 import type { AppDeps } from './app-deps.js';
 import { listAllApplications } from './applications.js';
@@ -42,18 +43,29 @@ export async function listKnownAdvisories(deps: AppDeps): Promise<Advisory[]> {
   return (await store.listAdvisories(deps.db)).map((stored) => parseOsvAdvisory(stored.record, `stored advisory ${stored.id}`));
 }
 
-/** What a target's last report says is installed, or null when it says nothing usable now. */
-export function packagesOf(view: TargetView, now: Date): TargetPackages | null {
+/** A target's last report, when there is one from the last week that reads as facts; else null. */
+export function recentFacts(view: TargetView, now: Date): Facts | null {
   if (!view.facts || now.getTime() - Date.parse(view.facts.reportedAt) > FACTS_FRESH_MS) return null;
   const facts = factsSchema.safeParse(view.facts.facts);
-  if (!facts.success || !facts.data.packageFormat || !facts.data.os.id) return null;
+  return facts.success ? facts.data : null;
+}
+
+/** What a target's last report says is installed, or null when it says nothing usable now. */
+export function packagesOf(view: TargetView, now: Date): TargetPackages | null {
+  const facts = recentFacts(view, now);
+  if (!facts || !facts.packageFormat || !facts.os.id || !view.facts) return null;
   const packages = new Map<string, string>();
-  for (const pkg of facts.data.packages) {
+  for (const pkg of facts.packages) {
     packages.set(pkg.name, pkg.version);
     // Debian advisories name source packages: libssl3 counts as openssl at its version.
     if (pkg.source !== undefined && !packages.has(pkg.source)) packages.set(pkg.source, pkg.version);
   }
-  return { os: { id: facts.data.os.id, versionId: facts.data.os.versionId ?? '' }, format: facts.data.packageFormat, packages, reportedAt: view.facts.reportedAt };
+  return { os: { id: facts.os.id, versionId: facts.os.versionId ?? '' }, format: facts.packageFormat, packages, reportedAt: view.facts.reportedAt };
+}
+
+/** The environments (of any application) whose selectors pick a target with these labels, sorted. */
+export function environmentsOf(applications: readonly Application[], labels: Readonly<Record<string, string>>): string[] {
+  return [...new Set(applications.flatMap((application) => application.manifest.environments.filter((environment) => labelsMatch(environment.targets, labels)).map((environment) => environment.name)))].sort();
 }
 
 export interface ExposureRow {
@@ -71,11 +83,7 @@ export async function patchExposure(deps: AppDeps, visible: (environment: string
   const now = deps.clock.now();
   const rows: ExposureRow[] = [];
   for (const view of targets) {
-    const environments = [
-      ...new Set(applications.flatMap((application) => application.manifest.environments.filter((environment) => labelsMatch(environment.targets, view.target.labels)).map((environment) => environment.name))),
-    ]
-      .filter(visible)
-      .sort();
+    const environments = environmentsOf(applications, view.target.labels).filter(visible);
     if (environments.length === 0) continue;
     const installed = packagesOf(view, now);
     for (const advisory of advisories) {

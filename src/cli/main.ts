@@ -270,6 +270,49 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
     .addOption(tokenOption())
     .action((flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/patch.js')).showCompliance(ctx, flags)));
 
+  // ---------- compliance policies ----------
+  const policy = program.command('policy').description('endpoint compliance policies: rules on the facts agents report, with per-target results and history');
+  policy
+    .command('apply')
+    .description('create or replace a policy from a YAML or JSON file (name, description, resolution, targets, rules); it is evaluated at once')
+    .requiredOption('-f, --file <file>', 'the policy file')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { file: string; json?: boolean }) => run(flags, async (ctx) => (await import('./commands/policies.js')).applyPolicyFile(ctx, flags)));
+  policy
+    .command('list')
+    .description('list the policies: target selector, rules, description')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/policies.js')).listPolicies(ctx, flags)));
+  policy
+    .command('results')
+    .description('targets × policies (pass, fail with the reasons, unknown: no recent facts), and compliance per environment')
+    .argument('[environment]', 'only targets of this environment')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((environment: string | undefined, flags: ServerFlags & { json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/policies.js')).showPolicyResults(ctx, environment, flags)),
+    );
+  policy
+    .command('history')
+    .description('when targets flipped between pass, fail, unknown and not applicable, newest first')
+    .argument('<name>', 'the policy')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((name: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/policies.js')).showPolicyHistory(ctx, name, flags)));
+  policy
+    .command('delete')
+    .description('delete a policy with its results and history')
+    .argument('<name>', 'the policy')
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((name: string, flags: ServerFlags) => run(flags, async (ctx) => (await import('./commands/policies.js')).deletePolicy(ctx, name)));
+
   // ---------- targets ----------
   const target = program.command('target').description('register and inspect the machines Gantry deploys to');
   target

@@ -54,6 +54,7 @@ import {
 } from '../protocol/changes-api.js';
 import { createdTokenSchema, tokenSchema, type CreatedTokenDto, type TokenDto } from '../protocol/tokens-api.js';
 import { dashboardSchema, type DashboardDto } from '../protocol/dashboard-api.js';
+import { policyHistorySchema, policyListSchema, policyResultsSchema, policySchema, type PolicyDto, type PolicyFlipDto, type PolicyInputBody, type PolicyResultsDto } from '../protocol/policies-api.js';
 import { advisoryListSchema, complianceSchema, exposureListSchema, importAdvisoriesResponseSchema, type AdvisoryDto, type ComplianceDto, type ExposureRowDto, type ImportAdvisoriesRequest, type ImportAdvisoriesResponseDto } from '../protocol/patch-api.js';
 import { authMethodsSchema, type AuthMethodsDto, loginResponseSchema, sessionSchema, type SessionDto, teamListSchema, teamSchema, userListSchema, userSchema, type LoginResponseDto, type TeamDto, type UserDto } from '../protocol/users-api.js';
 import { nodeListSchema, type NodeDto } from '../protocol/nodes-api.js';
@@ -110,6 +111,7 @@ export type { SecretDto, SetSecretRequest } from '../protocol/secrets-api.js';
 export type { AuthMethodsDto, LoginResponseDto, RoleBindingDto, SessionDto, TeamDto, UserDto } from '../protocol/users-api.js';
 export type { DashboardCellDto, DashboardDto } from '../protocol/dashboard-api.js';
 export { ACTIVITY_EVENTS } from '../protocol/dashboard-api.js';
+export type { PolicyDto, PolicyFlipDto, PolicyInputBody, PolicyResultRowDto, PolicyResultsDto } from '../protocol/policies-api.js';
 export type { AdvisoryDto, ComplianceDto, ExposureRowDto, ImportAdvisoriesResponseDto } from '../protocol/patch-api.js';
 export type { AuditListQuery, AuditRecordDto, AuditVerificationDto } from '../protocol/audit-api.js';
 export type { ChangeState, ChangeType } from '../core/change/change-machine.js';
@@ -437,6 +439,15 @@ export function createApiClient(options: ApiClientOptions) {
     patchExposure: async (query: { environment?: string | undefined; all?: boolean } = {}): Promise<ExposureRowDto[]> =>
       (await call({ method: 'GET', path: api('/patch/exposure'), query: { environment: query.environment, all: query.all ? 'true' : undefined }, schema: exposureListSchema })).exposure,
     patchCompliance: (): Promise<ComplianceDto> => call({ method: 'GET', path: api('/patch/compliance'), schema: complianceSchema }),
+    /** Creates or replaces a compliance policy (evaluated against every target at once). */
+    applyPolicy: (name: string, policy: PolicyInputBody): Promise<PolicyDto> => call({ method: 'PUT', path: api(`/policies/${segment(name)}`), json: policy, schema: policySchema }),
+    listPolicies: async (): Promise<PolicyDto[]> => (await call({ method: 'GET', path: api('/policies'), schema: policyListSchema })).policies,
+    deletePolicy: (name: string): Promise<void> => callNoContent('DELETE', api(`/policies/${segment(name)}`)),
+    /** Every target × policy, and per environment pass / fail / unknown. */
+    policyResults: (query: { environment?: string | undefined } = {}): Promise<PolicyResultsDto> =>
+      call({ method: 'GET', path: api('/policies/results'), query: { environment: query.environment }, schema: policyResultsSchema }),
+    /** A policy's flips, newest first. */
+    policyHistory: async (name: string): Promise<PolicyFlipDto[]> => (await call({ method: 'GET', path: api(`/policies/${segment(name)}/history`), schema: policyHistorySchema })).flips,
     /** Where `GET /activity` (Server-Sent Events of deployments that move) is. */
     activityUrl: (): string => buildUrl(connection, api('/activity')),
     createUser: (request: CreateUserRequest): Promise<UserDto> => call({ method: 'POST', path: api('/users'), json: request, schema: userSchema }),

@@ -33,6 +33,7 @@ export const ERROR_CATALOGUE = {
   SECRET_NOT_FOUND: { kind: 'not_found', title: 'No such secret' },
   USER_NOT_FOUND: { kind: 'not_found', title: 'No such user' },
   TEAM_NOT_FOUND: { kind: 'not_found', title: 'No such team' },
+  POLICY_NOT_FOUND: { kind: 'not_found', title: 'No such compliance policy' },
   RELEASE_EXISTS: { kind: 'conflict', title: 'That release version already exists and releases are immutable' },
   TARGET_EXISTS: { kind: 'conflict', title: 'A target with that name already exists' },
   TARGET_IN_USE: { kind: 'conflict', title: 'The target is part of an active deployment' },

@@ -28,6 +28,7 @@ import { nodeRoutes } from './routes/nodes.js';
 import { windowRoutes } from './routes/windows.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { patchRoutes } from './routes/patch.js';
+import { policyRoutes } from './routes/policies.js';
 import { webUiRoutes } from './routes/web-ui.js';
 import type { ServerContext } from './server-context.js';
 
@@ -107,6 +108,7 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
       await api.register(auditRoutes(context));
       await api.register(dashboardRoutes(context));
       await api.register(patchRoutes(context));
+      await api.register(policyRoutes(context));
     },
     { prefix: API_PREFIX },
   );

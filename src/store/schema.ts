@@ -346,6 +346,35 @@ export interface AdvisoriesTable {
   imported_at: string;
 }
 
+/** A compliance policy as applied (core/policy/model.ts `Policy`, as JSON). */
+export interface PoliciesTable {
+  name: string;
+  policy_json: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A target's latest result against a policy; `since`: when it entered that state. */
+export interface PolicyResultsTable {
+  policy: string;
+  target: string;
+  state: string;
+  reasons_json: string;
+  since: string;
+  evaluated_at: string;
+}
+
+/** A change of a target's state against a policy (`from_state` null: its first evaluation). */
+export interface PolicyFlipsTable {
+  seq: Generated<number>;
+  policy: string;
+  target: string;
+  from_state: string | null;
+  to_state: string;
+  reasons_json: string;
+  at: string;
+}
+
 export interface Database {
   applications: ApplicationsTable;
   targets: TargetsTable;
@@ -374,4 +403,7 @@ export interface Database {
   artifacts: ArtifactsTable;
   artifact_chunks: ArtifactChunksTable;
   advisories: AdvisoriesTable;
+  policies: PoliciesTable;
+  policy_results: PolicyResultsTable;
+  policy_flips: PolicyFlipsTable;
 }

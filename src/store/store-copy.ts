@@ -59,6 +59,9 @@ export const STORE_TABLES = {
   artifacts: { copy: 'archives', key: ['digest'] },
   artifact_chunks: { copy: 'archives', key: ['digest', 'seq'] },
   advisories: { copy: 'rows', key: ['id'] },
+  policies: { copy: 'rows', key: ['name'] },
+  policy_results: { copy: 'rows', key: ['policy', 'target'] },
+  policy_flips: { copy: 'rows', key: ['seq'] },
 } as const satisfies Record<keyof Database, StoreTable>;
 
 export type StoreTableName = keyof typeof STORE_TABLES;

@@ -144,6 +144,11 @@ function samples(): Record<string, RouteSamples> {
     'GET /api/v1/advisories': same({ method: 'GET', path: '/api/v1/advisories' }),
     'GET /api/v1/patch/exposure': same({ method: 'GET', path: '/api/v1/patch/exposure' }),
     'GET /api/v1/patch/compliance': same({ method: 'GET', path: '/api/v1/patch/compliance' }),
+    'PUT /api/v1/policies/:name': same({ method: 'PUT', path: '/api/v1/policies/matrix', body: { rules: [{ package: 'bash' }] } }),
+    'GET /api/v1/policies': same({ method: 'GET', path: '/api/v1/policies' }),
+    'DELETE /api/v1/policies/:name': same({ method: 'DELETE', path: '/api/v1/policies/nobody-here' }),
+    'GET /api/v1/policies/results': same({ method: 'GET', path: '/api/v1/policies/results' }),
+    'GET /api/v1/policies/:name/history': same({ method: 'GET', path: '/api/v1/policies/nobody-here/history' }),
   };
 }
 

@@ -13,6 +13,7 @@ import * as teams from './2026_11_27_0010_teams.js';
 import * as nodesAndArtifacts from './2026_11_27_0011_nodes_and_artifacts.js';
 import * as auditFilters from './2026_11_27_0012_audit_filters.js';
 import * as advisories from './2026_11_27_0013_advisories.js';
+import * as policies from './2026_11_27_0014_policies.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the schema as it was
 type MigrationModule = { up(db: Kysely<any>, capabilities: StoreCapabilities): Promise<void> };
@@ -32,6 +33,7 @@ const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '2026_11_27_0011_nodes_and_artifacts': nodesAndArtifacts,
   '2026_11_27_0012_audit_filters': auditFilters,
   '2026_11_27_0013_advisories': advisories,
+  '2026_11_27_0014_policies': policies,
 };
 
 export function migrationProvider(capabilities: StoreCapabilities): MigrationProvider {

@@ -1,0 +1,104 @@
+/** `gantry policy apply|list|results|history|delete`: endpoint compliance policies (issue 9). */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { PolicyDto, PolicyInputBody } from '../../client/api-client.js';
+import { GantryError } from '../../core/errors.js';
+import { policyInputSchema } from '../../core/policy/policy-schema.js';
+import { formatInputProblem, readYamlInput } from '../../core/yaml-input.js';
+import { connect } from '../connect.js';
+import type { CommandContext } from '../context.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import { NONE } from '../format.js';
+
+const MAX_POLICY_BYTES = 256 * 1024;
+const POLICY_FIELDS = Object.keys(policyInputSchema.shape).join(', ');
+
+/** A policy file (YAML or JSON), checked here so that a problem names its line; sent as written. */
+export async function readPolicyFile(cwd: string, file: string): Promise<PolicyInputBody & { name: string }> {
+  let text: string;
+  try {
+    text = await readFile(resolve(cwd, file), 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
+    throw new GantryError('REQUEST_INVALID', `cannot read policy file ${file}: ${why}`, { where: '--file' }, { cause });
+  }
+  const input = readYamlInput(text, file, policyInputSchema, { maxBytes: MAX_POLICY_BYTES, unionHint: 'does not match any allowed form', knownFieldsHint: `a policy has ${POLICY_FIELDS}` });
+  if (!input.ok) {
+    const [first, ...rest] = input.problems.map((problem) => ({ problem, text: formatInputProblem(problem) }));
+    const more = rest.length > 0 ? ` (and ${rest.length} more: ${rest.map((problem) => problem.text).join('; ')})` : '';
+    throw new GantryError('REQUEST_INVALID', `${first!.text}${more}`, { where: `${file}:${first!.problem.line}:${first!.problem.column}`, problems: input.problems });
+  }
+  // The file as written, not the parsed form: the server fills in the defaults itself.
+  return { ...(input.raw as PolicyInputBody), name: input.data.name };
+}
+
+function describeRule(rule: PolicyDto['rules'][number]): string {
+  switch (rule.kind) {
+    case 'package':
+      return rule.present ? `package ${rule.name}${rule.minVersion ? ` ≥ ${rule.minVersion}` : ''}` : `no package ${rule.name}`;
+    case 'os':
+      return `os ${rule.ids.join('|')}${rule.versions.length > 0 ? ` ${rule.versions.join('|')}` : ''}`;
+    case 'agentVersion':
+      return `agent ≥ ${rule.min}`;
+    case 'diskFree':
+      return `${rule.mount} ≥ ${rule.minPercent}% free`;
+  }
+}
+
+const selector = (labels: Record<string, string>) => Object.entries(labels).map(([key, value]) => `${key}=${value}`).join(',') || '(all)';
+
+export async function applyPolicyFile(ctx: CommandContext, options: { file: string; json?: boolean }): Promise<number> {
+  const policy = await readPolicyFile(ctx.cwd, options.file);
+  const applied = await connect(ctx).applyPolicy(policy.name, policy);
+  if (options.json) ctx.output.json(applied);
+  else ctx.output.line(`applied policy ${applied.name} (${applied.rules.length} rule${applied.rules.length === 1 ? '' : 's'}, targets ${selector(applied.targets)}); see gantry policy results`);
+  return EXIT_CODES.ok;
+}
+
+export async function listPolicies(ctx: CommandContext, options: { json?: boolean }): Promise<number> {
+  const policies = await connect(ctx).listPolicies();
+  if (options.json) ctx.output.json({ policies });
+  else
+    ctx.output.table(
+      ['POLICY', 'TARGETS', 'RULES', 'DESCRIPTION', 'UPDATED'],
+      policies.map((policy) => [policy.name, selector(policy.targets), policy.rules.map(describeRule).join('; '), policy.description || NONE, policy.updatedAt]),
+    );
+  return EXIT_CODES.ok;
+}
+
+const percent = (value: number | null) => (value === null ? NONE : `${value}%`);
+
+export async function showPolicyResults(ctx: CommandContext, environment: string | undefined, options: { json?: boolean }): Promise<number> {
+  const report = await connect(ctx).policyResults({ environment });
+  if (options.json) {
+    ctx.output.json(report);
+    return EXIT_CODES.ok;
+  }
+  ctx.output.table(
+    ['TARGET', 'ENVIRONMENTS', 'POLICY', 'STATE', 'SINCE', 'REASONS'],
+    report.results.filter((row) => row.state !== 'not_applicable').map((row) => [row.target, row.environments.join(','), row.policy, row.state, row.since, row.reasons.join('; ') || NONE]),
+  );
+  ctx.output.line('');
+  ctx.output.table(
+    ['ENVIRONMENT', 'POLICY', 'CHECKS', 'PASS', 'FAIL', 'UNKNOWN'],
+    report.environments.flatMap((entry) => [
+      ...entry.policies.filter((counts) => counts.total > 0).map((counts) => [entry.environment, counts.policy, String(counts.total), percent(counts.passPercent), percent(counts.failPercent), percent(counts.unknownPercent)]),
+      [entry.environment, '(all)', String(entry.overall.total), percent(entry.overall.passPercent), percent(entry.overall.failPercent), percent(entry.overall.unknownPercent)],
+    ]),
+  );
+  return EXIT_CODES.ok;
+}
+
+export async function showPolicyHistory(ctx: CommandContext, name: string, options: { json?: boolean }): Promise<number> {
+  const flips = await connect(ctx).policyHistory(name);
+  if (options.json) ctx.output.json({ policy: name, flips });
+  else ctx.output.table(['AT', 'TARGET', 'FROM', 'TO', 'REASONS'], flips.map((flip) => [flip.at, flip.target, flip.from ?? NONE, flip.to, flip.reasons.join('; ') || NONE]));
+  return EXIT_CODES.ok;
+}
+
+export async function deletePolicy(ctx: CommandContext, name: string): Promise<number> {
+  await connect(ctx).deletePolicy(name);
+  ctx.output.line(`deleted policy ${name} with its results and history`);
+  return EXIT_CODES.ok;
+}
