@@ -2,22 +2,17 @@
  * `gantry change …`, `gantry plan …` (the plan is the change), `gantry token create` and
  * `gantry calendar feed-token`.
  */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { ApiClient, ChangeDto, ChangeEventDto, ChangeState, ChangeType, CloseCode, PlanInput } from '../../client/api-client.js';
 import { planInputSchema } from '../../core/change/plan.js';
 import { GantryError } from '../../core/errors.js';
-import { formatInputProblem, readYamlInput } from '../../core/yaml-input.js';
 import { connect } from '../connect.js';
+import { readInputFile } from '../input-file.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { NONE } from '../format.js';
 
 /** A plan file larger than this is refused before parsing (the server takes 2 MiB bodies). */
 const MAX_PLAN_BYTES = 1024 * 1024;
-
-/** The sections a plan file may have, as the schema lists them. */
-const PLAN_FIELDS = Object.keys(planInputSchema.shape).join(', ');
 
 function invalid(message: string, where: string): GantryError {
   return new GantryError('REQUEST_INVALID', message, { where });
@@ -26,28 +21,9 @@ function invalid(message: string, where: string): GantryError {
 // ---------------------------------------------------------------------------------------------
 // The plan file
 
-/**
- * Reads a plan file (YAML or JSON; the core schema, so no custom tags) and checks it with the
- * same schema the server uses, so that a mistake is reported as `file:line:column: field:
- * message` before anything is sent. A missing or unreadable file is the user's error too.
- */
+/** A plan file, checked as the server will check it (see readInputFile); sent as written. */
 export async function readPlanFile(cwd: string, file: string): Promise<PlanInput> {
-  let text: string;
-  try {
-    text = await readFile(resolve(cwd, file), 'utf8');
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
-    throw new GantryError('REQUEST_INVALID', `cannot read plan file ${file}: ${why}`, { where: '--from-file' }, { cause });
-  }
-  const input = readYamlInput(text, file, planInputSchema, { maxBytes: MAX_PLAN_BYTES, unionHint: 'does not match any allowed form', knownFieldsHint: `a plan has ${PLAN_FIELDS}` });
-  if (!input.ok) {
-    const [first, ...rest] = input.problems.map((problem) => ({ problem, text: formatInputProblem(problem) }));
-    const more = rest.length > 0 ? ` (and ${rest.length} more: ${rest.map((problem) => problem.text).join('; ')})` : '';
-    throw new GantryError('REQUEST_INVALID', `${first!.text}${more}`, { where: `${file}:${first!.problem.line}:${first!.problem.column}`, problems: input.problems });
-  }
-  // The file as written, not the parsed form: the server applies the defaults itself.
-  return input.raw as PlanInput;
+  return (await readInputFile(cwd, file, { what: 'plan', flag: '--from-file', schema: planInputSchema, maxBytes: MAX_PLAN_BYTES })).raw as PlanInput;
 }
 
 /** --start and --end, both or neither. */

@@ -1,36 +1,18 @@
 /** `gantry policy apply|list|results|history|delete`: endpoint compliance policies (issue 9). */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { PolicyDto, PolicyInputBody } from '../../client/api-client.js';
-import { GantryError } from '../../core/errors.js';
 import { policyInputSchema } from '../../core/policy/policy-schema.js';
-import { formatInputProblem, readYamlInput } from '../../core/yaml-input.js';
 import { connect } from '../connect.js';
+import { readInputFile } from '../input-file.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { NONE } from '../format.js';
 
 const MAX_POLICY_BYTES = 256 * 1024;
-const POLICY_FIELDS = Object.keys(policyInputSchema.shape).join(', ');
 
-/** A policy file (YAML or JSON), checked here so that a problem names its line; sent as written. */
+/** A policy file, checked as the server will check it (see readInputFile); sent as written. */
 export async function readPolicyFile(cwd: string, file: string): Promise<PolicyInputBody & { name: string }> {
-  let text: string;
-  try {
-    text = await readFile(resolve(cwd, file), 'utf8');
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
-    throw new GantryError('REQUEST_INVALID', `cannot read policy file ${file}: ${why}`, { where: '--file' }, { cause });
-  }
-  const input = readYamlInput(text, file, policyInputSchema, { maxBytes: MAX_POLICY_BYTES, unionHint: 'does not match any allowed form', knownFieldsHint: `a policy has ${POLICY_FIELDS}` });
-  if (!input.ok) {
-    const [first, ...rest] = input.problems.map((problem) => ({ problem, text: formatInputProblem(problem) }));
-    const more = rest.length > 0 ? ` (and ${rest.length} more: ${rest.map((problem) => problem.text).join('; ')})` : '';
-    throw new GantryError('REQUEST_INVALID', `${first!.text}${more}`, { where: `${file}:${first!.problem.line}:${first!.problem.column}`, problems: input.problems });
-  }
-  // The file as written, not the parsed form: the server fills in the defaults itself.
-  return { ...(input.raw as PolicyInputBody), name: input.data.name };
+  const { raw, data } = await readInputFile(cwd, file, { what: 'policy', flag: '--file', schema: policyInputSchema, maxBytes: MAX_POLICY_BYTES });
+  return { ...(raw as PolicyInputBody), name: data.name };
 }
 
 function describeRule(rule: PolicyDto['rules'][number]): string {
