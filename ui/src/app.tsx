@@ -45,6 +45,7 @@ const router = createBrowserRouter([
       { path: '/targets/:name', lazy: async () => ({ Component: (await import('./pages/targets/target-page.js')).TargetPage }) },
       { path: '/changes', lazy: async () => ({ Component: (await import('./pages/changes/changes-page.js')).ChangesPage }) },
       { path: '/changes/:id', lazy: async () => ({ Component: (await import('./pages/changes/change-page.js')).ChangePage }) },
+      { path: '/policies', lazy: async () => ({ Component: (await import('./pages/policies/policies-page.js')).PoliciesPage }) },
       { path: '/patch', lazy: async () => ({ Component: (await import('./pages/patch/patch-page.js')).PatchPage }) },
       { path: '/calendar', lazy: async () => ({ Component: (await import('./pages/calendar/calendar-page.js')).CalendarPage }) },
       { path: '/audit', lazy: async () => ({ Component: (await import('./pages/audit/audit-page.js')).AuditPage }) },

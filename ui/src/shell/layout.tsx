@@ -21,6 +21,7 @@ export function Layout() {
     ['/releases', 'Releases', true],
     ['/targets', 'Targets', true],
     ['/patch', 'Patch', true],
+    ['/policies', 'Policies', true],
     ['/changes', 'Changes', true],
     ['/calendar', 'Calendar', true],
     ['/audit', 'Audit', can('audit')],
