@@ -1,7 +1,7 @@
 import { Page } from '../../components/page.js';
 import { ComplianceSummary } from './compliance-summary.js';
-import { PoliciesRefresh } from './policies-refresh.js';
-import { usePolicyResults } from './policies-queries.js';
+import { RefreshButton } from '../../components/refresh-button.js';
+import { POLICIES_KEY, usePolicyResults } from './policies-queries.js';
 import { PolicyList } from './policy-list.js';
 import './policies.css';
 
@@ -9,7 +9,7 @@ import './policies.css';
 export function PoliciesPage() {
   const results = usePolicyResults();
   return (
-    <Page title="Compliance policies" actions={<PoliciesRefresh />}>
+    <Page title="Compliance policies" actions={<RefreshButton queryKey={POLICIES_KEY} />}>
       <ComplianceSummary results={results} />
       <PolicyList results={results} />
     </Page>
