@@ -9,6 +9,7 @@
 import { execFile } from 'node:child_process';
 import { readFile, statfs } from 'node:fs/promises';
 import os from 'node:os';
+import { clip, DPKG_QUERY_FORMAT, parseDf, parseOsRelease, parsePackageLines, RPM_QUERY_FORMAT } from '../core/inventory/fact-parsers.js';
 import { factsSchema, type Facts } from '../protocol/agent.js';
 
 export interface CollectFactsOptions {
@@ -20,20 +21,11 @@ export interface CollectFactsOptions {
 }
 
 type Disk = Facts['disks'][number];
-type Package = Facts['packages'][number];
 
 const MAX_OUTPUT_BYTES = 32 * 1024 * 1024;
 const MAX_DISKS = 200;
 const MAX_ADDRESSES = 200;
-const MAX_PACKAGES = 20_000;
 
-/** File systems that are not disks. */
-const PSEUDO_FILESYSTEMS = new Set(['tmpfs', 'devtmpfs', 'udev', 'none', 'proc', 'sysfs', 'shm', 'cgroup', 'cgroup2', 'devfs', 'map', 'efivarfs']);
-const PSEUDO_MOUNT_PREFIXES = ['/dev', '/proc', '/sys', '/run', '/snap'];
-
-function clip(text: string, max: number): string {
-  return text.length > max ? text.slice(0, max) : text;
-}
 
 /** Runs a command; its stdout, or undefined if it is missing, fails or runs too long. */
 export function runCommand(file: string, args: readonly string[], timeoutMs: number): Promise<string | undefined> {
@@ -45,20 +37,6 @@ export function runCommand(file: string, args: readonly string[], timeoutMs: num
       (error, stdout) => resolve(error ? undefined : stdout),
     );
   });
-}
-
-/** Reads KEY=value lines of os-release(5), unquoting "…" and '…' values. */
-export function parseOsRelease(text: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const match = /^\s*([A-Z0-9_]+)=(.*?)\s*$/.exec(line);
-    if (!match) continue;
-    let value = match[2] ?? '';
-    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1).replace(/\\(["$`\\])/g, '$1');
-    else if (value.startsWith("'") && value.endsWith("'") && value.length >= 2) value = value.slice(1, -1);
-    values[match[1]!] = value;
-  }
-  return values;
 }
 
 async function collectOs(): Promise<Facts['os']> {
@@ -76,27 +54,6 @@ async function collectOs(): Promise<Facts['os']> {
     }
   }
   return { name: clip(os.type(), 200), version: clip(os.version(), 200) };
-}
-
-/** Parses `df -Pk` (POSIX format, 1024-byte blocks); free space is what an unprivileged user can use. */
-export function parseDf(text: string): Disk[] {
-  const disks: Disk[] = [];
-  const seenSources = new Set<string>();
-  for (const line of text.split('\n').slice(1)) {
-    const match = /^(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(?:\d+%|-)\s+(\/.*)$/.exec(line.trimEnd());
-    if (!match) continue;
-    const [, source = '', size = '0', , available = '0', mount = ''] = match;
-    if (PSEUDO_FILESYSTEMS.has(source)) continue;
-    if (PSEUDO_MOUNT_PREFIXES.some((prefix) => mount === prefix || mount.startsWith(`${prefix}/`))) continue;
-    if (Number(size) === 0) continue;
-    // The same device bind-mounted several times (containers: /etc/hosts, …) is one disk.
-    if (source.startsWith('/dev/')) {
-      if (seenSources.has(source)) continue;
-      seenSources.add(source);
-    }
-    disks.push({ mount: clip(mount, 1000), sizeBytes: Number(size) * 1024, freeBytes: Number(available) * 1024 });
-  }
-  return disks;
 }
 
 async function collectDisks(dirs: readonly string[], timeoutMs: number): Promise<Disk[]> {
@@ -127,27 +84,11 @@ export function collectAddresses(interfaces: ReturnType<typeof os.networkInterfa
   return [...addresses].sort().slice(0, MAX_ADDRESSES);
 }
 
-/**
- * `NAME<TAB>VERSION[<TAB>SOURCE]` lines; with `statusFirst`, dpkg's `STATUS<TAB>…`, keeping
- * installed packages only. A source package named like the package itself is not repeated.
- */
-export function parsePackageLines(text: string, statusFirst = false): Package[] {
-  const packages = new Map<string, Package>();
-  for (const line of text.split('\n')) {
-    const fields = line.split('\t');
-    if (statusFirst && !/(^| )installed$/.test(fields.shift() ?? '')) continue;
-    const [name = '', version = '', source = ''] = fields;
-    if (name === '' || name.length > 200 || version.length > 200 || source.length > 200 || packages.has(name)) continue;
-    packages.set(name, { name, version, ...(source !== '' && source !== name ? { source } : {}) });
-  }
-  return [...packages.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).slice(0, MAX_PACKAGES);
-}
-
 /** The installed packages, from dpkg or else rpm (versions with their epoch, as advisories give them). */
-async function collectPackages(timeoutMs: number): Promise<{ packages: Package[]; packageFormat?: 'dpkg' | 'rpm' }> {
-  const dpkg = await runCommand('dpkg-query', ['-W', '-f', '${Status}\\t${Package}\\t${Version}\\t${source:Package}\\n'], timeoutMs);
+async function collectPackages(timeoutMs: number): Promise<{ packages: Facts['packages']; packageFormat?: 'dpkg' | 'rpm' }> {
+  const dpkg = await runCommand('dpkg-query', ['-W', '-f', DPKG_QUERY_FORMAT], timeoutMs);
   if (dpkg !== undefined) return { packages: parsePackageLines(dpkg, true), packageFormat: 'dpkg' };
-  const rpm = await runCommand('rpm', ['-qa', '--qf', '%{NAME}\\t%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}\\n'], timeoutMs);
+  const rpm = await runCommand('rpm', ['-qa', '--qf', RPM_QUERY_FORMAT], timeoutMs);
   if (rpm !== undefined) return { packages: parsePackageLines(rpm), packageFormat: 'rpm' };
   return { packages: [] };
 }

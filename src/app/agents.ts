@@ -1,14 +1,13 @@
 import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
 import { GantryError } from '../core/errors.js';
-import { diffFacts } from '../core/inventory/diff-facts.js';
 import type { Target } from '../core/model.js';
 import type { Labels } from '../core/names.js';
 import { consumeEnrolmentToken, insertEnrolmentToken } from '../store/agents.repository.js';
-import { getTargetFacts, saveTargetFacts } from '../store/target-facts.repository.js';
 import { getTarget, insertTarget, setTargetLastSeen, updateTargetTransport } from '../store/targets.repository.js';
 import { challengeText, type EnrolRequest, type Facts } from '../protocol/agent.js';
 import type { AppDeps } from './app-deps.js';
 import { evaluatePolicies } from './policies.js';
+import { storeTargetFacts } from './target-facts.js';
 import { requireTarget } from './targets.js';
 
 const ENROLMENT_TOKEN_PREFIX = 'gantry_enrol_';
@@ -53,7 +52,8 @@ export async function enrolAgent(deps: AppDeps, request: Required<EnrolRequest>)
   });
 }
 
-export type AgentAuthentication = { readonly ok: true; readonly target: Target } | { readonly ok: false; readonly reason: 'unknown' | 'revoked' };
+/** `bad-signature`: a known agent's name with an answer its key did not sign (told to the peer as `unknown`, for the audit log). */
+export type AgentAuthentication = { readonly ok: true; readonly target: Target } | { readonly ok: false; readonly reason: 'unknown' | 'revoked' | 'bad-signature' };
 
 /** Checks an agent's answer to a challenge against the public key it enrolled with. */
 export async function authenticateAgent(deps: AppDeps, answer: { name: string; sessionId: string; nonce: string; signature: string }): Promise<AgentAuthentication> {
@@ -62,7 +62,7 @@ export async function authenticateAgent(deps: AppDeps, answer: { name: string; s
   if (target.transport.revokedAt !== null) return { ok: false, reason: 'revoked' };
   const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(target.transport.publicKey, 'base64').toString('base64url') }, format: 'jwk' });
   const signed = verify(null, Buffer.from(challengeText(answer.sessionId, answer.nonce)), key, Buffer.from(answer.signature, 'base64'));
-  return signed ? { ok: true, target } : { ok: false, reason: 'unknown' };
+  return signed ? { ok: true, target } : { ok: false, reason: 'bad-signature' };
 }
 
 /**
@@ -70,9 +70,7 @@ export async function authenticateAgent(deps: AppDeps, answer: { name: string; s
  * first report is the baseline: it is stored, not listed as a change of every fact.
  */
 export async function recordAgentFacts(deps: AppDeps, name: string, facts: Facts): Promise<void> {
-  const previous = await getTargetFacts(deps.db, name);
-  const changes = previous ? diffFacts(previous.facts as Facts, facts) : [];
-  await saveTargetFacts(deps.db, name, facts, deps.clock.now().toISOString(), changes);
+  await storeTargetFacts(deps, name, facts);
   // Compliance policies flip when facts arrive.
   await evaluatePolicies(deps, [name]);
 }

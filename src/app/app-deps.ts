@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Readable } from 'node:stream';
 import type { ChangeSettings } from '../core/change/change-settings.js';
 import type { Clock, IdSource } from '../core/clock.js';
+import type { TargetExecutor } from '../engine/ports.js';
 import type { SecretKeyring } from '../secrets/envelope.js';
 import type { Database } from '../store/schema.js';
 
@@ -14,6 +15,8 @@ export interface ReleaseArchiveStore {
    * Directories and symlinks are left out; a later entry with the same path replaces an earlier one.
    */
   fileDigests(digest: string): Promise<ReadonlyMap<string, string>>;
+  /** Reads text files (configuration templates) out of a stored archive. */
+  readFiles(digest: string, paths: readonly string[]): Promise<ReadonlyMap<string, string>>;
 }
 
 export interface SshProbe {
@@ -47,4 +50,6 @@ export interface AppDeps {
   readonly keyring: SecretKeyring;
   /** How often each node writes its heartbeat; a node silent for three of these is unresponsive. */
   readonly nodeHeartbeatMs: number;
+  /** Opens sessions on targets, as the engine does (drift checks run their listing through it). */
+  readonly executor: TargetExecutor;
 }

@@ -23,6 +23,7 @@ import { planRelease } from './change-plans.js';
 import { gatherRiskFacts as gatherFacts, type RiskFactsRequest } from './change-risk-facts.js';
 import { createRelease } from './releases.js';
 import { addWindow } from './windows.js';
+import { relate, saveCi } from './inventory.js';
 
 // Wednesday 18 March 2026, noon UTC. Saturday 21 March is the next maintenance night.
 const NOW = new Date('2026-03-18T12:00:00Z');
@@ -75,6 +76,7 @@ beforeEach(async () => {
     ids: { next: (prefix) => `${prefix}-${String(++id).padStart(4, '0')}` },
     wakeEngine: () => undefined,
     nodeHeartbeatMs: 5000,
+    executor: { open: () => Promise.reject(new Error('no targets are reached in these tests')) },
     limits: { maxArchiveBytes: 10 * 1024 * 1024 },
     serverFingerprint: null,
     changeSettings: DEFAULT_CHANGE_SETTINGS,
@@ -329,6 +331,24 @@ hooks:
     expect((await gatherRiskFacts(deps, request({ environment: 'staging' }))).previousEnvironment).toBeNull();
     await release('3.0.0', FILES, MANIFEST.replace('lifecycle: [staging, production]\n', ''));
     expect((await gatherRiskFacts(deps, request({ version: '3.0.0' }))).previousEnvironment).toBeNull();
+  });
+
+  it('counts the other applications the inventory says a change to this one reaches', async () => {
+    await target('web-1', { role: 'web', env: 'production' });
+    await release('1.0.0', FILES);
+    expect((await gatherRiskFacts(deps, request({ version: '1.0.0' }))).impact).toBeUndefined();
+    await applyManifest(deps, 'app: storefront\nenvironments:\n  - { name: production, targets: { role: web } }\n', 'storefront.yaml');
+    await applyManifest(deps, 'app: reports\nenvironments:\n  - { name: production, targets: { role: none } }\n', 'reports.yaml');
+    await saveCi(deps, { name: 'orders-api', class: 'service' });
+    await relate(deps, { from: 'ci:orders-api', type: 'runs-on', to: 'app:shop' });
+    await relate(deps, { from: 'app:storefront', type: 'depends-on', to: 'ci:orders-api' });
+    await relate(deps, { from: 'app:reports', type: 'connects-to', to: 'app:storefront' });
+    const facts = await gatherRiskFacts(deps, request({ version: '1.0.0' }));
+    expect(facts.impact).toEqual({ applications: ['app:storefront', 'app:reports'] });
+    expect(assessRisk(facts).factors.find((factor) => factor.factor === 'blastRadius')).toMatchObject({
+      contribution: 3,
+      value: '1 of 1 target (100%); its impact reaches 2 other applications: app:storefront, app:reports',
+    });
   });
 
   it('rates a production deployment with a migration hook outside its maintenance window high, and says why', async () => {

@@ -16,6 +16,7 @@ import { listWindows } from '../store/calendar-windows.repository.js';
 import { hasSucceeded, listDeployments, listSucceededVersions } from '../store/deployments.repository.js';
 import type { AppDeps } from './app-deps.js';
 import type { PlannedRelease } from './change-plans.js';
+import { applicationsImpactedBy } from './inventory.js';
 import { requireRelease } from './releases.js';
 
 /**
@@ -47,11 +48,12 @@ export async function gatherRiskFacts(deps: AppDeps, planned: PlannedRelease, re
   const app = release.app;
   const scope: CalendarScope = { app, environment: environment.name, targets: touched.map(({ name, labels }) => ({ name, labels })) };
 
-  const [releaseFacts, recentDeployments, windowSeen, previousEnvironment] = await Promise.all([
+  const [releaseFacts, recentDeployments, windowSeen, previousEnvironment, impactedApplications] = await Promise.all([
     compareWithLive(deps, release, manifest, environment.name, touched),
     recentHistory(deps, app, environment.name),
     windowFacts(deps, window, scope, request.now),
     previousEnvironmentOf(deps, manifest, { app, version: release.version, environment: environment.name }),
+    applicationsImpactedBy(deps, app),
   ]);
   return {
     environment: { name: environment.name, criticality: criticalityOf(environment) },
@@ -63,6 +65,7 @@ export async function gatherRiskFacts(deps: AppDeps, planned: PlannedRelease, re
     recentDeployments,
     window: windowSeen,
     previousEnvironment,
+    ...(impactedApplications.length > 0 ? { impact: { applications: impactedApplications } } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import * as store from '../store/policies.repository.js';
 import type { AppDeps } from './app-deps.js';
 import { listAllApplications } from './applications.js';
 import { parseInput } from './parse-input.js';
+import { runPolicyChecks, type CheckOutcome } from './policy-checks.js';
 import { environmentsOf, packagesOf, recentFacts } from './patch.js';
 import { listAllTargets, type TargetView } from './targets.js';
 
@@ -22,7 +23,12 @@ export type { PolicyFlip, StoredPolicy } from '../store/policies.repository.js';
 export function policyFactsOf(view: TargetView, now: Date): PolicyFacts | null {
   const facts = recentFacts(view, now);
   if (!facts) return null;
-  return { packages: packagesOf(view, now), agentVersion: facts.agentVersion, disks: facts.disks.map((disk) => ({ mount: disk.mount, sizeBytes: disk.sizeBytes, freeBytes: disk.freeBytes })) };
+  return {
+    packages: packagesOf(view, now),
+    agentVersion: facts.agentVersion,
+    disks: facts.disks.map((disk) => ({ mount: disk.mount, sizeBytes: disk.sizeBytes, freeBytes: disk.freeBytes })),
+    checks: facts.checks ?? null,
+  };
 }
 
 /**
@@ -32,8 +38,17 @@ export function policyFactsOf(view: TargetView, now: Date): PolicyFacts | null {
 export async function applyPolicy(deps: AppDeps, input: unknown): Promise<{ readonly policy: Policy; readonly outcome: 'created' | 'updated' }> {
   const policy = toPolicy(parseInput(policyInputSchema, input, '', 'policy'));
   const outcome = await store.savePolicy(deps.db, policy, deps.clock.now().toISOString());
+  // File and service rules need a look at the targets first; a target that cannot be asked stays unknown.
+  if (policy.rules.some((rule) => rule.kind === 'file' || rule.kind === 'service')) await runPolicyChecks(deps);
   await evaluatePolicies(deps, undefined, { policies: [policy.name] });
   return { policy, outcome };
+}
+
+/** Looks at the files and services the policies name on the targets (all, or these), then evaluates the policies there. */
+export async function checkPolicies(deps: AppDeps, targetNames?: readonly string[]): Promise<CheckOutcome[]> {
+  const outcomes = await runPolicyChecks(deps, targetNames);
+  await evaluatePolicies(deps, targetNames);
+  return outcomes;
 }
 
 export async function deletePolicy(deps: AppDeps, name: string): Promise<void> {

@@ -1,17 +1,18 @@
 import { agentWhereabouts } from './agent-presence.js';
 import { GantryError } from '../core/errors.js';
-import type { Target, Transport } from '../core/model.js';
+import type { PackageCommands, Target, Transport } from '../core/model.js';
 import type { Labels } from '../core/names.js';
 import { isTargetInActiveDeployment } from '../store/deployments.repository.js';
 import { deleteTargetFacts, getTargetFacts, listTargetFactChanges, type FactChange, type StoredFacts } from '../store/target-facts.repository.js';
-import { deleteTarget, getTarget, insertTarget, listTargets } from '../store/targets.repository.js';
+import { deleteTarget, getTarget, insertTarget, listTargets, setTargetPackageCommands } from '../store/targets.repository.js';
 import type { AppDeps } from './app-deps.js';
 
 export type TargetRegistration =
-  | { readonly name: string; readonly labels: Labels; readonly local: { readonly root: string } }
+  | { readonly name: string; readonly labels: Labels; readonly local: { readonly root: string }; readonly packageCommands?: PackageCommands | undefined }
   | {
       readonly name: string;
       readonly labels: Labels;
+      readonly packageCommands?: PackageCommands | undefined;
       readonly ssh: { readonly user: string; readonly host: string; readonly port: number; readonly keyPath: string; readonly knownHostsPath?: string; readonly root: string };
     };
 
@@ -33,7 +34,14 @@ export async function addTarget(deps: AppDeps, registration: TargetRegistration)
     const { hostKeySha256 } = await deps.probeSsh({ user, host, port, keyPath, ...(knownHostsPath ? { knownHostsPath } : {}), timeoutMs: SSH_PROBE_TIMEOUT_MS });
     transport = { type: 'ssh', user, host, port, keyPath, hostKeySha256, root };
   }
-  const target: Target = { name: registration.name, transport, labels: registration.labels, createdAt: deps.clock.now().toISOString(), lastSeenAt: null };
+  const target: Target = {
+    name: registration.name,
+    transport,
+    labels: registration.labels,
+    createdAt: deps.clock.now().toISOString(),
+    lastSeenAt: null,
+    ...(registration.packageCommands && Object.keys(registration.packageCommands).length > 0 ? { packageCommands: registration.packageCommands } : {}),
+  };
   await insertTarget(deps.db, target);
   return target;
 }
@@ -69,6 +77,13 @@ export async function showTarget(deps: AppDeps, name: string): Promise<TargetVie
 export async function targetFactHistory(deps: AppDeps, name: string): Promise<{ at: string; changes: FactChange[] }[]> {
   await requireTarget(deps, name);
   return listTargetFactChanges(deps.db, name, 100);
+}
+
+/** Sets the target's own package commands; none given (an empty object) goes back to the defaults. */
+export async function setPackageCommands(deps: AppDeps, name: string, commands: PackageCommands): Promise<TargetView> {
+  await requireTarget(deps, name);
+  await setTargetPackageCommands(deps.db, name, Object.keys(commands).length > 0 ? commands : null);
+  return showTarget(deps, name);
 }
 
 export async function requireTarget(deps: AppDeps, name: string): Promise<Target> {

@@ -164,7 +164,8 @@ export function factFields(facts: Facts, reportedAt: string | null, now: Date): 
     ['memory', formatBytes(facts.memoryBytes)],
     ['disks', disks.join(', ') || NONE],
     ['addresses', facts.addresses.join(', ') || NONE],
-    ['packages', `${facts.packages.length} installed`],
+    ['packages', `${facts.packages.length} installed${facts.packageFormat ? ` (${facts.packageFormat})` : ''}`],
+    ...(facts.rebootRequired ? [['reboot', 'needed to finish an upgrade'] as [string, string]] : []),
     ['agent version', facts.agentVersion],
     ['uptime', formatUptime(facts.uptimeSeconds)],
   ];

@@ -16,6 +16,8 @@ import type { ControlRequest } from '../core/deployment/control.js';
 import type { CommandContext, ServerSettings, Stdin, Writer } from './context.js';
 import type { RoleBindingRequest } from '../client/api-client.js';
 import type { AuditListFlags } from './commands/audit.js';
+import type { CiFlags } from './commands/inventory.js';
+import type { PatchPlanOptions as PatchPlanFlags } from './commands/patch.js';
 import type { TeamOptions } from './commands/teams.js';
 import type { UserAddOptions } from './commands/users.js';
 import type { Output } from './output.js';
@@ -263,12 +265,51 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
       run(flags, async (ctx) => (await import('./commands/patch.js')).showExposure(ctx, environment, flags)),
     );
   patch
+    .command('plan')
+    .description('which packages a patch rollout would upgrade where; --start runs it as deployments (strategy, health checks, change control)')
+    .argument('<environment>', 'environment to patch')
+    .option('--advisory <id>', 'one advisory, by id or alias (a CVE id)')
+    .addOption(new Option('--severity <severity>', 'every advisory of this severity or worse').choices(['critical', 'high', 'medium', 'low']))
+    .option('--app <app>', "only this application's targets in the environment")
+    .option('--start', 'start the rollout: one patch deployment per application')
+    .option('--change <id>', 'the change request the rollout implements (protected environments)')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((environment: string, flags: ServerFlags & PatchPlanFlags) => run(flags, async (ctx) => (await import('./commands/patch.js')).planPatch(ctx, environment, flags)));
+  patch
     .command('status')
     .description('patch compliance per environment and severity (unknown kept apart), and targets past their severity\'s deadline')
     .addOption(jsonOption())
     .addOption(urlOption())
     .addOption(tokenOption())
     .action((flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/patch.js')).showCompliance(ctx, flags)));
+
+  // ---------- configuration drift ----------
+  const drift = program
+    .command('drift')
+    .description('targets whose live release differs from what Gantry put there: changed, added and removed files, when first seen, unauthorised changes')
+    .argument('[environment]', 'only this environment')
+    .option('--target <target>', 'only this target')
+    .option('--check', 'check the targets now (runs a listing on each) instead of showing the last results')
+    .option('--all', 'show the live releases in sync too')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((environment: string | undefined, flags: ServerFlags & { target?: string; check?: boolean; all?: boolean; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/drift.js')).showDrift(ctx, environment, flags)),
+    );
+  drift
+    .command('remediate')
+    .description('redeploy the live release of every drifted application in the environment (or on --target), through change control where it applies')
+    .argument('[environment]', 'the environment')
+    .option('--target <target>', 'the drifted applications of this target (each redeployed to its whole environment)')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((environment: string | undefined, flags: ServerFlags & { target?: string; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/drift.js')).remediateDrift(ctx, environment, flags)),
+    );
 
   // ---------- compliance policies ----------
   const policy = program.command('policy').description('endpoint compliance policies: rules on the facts agents report, with per-target results and history');
@@ -280,6 +321,14 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
     .addOption(urlOption())
     .addOption(tokenOption())
     .action((flags: ServerFlags & { file: string; json?: boolean }) => run(flags, async (ctx) => (await import('./commands/policies.js')).applyPolicyFile(ctx, flags)));
+  policy
+    .command('check')
+    .description('look at the files and services the policies name on the targets (over SSH, the agent, or here), then evaluate')
+    .option('--target <name>', 'only this target')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { target?: string; json?: boolean }) => run(flags, async (ctx) => (await import('./commands/policies.js')).checkPolicies(ctx, flags)));
   policy
     .command('list')
     .description('list the policies: target selector, rules, description')
@@ -312,6 +361,90 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
     .addOption(urlOption())
     .addOption(tokenOption())
     .action((name: string, flags: ServerFlags) => run(flags, async (ctx) => (await import('./commands/policies.js')).deletePolicy(ctx, name)));
+
+  // ---------- inventory ----------
+  const ci = program.command('ci').description('configuration items: discovered targets, applications and environments, and manual CIs (load balancers, databases, …) with their relationships');
+  const ciFieldOptions = (command: Command, classRequired: boolean) => {
+    (classRequired ? command.requiredOption('--class <class>', 'load-balancer, database, network-device, saas, server, service, storage or other') : command.option('--class <class>', 'load-balancer, database, network-device, saas, server, service, storage or other'))
+      .option('--owner <owner>', 'who is responsible for it')
+      .option('--lifecycle <state>', 'ordered, in_use (the default), maintenance or retired; the date each state is entered is kept')
+      .option('--serial <serial>', 'serial number')
+      .option('--model <model>', 'make and model')
+      .option('--location <location>', 'where it is')
+      .option('--purchase-date <date>', 'YYYY-MM-DD')
+      .option('--warranty-until <date>', 'YYYY-MM-DD')
+      .option('--cost-centre <code>', 'the cost centre it is charged to')
+      .option('--description <text>', 'what it is for')
+      .addOption(jsonOption())
+      .addOption(urlOption())
+      .addOption(tokenOption());
+    return command;
+  };
+  ciFieldOptions(ci.command('add').description('record a manual CI').argument('<name>', 'its name (letters, digits, ".", "_", "+", "-")'), true).action(
+    (name: string, flags: ServerFlags & CiFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/inventory.js')).addCi(ctx, name, flags)),
+  );
+  ciFieldOptions(ci.command('set').description('change fields of a manual CI (an empty value clears one); the lifecycle moves ordered → in_use ⇄ maintenance → retired').argument('<name>', 'the CI'), false).action(
+    (name: string, flags: ServerFlags & CiFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/inventory.js')).setCi(ctx, name, flags)),
+  );
+  ci.command('list')
+    .description('list CIs: targets (with their facts), applications, environments and manual CIs')
+    .option('--kind <kind>', 'target, app, environment or ci')
+    .option('--class <class>', 'manual CIs of this class')
+    .option('--lifecycle <state>', 'manual CIs in this lifecycle state')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { kind?: string; class?: string; lifecycle?: string; json?: boolean }) => run(flags, async (ctx) => (await import('./commands/inventory.js')).listCis(ctx, flags)));
+  ci.command('show')
+    .description('show a CI and its relationships')
+    .argument('<ci>', 'KIND:NAME (target:web-1, app:shop, environment:production, ci:orders-db) or a manual CI\'s name')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((ref: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/inventory.js')).showCi(ctx, ref, flags)));
+  ci.command('delete')
+    .description('delete a manual CI and the relationships recorded with it')
+    .argument('<name>', 'the CI')
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((name: string, flags: ServerFlags) => run(flags, async (ctx) => (await import('./commands/inventory.js')).deleteCi(ctx, name)));
+  ci.command('import')
+    .description('create or replace manual CIs from a CSV file with a header row (name,class,owner,lifecycle,serial,model,location,purchaseDate,warrantyUntil,costCentre,description); all or nothing')
+    .argument('<file>', 'the CSV file')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((file: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/inventory.js')).importCiFile(ctx, file, flags)));
+  ci.command('export')
+    .description('print the manual CIs as CSV (what gantry ci import reads)')
+    .option('-o, --output <file>', 'write to this file instead')
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { output?: string }) => run(flags, async (ctx) => (await import('./commands/inventory.js')).exportCis(ctx, flags)));
+  ci.command('relate')
+    .description('record (or with --remove, remove) a relationship: FROM runs-on|depends-on|connects-to|part-of TO')
+    .argument('<from>', 'KIND:NAME')
+    .argument('<type>', 'runs-on, depends-on, connects-to or part-of')
+    .argument('<to>', 'KIND:NAME')
+    .option('--remove', 'remove the recorded relationship')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((from: string, type: string, to: string, flags: ServerFlags & { remove?: boolean; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/inventory.js')).relateCis(ctx, from, type, to, flags)),
+    );
+  program
+    .command('impact')
+    .description('if a CI changes or fails, what is affected (applications, environments, targets, other CIs, with the path) and which open or scheduled changes touch it')
+    .argument('<ci>', 'KIND:NAME, e.g. target:db-1 or ci:orders-db')
+    .option('--depth <n>', 'how many relationships to follow (1-10, default 3)', (value: string) => {
+      if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 10) throw new InvalidArgumentError('must be a whole number from 1 to 10.');
+      return Number(value);
+    })
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((ref: string, flags: ServerFlags & { depth?: number; json?: boolean }) => run(flags, async (ctx) => (await import('./commands/inventory.js')).showImpact(ctx, ref, flags)));
 
   // ---------- targets ----------
   const target = program.command('target').description('register and inspect the machines Gantry deploys to');
@@ -347,6 +480,27 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
     .addOption(urlOption())
     .addOption(tokenOption())
     .action((name: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/targets.js')).showTarget(ctx, name, flags)));
+  target
+    .command('probe')
+    .description('ask the machine what it is (OS, disks, installed packages, reboot pending) and record it as its facts')
+    .argument('<name>', 'target name')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((name: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/targets.js')).probeTarget(ctx, name, flags)));
+  target
+    .command('packages')
+    .description("set the target's own package commands (sh -c, in its root); none given goes back to the defaults of its package format")
+    .argument('<name>', 'target name')
+    .option('--list <command>', 'prints NAME<TAB>VERSION[<TAB>SOURCE] lines; GANTRY_PACKAGES names the packages wanted')
+    .option('--upgrade <command>', 'upgrades GANTRY_UPGRADES (name=version words)')
+    .option('--reboot-check <command>', 'exits 0 when a reboot is needed, 1 when not')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((name: string, flags: ServerFlags & { list?: string; upgrade?: string; rebootCheck?: string; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/targets.js')).setPackageCommands(ctx, name, flags)),
+    );
   target
     .command('remove')
     .description('unregister a target (refused while it is part of an active deployment)')

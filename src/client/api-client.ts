@@ -37,6 +37,7 @@ import {
   type FactChangeDto,
   type LogLineDto,
   type MeasurementDto,
+  type PackageCommandsDto,
   type QueuedDeploymentDto,
   type ReleaseDto,
   type StatusDto,
@@ -54,8 +55,50 @@ import {
 } from '../protocol/changes-api.js';
 import { createdTokenSchema, tokenSchema, type CreatedTokenDto, type TokenDto } from '../protocol/tokens-api.js';
 import { dashboardSchema, type DashboardDto } from '../protocol/dashboard-api.js';
-import { policyHistorySchema, policyListSchema, policyResultsSchema, policySchema, type PolicyDto, type PolicyFlipDto, type PolicyInputBody, type PolicyResultsDto } from '../protocol/policies-api.js';
-import { advisoryListSchema, complianceSchema, exposureListSchema, importAdvisoriesResponseSchema, type AdvisoryDto, type ComplianceDto, type ExposureRowDto, type ImportAdvisoriesRequest, type ImportAdvisoriesResponseDto } from '../protocol/patch-api.js';
+import {
+  policyCheckResponseSchema,
+  policyHistorySchema,
+  policyListSchema,
+  policyResultsSchema,
+  policySchema,
+  type PolicyCheckResponseDto,
+  type PolicyDto,
+  type PolicyFlipDto,
+  type PolicyInputBody,
+  type PolicyResultsDto,
+} from '../protocol/policies-api.js';
+import {
+  ciDetailSchema,
+  ciImportResponseSchema,
+  ciListSchema,
+  ciSchema,
+  impactSchema,
+  relationshipDeleteSchema,
+  relationshipListSchema,
+  relationshipPutSchema,
+  type CiDetailDto,
+  type CiDto,
+  type CiImportResponseDto,
+  type CiInputBody,
+  type ImpactDto,
+  type RelationshipDto,
+  type RelationshipInput,
+} from '../protocol/inventory-api.js';
+import { driftListSchema, driftRemediationSchema, type DriftRecordDto, type DriftRemediationDto } from '../protocol/drift-api.js';
+import {
+  advisoryListSchema,
+  complianceSchema,
+  exposureListSchema,
+  importAdvisoriesResponseSchema,
+  patchPlanSchema,
+  type AdvisoryDto,
+  type ComplianceDto,
+  type ExposureRowDto,
+  type ImportAdvisoriesRequest,
+  type ImportAdvisoriesResponseDto,
+  type PatchPlanDto,
+  type PatchRolloutRequest,
+} from '../protocol/patch-api.js';
 import { authMethodsSchema, type AuthMethodsDto, loginResponseSchema, sessionSchema, type SessionDto, teamListSchema, teamSchema, userListSchema, userSchema, type LoginResponseDto, type TeamDto, type UserDto } from '../protocol/users-api.js';
 import { nodeListSchema, type NodeDto } from '../protocol/nodes-api.js';
 import { secretListSchema, type SecretDto, type SetSecretRequest } from '../protocol/secrets-api.js';
@@ -112,7 +155,9 @@ export type { AuthMethodsDto, LoginResponseDto, RoleBindingDto, SessionDto, Team
 export type { DashboardCellDto, DashboardDto } from '../protocol/dashboard-api.js';
 export { ACTIVITY_EVENTS } from '../protocol/dashboard-api.js';
 export type { PolicyDto, PolicyFlipDto, PolicyInputBody, PolicyResultRowDto, PolicyResultsDto } from '../protocol/policies-api.js';
-export type { AdvisoryDto, ComplianceDto, ExposureRowDto, ImportAdvisoriesResponseDto } from '../protocol/patch-api.js';
+export type { CiDetailDto, CiDto, CiImportResponseDto, CiInputBody, ImpactDto, ImpactStepDto, ManualCiDto, RelationshipDto, RelationshipInput } from '../protocol/inventory-api.js';
+export type { DriftRecordDto, DriftRemediationDto } from '../protocol/drift-api.js';
+export type { AdvisoryDto, ComplianceDto, ExposureRowDto, ImportAdvisoriesResponseDto, PatchPlanDto, PatchRolloutRequest } from '../protocol/patch-api.js';
 export type { AuditListQuery, AuditRecordDto, AuditVerificationDto } from '../protocol/audit-api.js';
 export type { ChangeState, ChangeType } from '../core/change/change-machine.js';
 export type { CloseCode } from '../core/change/evidence.js';
@@ -361,6 +406,10 @@ export function createApiClient(options: ApiClientOptions) {
     // ---------- targets ----------
     listTargets: async (): Promise<TargetDto[]> => (await call({ method: 'GET', path: api('/targets'), schema: targetListSchema })).targets,
     addTarget: (request: AddTargetRequest): Promise<TargetDto> => call({ method: 'POST', path: api('/targets'), json: request, schema: targetSchema }),
+    /** Asks the machine what it is (OS, disks, packages) and records it as the target's facts. */
+    probeTarget: (name: string): Promise<TargetDto> => call({ method: 'POST', path: api(`/targets/${segment(name)}/probe`), schema: targetSchema }),
+    setPackageCommands: (name: string, commands: PackageCommandsDto): Promise<TargetDto> =>
+      call({ method: 'PUT', path: api(`/targets/${segment(name)}/package-commands`), json: commands, schema: targetSchema }),
     getTarget: (name: string): Promise<TargetDto> => call({ method: 'GET', path: api(`/targets/${segment(name)}`), schema: targetSchema }),
     removeTarget: (name: string): Promise<void> => callNoContent('DELETE', api(`/targets/${segment(name)}`)),
     /** What changed in a target's facts and when, newest first. */
@@ -439,8 +488,15 @@ export function createApiClient(options: ApiClientOptions) {
     patchExposure: async (query: { environment?: string | undefined; all?: boolean } = {}): Promise<ExposureRowDto[]> =>
       (await call({ method: 'GET', path: api('/patch/exposure'), query: { environment: query.environment, all: query.all ? 'true' : undefined }, schema: exposureListSchema })).exposure,
     patchCompliance: (): Promise<ComplianceDto> => call({ method: 'GET', path: api('/patch/compliance'), schema: complianceSchema }),
+    /** What a patch rollout of the environment would upgrade where (nothing is started). */
+    planPatch: (selection: Omit<PatchRolloutRequest, 'change'>): Promise<PatchPlanDto> => call({ method: 'POST', path: api('/patch/plan'), json: selection, schema: patchPlanSchema }),
+    /** Starts a patch rollout: one `patch` deployment per application with something to upgrade. */
+    startPatchRollout: (request: PatchRolloutRequest): Promise<{ plan: PatchPlanDto; deployments: QueuedDeploymentDto[] }> =>
+      call({ method: 'POST', path: api('/patch/rollouts'), json: request, schema: z.object({ plan: patchPlanSchema, deployments: z.array(queuedDeploymentSchema) }) }),
     /** Creates or replaces a compliance policy (evaluated against every target at once). */
     applyPolicy: (name: string, policy: PolicyInputBody): Promise<PolicyDto> => call({ method: 'PUT', path: api(`/policies/${segment(name)}`), json: policy, schema: policySchema }),
+    /** Looks at the files and services the policies name (on every target, or one) and evaluates them. */
+    checkPolicies: (target?: string): Promise<PolicyCheckResponseDto> => call({ method: 'POST', path: api('/policies/check'), json: target === undefined ? {} : { target }, schema: policyCheckResponseSchema }),
     listPolicies: async (): Promise<PolicyDto[]> => (await call({ method: 'GET', path: api('/policies'), schema: policyListSchema })).policies,
     deletePolicy: (name: string): Promise<void> => callNoContent('DELETE', api(`/policies/${segment(name)}`)),
     /** Every target × policy, and per environment pass / fail / unknown. */
@@ -448,6 +504,37 @@ export function createApiClient(options: ApiClientOptions) {
       call({ method: 'GET', path: api('/policies/results'), query: { environment: query.environment }, schema: policyResultsSchema }),
     /** A policy's flips, newest first. */
     policyHistory: async (name: string): Promise<PolicyFlipDto[]> => (await call({ method: 'GET', path: api(`/policies/${segment(name)}/history`), schema: policyHistorySchema })).flips,
+    // ---------- inventory ----------
+    /** Configuration items: discovered targets, applications and environments, and manual CIs. */
+    listCis: async (query: { kind?: string | undefined; class?: string | undefined; lifecycle?: string | undefined } = {}): Promise<CiDto[]> =>
+      (await call({ method: 'GET', path: api('/cis'), query: { kind: query.kind, class: query.class, lifecycle: query.lifecycle }, schema: ciListSchema })).cis,
+    /** A CI by `KIND:NAME` (or a manual CI by its name), with its relationships. */
+    getCi: (ref: string): Promise<CiDetailDto> => call({ method: 'GET', path: api(`/cis/${segment(ref)}`), schema: ciDetailSchema }),
+    /** Creates a manual CI; refused (CI_EXISTS) when the name is taken. */
+    createCi: (ci: CiInputBody): Promise<CiDto> => call({ method: 'POST', path: api('/cis'), json: ci, schema: ciSchema }),
+    /** Creates or replaces a manual CI. */
+    putCi: (name: string, ci: CiInputBody): Promise<CiDto> => call({ method: 'PUT', path: api(`/cis/${segment(name)}`), json: ci, schema: ciSchema }),
+    deleteCi: (name: string): Promise<void> => callNoContent('DELETE', api(`/cis/${segment(name)}`)),
+    /** Upserts the CSV's manual CIs by name, all or nothing. */
+    importCis: (file: string, csv: string): Promise<CiImportResponseDto> => call({ method: 'POST', path: api('/cis/import'), json: { file, csv }, schema: ciImportResponseSchema }),
+    exportCis: (): Promise<string> => callText(api('/cis/export'), 'text/csv'),
+    listRelationships: async (ci?: string): Promise<RelationshipDto[]> => (await call({ method: 'GET', path: api('/relationships'), query: { ci }, schema: relationshipListSchema })).relationships,
+    /** Records a relationship (again: nothing changes, `created` false). */
+    relate: (relationship: RelationshipInput): Promise<{ relationship: RelationshipDto; created: boolean }> =>
+      call({ method: 'PUT', path: api('/relationships'), json: relationship, schema: relationshipPutSchema }),
+    unrelate: async (relationship: RelationshipInput): Promise<boolean> =>
+      (await call({ method: 'DELETE', path: api('/relationships'), query: { ...relationship }, schema: relationshipDeleteSchema })).removed,
+    /** If the CI changes or fails, what is affected (with the path), and the open changes touching it. */
+    impact: (ci: string, depth?: number): Promise<ImpactDto> => call({ method: 'GET', path: api('/impact'), query: { ci, depth }, schema: impactSchema }),
+    /** The results of the last drift checks (of the targets' live releases). */
+    listDrift: async (query: { environment?: string | undefined; target?: string | undefined } = {}): Promise<DriftRecordDto[]> =>
+      (await call({ method: 'GET', path: api('/drift'), query: { environment: query.environment, target: query.target }, schema: driftListSchema })).drift,
+    /** Checks drift now on the targets in scope (all the caller may deploy to when none is named). */
+    checkDrift: async (scope: { environment?: string | undefined; target?: string | undefined } = {}): Promise<DriftRecordDto[]> =>
+      (await call({ method: 'POST', path: api('/drift/check'), json: { ...(scope.environment ? { environment: scope.environment } : {}), ...(scope.target ? { target: scope.target } : {}) }, schema: driftListSchema })).drift,
+    /** Redeploys the live release of every drifted application in the environment or on the target. */
+    remediateDrift: (scope: { environment?: string | undefined; target?: string | undefined }): Promise<DriftRemediationDto> =>
+      call({ method: 'POST', path: api('/drift/remediate'), json: { ...(scope.environment ? { environment: scope.environment } : {}), ...(scope.target ? { target: scope.target } : {}) }, schema: driftRemediationSchema }),
     /** Where `GET /activity` (Server-Sent Events of deployments that move) is. */
     activityUrl: (): string => buildUrl(connection, api('/activity')),
     createUser: (request: CreateUserRequest): Promise<UserDto> => call({ method: 'POST', path: api('/users'), json: request, schema: userSchema }),

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { durationSchema } from '../core/duration.js';
 import { GantryError } from '../core/errors.js';
 import { DEFAULT_ENGINE_SETTINGS } from '../engine/engine-deps.js';
 import { OutboundAllowInvalid, parseOutboundAllow } from '../outbound/outbound-policy.js';
@@ -90,6 +91,8 @@ const serverConfigSchema = z
     tls: z.object({ certFile: z.string().min(1, 'set both --tls-cert and --tls-key (or GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE)'), keyFile: z.string().min(1, 'set both --tls-cert and --tls-key (or GANTRY_TLS_CERT_FILE and GANTRY_TLS_KEY_FILE)') }).optional(),
     /** --tls-self-signed: serve HTTPS with a certificate Gantry makes (and keeps) in the data dir. */
     tlsSelfSigned: z.boolean(),
+    /** GANTRY_DRIFT_INTERVAL ("15m", "1h"): check every live release for configuration drift this often; unset: only on demand. */
+    driftIntervalMs: durationSchema.refine((ms) => ms >= 1000, { message: 'must be at least 1s' }).optional(),
   })
   .strict()
   .refine((config) => config.heartbeatMs * 2 <= config.leaseMs, { message: 'the heartbeat must be at most half the lease', path: ['heartbeatMs'] })
@@ -132,6 +135,7 @@ export function loadServerConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Ser
     oidc: oidcSettings(env),
     tls: tlsFiles(flags, env),
     tlsSelfSigned: flags.tlsSelfSigned ?? false,
+    driftIntervalMs: env.GANTRY_DRIFT_INTERVAL || undefined,
   });
   if (!result.success) {
     const issue = result.error.issues[0]!;

@@ -4,6 +4,7 @@ import type { DeploymentState } from './deployment/deployment-machine.js';
 import type { StepName, TaskState } from './deployment/task-machine.js';
 import type { Manifest } from './manifest/schema.js';
 import type { Labels } from './names.js';
+import type { PackageFormat } from './patch/model.js';
 import type { RolloutPlan } from './rollout/plan-batches.js';
 
 /** How Gantry reaches a target. ROOT holds `<app>/releases/<version>/` and `<app>/current`. */
@@ -43,6 +44,22 @@ export interface Target {
   readonly createdAt: string;
   /** Agents: when their last session ended; null if never connected or not an agent. */
   readonly lastSeenAt: string | null;
+  /** How packages are listed, upgraded and a reboot detected here; absent: the defaults of its package format. */
+  readonly packageCommands?: PackageCommands;
+}
+
+/**
+ * Shell commands (`sh -c`, run in the target's root) that manage a target's packages. Each one
+ * given replaces the default for the target's package format.
+ * - `list` prints `NAME<TAB>VERSION[<TAB>SOURCE]` lines; with GANTRY_PACKAGES set (names separated
+ *   by spaces) it may print just those.
+ * - `upgrade` gets GANTRY_UPGRADES: `name=version` words separated by spaces.
+ * - `rebootCheck` exits 0 when the machine needs a reboot, 1 when it does not.
+ */
+export interface PackageCommands {
+  readonly list?: string;
+  readonly upgrade?: string;
+  readonly rebootCheck?: string;
 }
 
 export interface Application {
@@ -67,7 +84,9 @@ export interface Release {
   readonly createdAt: string;
 }
 
-export type DeploymentKind = 'deploy' | 'rollback';
+export const DEPLOYMENT_KINDS = ['deploy', 'rollback', 'patch'] as const;
+/** `patch`: the live release stays; each target's packages are upgraded (see PatchOrder). */
+export type DeploymentKind = (typeof DEPLOYMENT_KINDS)[number];
 
 export interface Deployment {
   readonly id: string;
@@ -91,9 +110,26 @@ export interface Deployment {
   readonly nextGate: number;
   /** The change request it implements, when it has one (protected environments require it). */
   readonly changeId: string | null;
+  /** A patch rollout's packages per target; absent for other kinds. */
+  readonly patch?: PatchOrder;
   readonly createdAt: string;
   readonly startedAt: string | null;
   readonly finishedAt: string | null;
+}
+
+/** One package to bring to (at least) a version, and the advisories that call for it. */
+export interface PackageUpgrade {
+  readonly name: string;
+  readonly from: string;
+  readonly to: string;
+  readonly advisories: readonly string[];
+}
+
+/** What a patch rollout does: for each target it covers, the packages to upgrade. */
+export interface PatchOrder {
+  /** How the advisories were chosen, in words (`advisory DSA-5678-1`, `severity critical or worse`). */
+  readonly selection: string;
+  readonly targets: Readonly<Record<string, { readonly format: PackageFormat; readonly upgrades: readonly PackageUpgrade[] }>>;
 }
 
 export interface StepError {

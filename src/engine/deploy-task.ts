@@ -1,10 +1,11 @@
 import { maskError } from '../core/secrets/mask.js';
-import { DEPLOY_STEPS, transitionTask, type DeployStep } from '../core/deployment/task-machine.js';
+import { DEPLOY_STEPS, PATCH_STEPS, transitionTask, type DeployStep, type PatchStep } from '../core/deployment/task-machine.js';
 import { hookCommandOf, hookTimeoutOf } from '../core/manifest/hooks.js';
 import type { Manifest } from '../core/manifest/schema.js';
 import type { Task } from '../core/model.js';
 import { runHealthChecks } from './health-checks.js';
 import { hookEnvironment } from './hook-environment.js';
+import { runPatchStep } from './patch-steps.js';
 import type { CommandOptions } from './ports.js';
 import type { RunContext } from './run-context.js';
 import { classifyStepFailure, isConnectionLost } from './step-errors.js';
@@ -28,17 +29,23 @@ export function deployStepsFor(manifest: Manifest): DeployStep[] {
   });
 }
 
+/** A patch rollout's steps: `verify` only when the live release has health checks. */
+function patchSteps(manifest: Manifest): PatchStep[] {
+  return PATCH_STEPS.filter((step) => step !== 'verify' || manifest.health.length > 0);
+}
+
 /**
- * Takes one target through the deploy steps, from wherever it stopped. Each step is recorded as
+ * Takes one target through the deploy steps (a patch rollout's steps for a patch), from wherever it stopped. Each step is recorded as
  * started, then done; after a crash the step that was started and not done runs again with the
  * next attempt number (every step is idempotent). Returns when the task is succeeded or failed,
  * or when the run was stopped (cancel, lease lost, shutdown) — then the task is left as it is.
  */
 export async function deployTask(ctx: RunContext, target: string): Promise<void> {
-  const steps = deployStepsFor(ctx.manifest);
+  const patching = ctx.deployment.kind === 'patch';
+  const steps: readonly (DeployStep | PatchStep)[] = patching ? patchSteps(ctx.manifest) : deployStepsFor(ctx.manifest);
   let task = ctx.task(target);
   if (task.state !== 'pending' && task.state !== 'running') return;
-  const resumeFrom = task.step === null ? 0 : steps.indexOf(task.step as DeployStep) + (task.stepDone ? 1 : 0);
+  const resumeFrom = task.step === null ? 0 : steps.indexOf(task.step as DeployStep | PatchStep) + (task.stepDone ? 1 : 0);
   try {
     for (const step of steps.slice(Math.max(0, resumeFrom))) {
       ctx.signal.throwIfAborted();
@@ -49,7 +56,7 @@ export async function deployTask(ctx: RunContext, target: string): Promise<void>
         { type: 'task:step-started', data: { step, attempt } },
       ]);
       if (attempt > 1) ctx.logs.note(target, step, `running ${step} again (attempt ${attempt}): the previous attempt was interrupted`);
-      const previousVersion = await runDeployStep(ctx, task, step, attempt);
+      const previousVersion = patching ? await runPatchStep(ctx, task, step as PatchStep, attempt) : await runDeployStep(ctx, task, step as DeployStep, attempt);
       task = await ctx.recordTask(target, { stepDone: true, ...(previousVersion !== undefined ? { previousVersion } : {}) }, [
         { type: 'task:step-succeeded', data: { step, attempt } },
       ]);

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { MetricReader } from './analysis/metric-port.js';
-import type { ArtifactReader, ChangeControl, DeploymentStore, SecretSource, TargetExecutor } from './ports.js';
+import type { ArtifactReader, ChangeControl, DeploymentStore, SecretSource, TargetExecutor, TargetInventory } from './ports.js';
 
 export interface EngineSettings {
   /** How long a claim lasts without renewal; another node (or a restart) takes over after it. */
@@ -34,6 +34,8 @@ export interface EngineDeps {
   readonly secrets: SecretSource;
   /** Asked before every batch of a deployment that implements a change (windows, freezes, authorisation). */
   readonly changeControl: ChangeControl;
+  /** Records the package versions a patch rollout read back from its targets. */
+  readonly inventory: TargetInventory;
   readonly clock: Clock;
   readonly log: Logger;
   readonly settings: EngineSettings;

@@ -102,6 +102,8 @@ export interface TargetSession {
   applyTrafficConfig(change: TrafficConfigChange, options: CommandOptions): Promise<void>;
   /** Runs a load balancer's `switch` hook (`sh -c`) in the target's root with the given environment; non-zero exit throws TRAFFIC_SWITCH_FAILED. */
   runTrafficHook(hook: HookRun, options: CommandOptions): Promise<void>;
+  /** Runs a command about the machine itself (`sh -c` in ROOT): package upgrades and listings; its stdout goes to `onOutput`. */
+  runCommand(hook: HookRun, options: CommandOptions): Promise<CommandResult>;
   /** Opens a TCP connection to host:port as seen from the target (health checks). */
   connectTcp(host: string, port: number, timeoutMs: number): Promise<Duplex>;
   close(): Promise<void>;
@@ -240,6 +242,18 @@ export type BatchClearance =
     };
 
 /** Change control, asked before every batch of a deployment that implements a change request. */
+/** Installed versions read back from a target after a patch, for its inventory. */
+export interface PackageReading {
+  readonly packages: readonly { readonly name: string; readonly version: string; readonly source?: string }[];
+  /** null when the machine could not say. */
+  readonly rebootRequired: boolean | null;
+}
+
+/** Where the engine writes what it learnt about a target's packages. */
+export interface TargetInventory {
+  recordPackages(target: string, reading: PackageReading): Promise<void>;
+}
+
 export interface ChangeControl {
   clearBatch(deployment: Deployment, targets: readonly string[]): Promise<BatchClearance>;
 }

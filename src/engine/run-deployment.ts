@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { transitionDeployment } from '../core/deployment/deployment-machine.js';
 import { GantryError } from '../core/errors.js';
 import { parseManifest } from '../core/manifest/parse-manifest.js';
+import type { Strategy } from '../core/manifest/schema.js';
 import type { Deployment, Task } from '../core/model.js';
 import { labelsMatch } from '../core/names.js';
 import { failuresExceeded, planRollout } from '../core/rollout/plan-batches.js';
@@ -124,7 +125,12 @@ async function prepare(
   if (!environment) throw new GantryError('ENVIRONMENT_NOT_FOUND', `release ${release.version} of ${deployment.app} has no environment ${deployment.environment}`);
   const registered = await deps.store.listTargets();
   const planned = new Set(tasks.map((task) => task.target));
-  const targets = deployment.plan === null ? registered.filter((target) => labelsMatch(environment.targets, target.labels)) : registered.filter((target) => planned.has(target.name));
+  // A patch rollout covers the targets its order names (still in the environment); a deployment, all the environment's.
+  const ordered = deployment.patch ? new Set(Object.keys(deployment.patch.targets)) : null;
+  const targets =
+    deployment.plan !== null
+      ? registered.filter((target) => planned.has(target.name))
+      : registered.filter((target) => labelsMatch(environment.targets, target.labels) && (ordered === null || ordered.has(target.name)));
   if (deployment.plan === null && targets.length === 0) {
     const selector = Object.entries(environment.targets).map(([key, value]) => `${key}=${value}`).join(', ');
     throw new GantryError('NO_MATCHING_TARGETS', `no registered target has the labels of environment ${environment.name} (${selector || 'no labels'})`);
@@ -133,9 +139,12 @@ async function prepare(
   const templates = await deps.artifacts.readFiles(release.digest, manifest.config.map((entry) => entry.template));
   const secrets = await deps.secrets.valuesFor(deployment.app, deployment.environment);
   logs.masker = createMasker(secrets.values());
-  const liveSlot = manifest.strategy.type === 'blueGreen' ? await deps.store.liveSlot(deployment.app, deployment.environment) : null;
-  const plan = deployment.plan ?? planRollout(targets.map((target) => target.name), manifest.strategy, liveSlot);
-  const work = resolveTargetWork(manifest, deployment.environment, targets, templates, plan.slot ?? null, secrets);
+  const strategy = deployment.kind === 'patch' ? patchStrategy(manifest.strategy) : manifest.strategy;
+  const liveSlot = strategy.type === 'blueGreen' ? await deps.store.liveSlot(deployment.app, deployment.environment) : null;
+  const plan = deployment.plan ?? planRollout(targets.map((target) => target.name), strategy, liveSlot);
+  // A blue-green release patched in place is checked on the slot that serves.
+  const workSlot = deployment.kind === 'patch' && manifest.strategy.type === 'blueGreen' ? await deps.store.liveSlot(deployment.app, deployment.environment) : (plan.slot ?? null);
+  const work = resolveTargetWork(manifest, deployment.environment, targets, templates, workSlot, secrets);
   const ctx = new RunContext(deps, lease, signal, deployment, tasks, release, manifest, work, sessions, logs, stop);
   if (plan.slot) {
     const live = plan.slot === 'blue' ? 'green' : 'blue';
@@ -153,12 +162,21 @@ async function prepare(
   if (deployment.plan === null) {
     await ctx.recordDeployment(
       { plan },
-      [{ type: 'deployment:planned', data: { batches: plan.batches, allowedFailures: plan.allowedFailures, strategy: manifest.strategy.type, ...(plan.slot ? { slot: plan.slot } : {}) } }],
+      [{ type: 'deployment:planned', data: { batches: plan.batches, allowedFailures: plan.allowedFailures, strategy: strategy.type, ...(plan.slot ? { slot: plan.slot } : {}) } }],
       plan.batches.flatMap((batch, index) => batch.map((target) => ({ target, batch: index }))),
     );
-    logs.note(null, null, `planned ${targets.length} target${targets.length === 1 ? '' : 's'} in ${plan.batches.length} batch${plan.batches.length === 1 ? '' : 'es'} (${manifest.strategy.type}${plan.slot ? `, into the ${plan.slot} slot` : ''}), up to ${plan.allowedFailures} failure${plan.allowedFailures === 1 ? '' : 's'} tolerated`);
+    logs.note(null, null, `planned ${targets.length} target${targets.length === 1 ? '' : 's'} in ${plan.batches.length} batch${plan.batches.length === 1 ? '' : 'es'} (${strategy.type}${plan.slot ? `, into the ${plan.slot} slot` : ''}), up to ${plan.allowedFailures} failure${plan.allowedFailures === 1 ? '' : 's'} tolerated`);
   }
   return ctx;
+}
+
+/**
+ * How a patch rollout goes through the environment: as its deployments do, except that machines
+ * are patched in place, so blue-green's two slots become one target at a time.
+ */
+function patchStrategy(strategy: Strategy): Strategy {
+  if (strategy.type !== 'blueGreen') return strategy;
+  return { type: 'rolling', batch: { count: 1 }, maxFailures: strategy.maxFailures, pauseBetweenBatches: 0, onFailure: 'halt' };
 }
 
 /**

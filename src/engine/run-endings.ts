@@ -9,9 +9,12 @@ import type { PendingControl } from './ports.js';
 import { needsRollback } from './rollback-task.js';
 import type { RunContext, StopReason } from './run-context.js';
 
-/** Ends a rollout that went wrong as the strategy says: roll back, or halt where it is. */
+/**
+ * Ends a rollout that went wrong as the strategy says: roll back, or halt where it is. A patch
+ * rollout always halts: packages are not downgraded, so there is nothing to go back to.
+ */
 export async function failRollout(ctx: RunContext, reason: string): Promise<void> {
-  if (ctx.manifest.strategy.onFailure === 'rollback') return beginRollback(ctx, reason);
+  if (ctx.manifest.strategy.onFailure === 'rollback' && ctx.deployment.kind !== 'patch') return beginRollback(ctx, reason);
   await skipPending(ctx);
   await finish(ctx, 'fail', `halted: ${reason}`, 'deployment:failed');
 }

@@ -25,7 +25,7 @@ import {
   EXIT_TRAFFIC_TEST_FAILED,
   LIST_RELEASES,
   READ_CURRENT,
-  RUN_TRAFFIC_HOOK,
+  RUN_IN_DIRECTORY,
   TRAFFIC_PHASE_MARKER,
   TRAFFIC_RELOAD_MARKER,
   TRAFFIC_TEST_MARKER,
@@ -306,7 +306,7 @@ export function createTargetSession(shell: TargetShell, root: string): TargetSes
     },
 
     async runTrafficHook(hook: HookRun, options) {
-      const script = scriptWithArgs(RUN_TRAFFIC_HOOK, [root, hook.command]);
+      const script = scriptWithArgs(RUN_IN_DIRECTORY, [root, hook.command]);
       const result = await runStep('the switch hook', script, options, environmentInput(hook.env), true);
       if (result.exitCode === 0) return;
       const lastLine = lastStderrLine(result);
@@ -317,6 +317,11 @@ export function createTargetSession(shell: TargetShell, root: string): TargetSes
         exitSignal: result.exitSignal,
         stderr: result.stderr,
       });
+    },
+
+    async runCommand(hook: HookRun, options): Promise<CommandResult> {
+      const result = await runStep('the command', scriptWithArgs(RUN_IN_DIRECTORY, [root, hook.command]), options, environmentInput(hook.env), true);
+      return { exitCode: result.exitCode ?? signalExitCode(result.exitSignal) };
     },
 
     connectTcp(host: string, port: number, timeoutMs: number): Promise<Duplex> {

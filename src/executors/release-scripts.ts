@@ -241,8 +241,8 @@ if [ "$__gantry_env_done" != yes ]; then printf 'gantry: the hook environment di
 unset __gantry_env_done __gantry_env_line __gantry_env_value
 `;
 
-/** $1 the target's root (created if missing), $2 the hook; its environment comes on stdin. */
-export const RUN_TRAFFIC_HOOK = String.raw`
+/** Runs `$2` with `sh -c` in the directory `$1` (made if missing), with the environment from stdin. */
+export const RUN_IN_DIRECTORY = String.raw`
 mkdir -p -- "$1" && cd -- "$1" || exit 1
 ${ENVIRONMENT_FROM_STDIN}
 exec sh -c "$2"

@@ -7,11 +7,13 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { pino, type Logger } from 'pino';
+import { recordPackageReading } from '../app/patch-rollouts.js';
 import type { AppDeps } from '../app/app-deps.js';
 import { createFirstAdminToken } from '../app/api-tokens.js';
 import { createSecretSource, verifyMasterKey } from '../app/secrets.js';
 import { createChangeControl } from '../app/change-gate.js';
 import { keepChanges } from '../app/change-keeper.js';
+import { checkDrift } from '../app/drift.js';
 import { ProgressHub } from '../app/progress-hub.js';
 import { createArtifactStore, createDatabaseArtifactStore, type ArtifactStore } from '../artifacts/artifact-store.js';
 import { createReleaseArchives } from '../artifacts/release-archives.js';
@@ -107,6 +109,7 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
     changeSettings,
     keyring: masterKey.keyring,
     nodeHeartbeatMs: config.heartbeatMs,
+    executor: createTargetExecutor(agentCommands),
   };
   engine = new Engine(
     {
@@ -116,6 +119,7 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
       metrics: createMetricReader({ outboundAllow: config.outboundAllow, server: { host: config.listenHost, port: config.listenPort } }),
       changeControl: createChangeControl(appDeps),
       secrets: createSecretSource(appDeps),
+      inventory: { recordPackages: (target, reading) => recordPackageReading(appDeps, target, reading) },
       clock,
       log: logger.child({ component: 'engine' }),
       settings: { ...DEFAULT_ENGINE_SETTINGS, leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs, maxConcurrentDeployments: config.maxDeployments, ...options.engine },
@@ -137,6 +141,7 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
   const server = await buildServer({ app: appDeps, progress, streamPollMs: 1000, agentSessions, agentCommands, agentRelay: agentRelay.context, agentHeartbeatMs: config.agentHeartbeatMs, authThrottle, oidc, webUi: builtWebUi() }, logger, VERSION, tls);
   await engine.start();
   const changeKeeper = startChangeKeeper(appDeps, logger.child({ component: 'changes' }), options.engine?.pollMs ?? DEFAULT_ENGINE_SETTINGS.pollMs);
+  const driftSchedule = config.driftIntervalMs === undefined ? null : startDriftSchedule(appDeps, logger.child({ component: 'drift' }), config.driftIntervalMs);
   const address = await server.listen({ host: config.listenHost, port: config.listenPort });
   const nodeBeat = await startNodeHeartbeat(store.db, { id: nodeId, bootId, url: address, version: VERSION }, clock, config.heartbeatMs, logger);
   logger.info({ address, nodeId, store: config.databaseUrl ? 'postgresql' : 'sqlite', tlsFingerprint: tls?.fingerprint }, 'gantry is serving');
@@ -150,6 +155,7 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
       // Stop the engine first: steps in flight stop where they are and their leases are
       // released, so a restart (or another node) resumes them at once.
       await changeKeeper.stop();
+      await driftSchedule?.stop();
       await engine.stop();
       agentRelay.close();
       await nodeBeat.stop();
@@ -258,6 +264,26 @@ function startChangeKeeper(deps: AppDeps, log: Logger, everyMs: number): { stop(
     async stop() {
       clearInterval(timer);
       await tick;
+    },
+  };
+}
+
+/** Checks every live release for configuration drift every `everyMs` (GANTRY_DRIFT_INTERVAL), one round at a time. */
+function startDriftSchedule(deps: AppDeps, log: Logger, everyMs: number): { stop(): Promise<void> } {
+  let round: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    round ??= checkDrift(deps)
+      .then((records) => {
+        const drifted = records.filter((record) => record.state === 'drifted');
+        if (drifted.length > 0) log.warn({ drifted: drifted.map((record) => `${record.app}@${record.target}`), unauthorised: drifted.filter((record) => record.unauthorised).length }, 'configuration drift found');
+      })
+      .catch((error: unknown) => log.warn({ err: error }, 'drift check failed; will retry'))
+      .finally(() => (round = null));
+  }, everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await round;
     },
   };
 }

@@ -65,6 +65,27 @@ export const factsSchema = z
     packages: z.array(z.object({ name: z.string().max(200), version: z.string().max(200), source: z.string().max(200).optional() })).max(20_000),
     /** Which package manager listed `packages`, so that their versions are ordered by its rules. */
     packageFormat: z.enum(['dpkg', 'rpm']).optional(),
+    /** The machine says it needs a reboot to finish an upgrade (Debian's /var/run/reboot-required). */
+    rebootRequired: z.boolean().optional(),
+    /** What the last policy check found about the files and services compliance policies name (the server asks; agents do not report it themselves). */
+    checks: z
+      .object({
+        checkedAt: z.string().max(40),
+        files: z
+          .array(
+            z.object({
+              path: z.string().max(1000),
+              exists: z.boolean(),
+              mode: z.string().max(8).optional(),
+              owner: z.string().max(64).optional(),
+              matches: z.record(z.string().max(500), z.boolean()).optional(),
+            }),
+          )
+          .max(500),
+        services: z.array(z.object({ name: z.string().max(200), running: z.boolean() })).max(500),
+      })
+      .optional(),
+    /** The agent's version; `none` for facts the server gathered itself over SSH. */
     agentVersion: z.string().max(50),
     uptimeSeconds: z.number().min(0),
   })

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { CONTROL_REQUESTS } from '../core/deployment/control.js';
 import { DEPLOYMENT_STATES } from '../core/deployment/deployment-machine.js';
-import { DEPLOY_STEPS, ROLLBACK_STEPS, TASK_STATES } from '../core/deployment/task-machine.js';
+import { DEPLOY_STEPS, PATCH_STEPS, ROLLBACK_STEPS, TASK_STATES } from '../core/deployment/task-machine.js';
+import { DEPLOYMENT_KINDS } from '../core/model.js';
 import type { CalendarWindowInput } from '../core/calendar/window.js';
 import { changeIdSchema } from '../core/change/change-request.js';
 import { labelsSchema, nameSchema } from '../core/names.js';
@@ -27,12 +28,26 @@ export type ApplyRequest = z.input<typeof applyRequestSchema>;
 
 const absolutePath = z.string().min(1).max(1000).refine((path) => path.startsWith('/') && !path.includes('\0'), 'must be an absolute path');
 
+/**
+ * A target's own package commands (`sh -c`, run in its root), each replacing the default of its
+ * package format: `list` prints NAME<TAB>VERSION[<TAB>SOURCE] lines (GANTRY_PACKAGES names the
+ * packages wanted, or is empty for all), `upgrade` gets GANTRY_UPGRADES (`name=version` words),
+ * `rebootCheck` exits 0 when a reboot is needed and 1 when not.
+ */
+export const packageCommandsSchema = z.strictObject({
+  list: z.string().min(1).max(4000).optional(),
+  upgrade: z.string().min(1).max(4000).optional(),
+  rebootCheck: z.string().min(1).max(4000).optional(),
+});
+export type PackageCommandsDto = z.infer<typeof packageCommandsSchema>;
+
 export const addTargetRequestSchema = z.union([
-  z.object({ name: nameSchema, labels: labelsSchema.default({}), local: z.object({ root: absolutePath }).strict() }).strict(),
+  z.object({ name: nameSchema, labels: labelsSchema.default({}), local: z.object({ root: absolutePath }).strict(), packageCommands: packageCommandsSchema.optional() }).strict(),
   z
     .object({
       name: nameSchema,
       labels: labelsSchema.default({}),
+      packageCommands: packageCommandsSchema.optional(),
       ssh: z
         .object({
           user: z.string().regex(/^[A-Za-z_][A-Za-z0-9._-]{0,31}$/, 'must be a user name'),
@@ -142,6 +157,8 @@ export const targetSchema = z.object({
   /** What the machine last reported about itself (agents), with the time it did. */
   facts: factsSchema.nullable(),
   factsReportedAt: z.string().nullable(),
+  /** Its own package commands, when it has any (else the defaults of its package format). */
+  packageCommands: packageCommandsSchema.optional(),
   createdAt: z.string(),
 });
 export type TargetDto = z.infer<typeof targetSchema>;
@@ -215,7 +232,7 @@ export const deploymentSchema = z.object({
   app: z.string(),
   environment: z.string(),
   version: z.string(),
-  kind: z.enum(['deploy', 'rollback']),
+  kind: z.enum(DEPLOYMENT_KINDS),
   state: z.enum(DEPLOYMENT_STATES),
   reason: z.string().nullable(),
   batches: z.array(z.array(z.string())).nullable(),
@@ -244,6 +261,19 @@ export const deploymentSchema = z.object({
   forced: z.boolean(),
   /** The change request it implements, if any. */
   changeId: z.string().nullable(),
+  /** A patch rollout: how its advisories were chosen, and the packages it upgrades on each target. */
+  patch: z
+    .object({
+      selection: z.string(),
+      targets: z.record(
+        z.string(),
+        z.object({
+          format: z.enum(['dpkg', 'rpm']),
+          upgrades: z.array(z.object({ name: z.string(), from: z.string(), to: z.string(), advisories: z.array(z.string()) })),
+        }),
+      ),
+    })
+    .nullable(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
@@ -256,7 +286,7 @@ export const taskSchema = z.object({
   target: z.string(),
   batch: z.number(),
   state: z.enum(TASK_STATES),
-  step: z.enum([...new Set([...DEPLOY_STEPS, ...ROLLBACK_STEPS])] as [string, ...string[]]).nullable(),
+  step: z.enum([...new Set([...DEPLOY_STEPS, ...ROLLBACK_STEPS, ...PATCH_STEPS])] as [string, ...string[]]).nullable(),
   stepDone: z.boolean(),
   attempt: z.number(),
   previousVersion: z.string().nullable(),

@@ -67,3 +67,37 @@ export const complianceSchema = z.object({
   ),
 });
 export type ComplianceDto = z.infer<typeof complianceSchema>;
+
+/** `POST /patch/plan` and `POST /patch/rollouts`: which advisories (one, or a severity and worse) in which environment. */
+export const patchSelectionSchema = z.strictObject({
+  environment: z.string().min(1).max(200),
+  advisory: z.string().min(1).max(200).optional(),
+  severity: z.enum(['critical', 'high', 'medium', 'low']).optional(),
+  /** Only this application's part of the environment. */
+  app: z.string().min(1).max(200).optional(),
+});
+export const patchRolloutRequestSchema = patchSelectionSchema.extend({
+  /** The change request the rollout implements (`C-12`); in a protected environment one is found when omitted. */
+  change: z.string().min(1).max(50).optional(),
+});
+export type PatchRolloutRequest = z.infer<typeof patchRolloutRequestSchema>;
+
+const packageUpgradeSchema = z.object({ name: z.string(), from: z.string(), to: z.string(), advisories: z.array(z.string()) });
+export const patchPlanSchema = z.object({
+  environment: z.string(),
+  selection: z.string(),
+  advisories: z.array(z.string()),
+  applications: z.array(
+    z.object({
+      app: z.string(),
+      /** The live release whose health checks follow the upgrade; null when nothing is live. */
+      version: z.string().nullable(),
+      protected: z.boolean(),
+      targets: z.array(z.object({ target: z.string(), upgrades: z.array(packageUpgradeSchema) })),
+    }),
+  ),
+  /** Targets without recent facts: whether they are affected is not known. */
+  unknown: z.array(z.string()),
+  withoutFix: z.array(z.object({ target: z.string(), advisories: z.array(z.string()) })),
+});
+export type PatchPlanDto = z.infer<typeof patchPlanSchema>;

@@ -8,6 +8,8 @@ const ruleSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('os'), ids: z.array(z.string()), versions: z.array(z.string()) }),
   z.object({ kind: z.literal('agentVersion'), min: z.string() }),
   z.object({ kind: z.literal('diskFree'), mount: z.string(), minPercent: z.number() }),
+  z.object({ kind: z.literal('file'), path: z.string(), exists: z.boolean(), mode: z.string().nullable(), owner: z.string().nullable(), contains: z.string().nullable() }),
+  z.object({ kind: z.literal('service'), name: z.string(), running: z.boolean() }),
 ]);
 
 export const policySchema = z.object({
@@ -71,3 +73,11 @@ export const policyFlipSchema = z.object({ seq: z.number(), target: z.string(), 
 export type PolicyFlipDto = z.infer<typeof policyFlipSchema>;
 export const policyHistorySchema = z.object({ policy: z.string(), flips: z.array(policyFlipSchema) });
 export type PolicyHistoryDto = z.infer<typeof policyHistorySchema>;
+
+/** `POST /policies/check`: look at the files and services the policies name, on every target or one. */
+export const policyCheckRequestSchema = z.strictObject({ target: z.string().min(1).max(200).optional() });
+export const policyCheckResponseSchema = z.object({
+  /** Each target looked at; `error` says why one could not be (its last answers stay). */
+  checked: z.array(z.object({ target: z.string(), error: z.string().nullable() })),
+});
+export type PolicyCheckResponseDto = z.infer<typeof policyCheckResponseSchema>;

@@ -29,6 +29,8 @@ import { windowRoutes } from './routes/windows.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { patchRoutes } from './routes/patch.js';
 import { policyRoutes } from './routes/policies.js';
+import { driftRoutes } from './routes/drift.js';
+import { inventoryRoutes } from './routes/inventory.js';
 import { webUiRoutes } from './routes/web-ui.js';
 import type { ServerContext } from './server-context.js';
 
@@ -109,6 +111,8 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
       await api.register(dashboardRoutes(context));
       await api.register(patchRoutes(context));
       await api.register(policyRoutes(context));
+      await api.register(driftRoutes(context));
+      await api.register(inventoryRoutes(context));
     },
     { prefix: API_PREFIX },
   );

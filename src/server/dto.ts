@@ -34,6 +34,7 @@ export function toTargetDto({ target, facts, session }: TargetView): TargetDto {
     revoked: transport.type === 'agent' && transport.revokedAt !== null,
     facts: parsedFacts?.success ? parsedFacts.data : null,
     factsReportedAt: facts?.reportedAt ?? null,
+    ...(target.packageCommands ? { packageCommands: { ...target.packageCommands } } : {}),
     createdAt: target.createdAt,
   };
 }
@@ -87,6 +88,14 @@ export function toDeploymentDto(deployment: Deployment): DeploymentDto {
     controlRequest: deployment.controlRequest,
     forced: deployment.forced,
     changeId: deployment.changeId,
+    patch: deployment.patch
+      ? {
+          selection: deployment.patch.selection,
+          targets: Object.fromEntries(
+            Object.entries(deployment.patch.targets).map(([target, order]) => [target, { format: order.format, upgrades: order.upgrades.map((upgrade) => ({ ...upgrade, advisories: [...upgrade.advisories] })) }]),
+          ),
+        }
+      : null,
     createdAt: deployment.createdAt,
     startedAt: deployment.startedAt,
     finishedAt: deployment.finishedAt,

@@ -1,10 +1,10 @@
 import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
 import { CONTROL_REQUESTS, type ControlRequest } from '../core/deployment/control.js';
 import { DEPLOYMENT_STATES, transitionDeployment, type DeploymentState } from '../core/deployment/deployment-machine.js';
-import { DEPLOY_STEPS, ROLLBACK_STEPS, TASK_STATES, type StepName } from '../core/deployment/task-machine.js';
+import { DEPLOY_STEPS, PATCH_STEPS, ROLLBACK_STEPS, TASK_STATES, type StepName } from '../core/deployment/task-machine.js';
 import { GantryError } from '../core/errors.js';
 import type { MeasurementPhase } from '../core/analysis/verdict.js';
-import type { AnalysisMeasurement, Deployment, DeploymentEventRecord, DeploymentKind, LogLine, LogStream, StepError, Task } from '../core/model.js';
+import { DEPLOYMENT_KINDS, type AnalysisMeasurement, type Deployment, type DeploymentEventRecord, type DeploymentKind, type LogLine, type LogStream, type PatchOrder, type StepError, type Task } from '../core/model.js';
 import type { MeasurementRecord } from '../engine/analysis/run-analysis.js';
 import type { Slot } from '../core/manifest/schema.js';
 import type { RolloutPlan } from '../core/rollout/plan-batches.js';
@@ -12,12 +12,11 @@ import { LeaseLostError, type DeploymentChange, type Lease, type NewEvent, type 
 import { parseEnumColumn, parseJsonColumn } from './row-parsing.js';
 import type { Database, DeploymentsTable, TasksTable } from './schema.js';
 
-const STEP_NAMES: readonly StepName[] = [...new Set<StepName>([...DEPLOY_STEPS, ...ROLLBACK_STEPS])];
+const STEP_NAMES: readonly StepName[] = [...new Set<StepName>([...DEPLOY_STEPS, ...ROLLBACK_STEPS, ...PATCH_STEPS])];
 /** States in which a run holds a lease and advances the deployment. */
 const LEASED_STATES: readonly DeploymentState[] = ['running', 'rolling_back'];
 /** States that hold the app/environment: no other deployment of it starts meanwhile. */
 const ACTIVE_STATES: readonly DeploymentState[] = [...LEASED_STATES, 'paused'];
-const DEPLOYMENT_KINDS: readonly DeploymentKind[] = ['deploy', 'rollback'];
 const LOG_STREAMS: readonly LogStream[] = ['stdout', 'stderr', 'gantry'];
 
 function toDeployment(row: Selectable<DeploymentsTable>): Deployment {
@@ -37,6 +36,7 @@ function toDeployment(row: Selectable<DeploymentsTable>): Deployment {
     resumeAt: row.resume_at,
     nextGate: row.next_gate,
     changeId: row.change_id,
+    ...(row.patch_json === null ? {} : { patch: parseJsonColumn<PatchOrder>(row.patch_json, record, 'patch') }),
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
@@ -74,6 +74,7 @@ export interface NewDeployment {
   readonly createdAt: string;
   readonly idempotencyKey: string | null;
   readonly changeId?: string | null;
+  readonly patch?: PatchOrder;
 }
 
 export async function insertDeployment(db: Kysely<Database>, deployment: NewDeployment, events: readonly NewEvent[]): Promise<void> {
@@ -91,6 +92,7 @@ export async function insertDeployment(db: Kysely<Database>, deployment: NewDepl
       created_at: deployment.createdAt,
       idempotency_key: deployment.idempotencyKey,
       change_id: deployment.changeId ?? null,
+      patch_json: deployment.patch ? JSON.stringify(deployment.patch) : null,
       lease_token: 0,
     })
     .execute();

@@ -19,6 +19,8 @@ export interface TargetsTable {
   created_at: string;
   /** Agents: when the last session ended (the live value is kept in memory while connected). */
   last_seen_at: Generated<string | null>;
+  /** PackageCommands as JSON; null: the defaults of the target's package format. */
+  package_commands_json: Generated<string | null>;
 }
 
 export interface AgentEnrolmentTokensTable {
@@ -86,6 +88,8 @@ export interface DeploymentsTable {
   next_gate: Generated<number>;
   /** The change request this deployment implements (protected environments require one). */
   change_id: Generated<string | null>;
+  /** A patch rollout's PatchOrder as JSON; null for other kinds. */
+  patch_json: Generated<string | null>;
 }
 
 export interface TasksTable {
@@ -375,6 +379,49 @@ export interface PolicyFlipsTable {
   at: string;
 }
 
+/** A configuration item recorded by hand (issue 9); `lifecycle_dates_json`: when it entered each state. */
+export interface CisTable {
+  name: string;
+  class: string;
+  owner: string | null;
+  lifecycle: string;
+  lifecycle_dates_json: string;
+  serial: string | null;
+  model: string | null;
+  location: string | null;
+  purchase_date: string | null;
+  warranty_until: string | null;
+  cost_centre: string | null;
+  description: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A relationship recorded by hand between two CIs, each as `KIND:NAME`. */
+export interface CiRelationshipsTable {
+  from_ref: string;
+  type: string;
+  to_ref: string;
+  created_at: string;
+}
+
+/** The last drift check of an application's live release on a target (issue 9); the lists are JSON arrays of paths. */
+export interface DriftChecksTable {
+  target: string;
+  app: string;
+  environment: string;
+  version: string;
+  state: string;
+  changed_json: string;
+  added_json: string;
+  removed_json: string;
+  first_seen_at: string | null;
+  checked_at: string;
+  unauthorised: number;
+  explanation: string | null;
+  reason: string | null;
+}
+
 export interface Database {
   applications: ApplicationsTable;
   targets: TargetsTable;
@@ -406,4 +453,7 @@ export interface Database {
   policies: PoliciesTable;
   policy_results: PolicyResultsTable;
   policy_flips: PolicyFlipsTable;
+  cis: CisTable;
+  ci_relationships: CiRelationshipsTable;
+  drift_checks: DriftChecksTable;
 }

@@ -62,6 +62,9 @@ export const STORE_TABLES = {
   policies: { copy: 'rows', key: ['name'] },
   policy_results: { copy: 'rows', key: ['policy', 'target'] },
   policy_flips: { copy: 'rows', key: ['seq'] },
+  cis: { copy: 'rows', key: ['name'] },
+  ci_relationships: { copy: 'rows', key: ['from_ref', 'type', 'to_ref'] },
+  drift_checks: { copy: 'rows', key: ['target', 'app'] },
 } as const satisfies Record<keyof Database, StoreTable>;
 
 export type StoreTableName = keyof typeof STORE_TABLES;

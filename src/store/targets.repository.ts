@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { GantryError } from '../core/errors.js';
-import type { Target, Transport } from '../core/model.js';
+import type { PackageCommands, Target, Transport } from '../core/model.js';
 import type { Labels } from '../core/names.js';
 import { isUniqueViolation } from './constraint-errors.js';
 import { parseJsonColumn } from './row-parsing.js';
@@ -14,6 +14,7 @@ function toTarget(row: Selectable<TargetsTable>): Target {
     labels: parseJsonColumn<Labels>(row.labels_json, record, 'labels'),
     createdAt: row.created_at,
     lastSeenAt: row.last_seen_at,
+    ...(row.package_commands_json === null ? {} : { packageCommands: parseJsonColumn<PackageCommands>(row.package_commands_json, record, 'package_commands') }),
   };
 }
 
@@ -21,7 +22,13 @@ export async function insertTarget(db: Kysely<Database>, target: Target): Promis
   try {
     await db
       .insertInto('targets')
-      .values({ name: target.name, transport_json: JSON.stringify(target.transport), labels_json: JSON.stringify(target.labels), created_at: target.createdAt })
+      .values({
+        name: target.name,
+        transport_json: JSON.stringify(target.transport),
+        labels_json: JSON.stringify(target.labels),
+        created_at: target.createdAt,
+        package_commands_json: target.packageCommands ? JSON.stringify(target.packageCommands) : null,
+      })
       .execute();
   } catch (error) {
     if (isUniqueViolation(error)) throw new GantryError('TARGET_EXISTS', `target ${target.name} already exists; remove it first to change it`, { where: 'name' });
@@ -41,6 +48,11 @@ export async function listTargets(db: Kysely<Database>): Promise<Target[]> {
 
 export async function updateTargetTransport(db: Kysely<Database>, name: string, transport: Transport): Promise<void> {
   await db.updateTable('targets').set({ transport_json: JSON.stringify(transport) }).where('name', '=', name).execute();
+}
+
+/** Sets (or, with null, clears) the target's own package commands. */
+export async function setTargetPackageCommands(db: Kysely<Database>, name: string, commands: PackageCommands | null): Promise<void> {
+  await db.updateTable('targets').set({ package_commands_json: commands ? JSON.stringify(commands) : null }).where('name', '=', name).execute();
 }
 
 export async function setTargetLastSeen(db: Kysely<Database>, name: string, at: string): Promise<void> {

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { collectAddresses, collectFacts, parseDf, parseOsRelease, parsePackageLines } from '../../src/agent/facts.js';
+import { collectAddresses, collectFacts } from '../../src/agent/facts.js';
+import { parseDf, parseOsRelease, parsePackageLines } from '../../src/core/inventory/fact-parsers.js';
 import { factsSchema } from '../../src/protocol/agent.js';
 
 describe('facts', () => {

@@ -91,6 +91,7 @@ export const deploymentDto = (overrides: Record<string, unknown> = {}) => ({
   controlRequest: null,
   forced: false,
   changeId: null,
+  patch: null,
   createdAt: '2025-01-01T00:00:00.000Z',
   startedAt: null,
   finishedAt: null,

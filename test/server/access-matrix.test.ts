@@ -77,6 +77,8 @@ function samples(): Record<string, RouteSamples> {
     'GET /api/v1/targets/:name': same({ method: 'GET', path: '/api/v1/targets/web-1' }),
     'GET /api/v1/targets/:name/facts/history': same({ method: 'GET', path: '/api/v1/targets/web-1/facts/history' }),
     'DELETE /api/v1/targets/:name': same({ method: 'DELETE', path: '/api/v1/targets/nobody-here' }),
+    'POST /api/v1/targets/:name/probe': same({ method: 'POST', path: '/api/v1/targets/nobody-here/probe' }),
+    'PUT /api/v1/targets/:name/package-commands': same({ method: 'PUT', path: '/api/v1/targets/nobody-here/package-commands', body: {} }),
     'POST /api/v1/agent-tokens': same({ method: 'POST', path: '/api/v1/agent-tokens', body: {} }),
     'POST /api/v1/agents/:name/revoke': same({ method: 'POST', path: '/api/v1/agents/nobody-here/revoke' }),
     'POST /api/v1/deployments': {
@@ -142,13 +144,38 @@ function samples(): Record<string, RouteSamples> {
     // An empty record: refused as invalid (400) by whoever may import, never stored.
     'POST /api/v1/advisories': same({ method: 'POST', path: '/api/v1/advisories', body: { advisories: [{ where: 'matrix.json', record: {} }] } }),
     'GET /api/v1/advisories': same({ method: 'GET', path: '/api/v1/advisories' }),
+    'POST /api/v1/policies/check': same({ method: 'POST', path: '/api/v1/policies/check', body: { target: 'nobody-here' } }),
     'GET /api/v1/patch/exposure': same({ method: 'GET', path: '/api/v1/patch/exposure' }),
     'GET /api/v1/patch/compliance': same({ method: 'GET', path: '/api/v1/patch/compliance' }),
+    'POST /api/v1/patch/plan': {
+      inside: { method: 'POST', path: '/api/v1/patch/plan', body: { environment: 'staging', app: 'shop', severity: 'critical' } },
+      outside: { method: 'POST', path: '/api/v1/patch/plan', body: { environment: 'production', app: 'shop', severity: 'critical' } },
+    },
+    'POST /api/v1/patch/rollouts': {
+      inside: { method: 'POST', path: '/api/v1/patch/rollouts', body: { environment: 'staging', app: 'shop', severity: 'critical' } },
+      outside: { method: 'POST', path: '/api/v1/patch/rollouts', body: { environment: 'production', app: 'shop', severity: 'critical' } },
+    },
     'PUT /api/v1/policies/:name': same({ method: 'PUT', path: '/api/v1/policies/matrix', body: { rules: [{ package: 'bash' }] } }),
     'GET /api/v1/policies': same({ method: 'GET', path: '/api/v1/policies' }),
     'DELETE /api/v1/policies/:name': same({ method: 'DELETE', path: '/api/v1/policies/nobody-here' }),
     'GET /api/v1/policies/results': same({ method: 'GET', path: '/api/v1/policies/results' }),
     'GET /api/v1/policies/:name/history': same({ method: 'GET', path: '/api/v1/policies/nobody-here/history' }),
+    // The inventory: reads are filtered to what the caller may read; manual CIs and relationships are global, like targets.
+    'GET /api/v1/cis': same({ method: 'GET', path: '/api/v1/cis' }),
+    'POST /api/v1/cis': same({ method: 'POST', path: '/api/v1/cis', body: { name: 'matrix-db', class: 'database' } }),
+    'GET /api/v1/cis/export': same({ method: 'GET', path: '/api/v1/cis/export' }),
+    'POST /api/v1/cis/import': same({ method: 'POST', path: '/api/v1/cis/import', body: { file: 'matrix.csv', csv: 'name,class\n' } }),
+    'GET /api/v1/cis/:name': same({ method: 'GET', path: '/api/v1/cis/nobody-here' }),
+    'PUT /api/v1/cis/:name': same({ method: 'PUT', path: '/api/v1/cis/matrix-lb', body: { class: 'load-balancer' } }),
+    'DELETE /api/v1/cis/:name': same({ method: 'DELETE', path: '/api/v1/cis/nobody-here' }),
+    'GET /api/v1/relationships': same({ method: 'GET', path: '/api/v1/relationships' }),
+    'PUT /api/v1/relationships': same({ method: 'PUT', path: '/api/v1/relationships', body: { from: 'ci:nobody-here', type: 'depends-on', to: 'ci:nor-here' } }),
+    'DELETE /api/v1/relationships': same({ method: 'DELETE', path: '/api/v1/relationships?from=ci:nobody-here&type=depends-on&to=ci:nor-here' }),
+    'GET /api/v1/impact': same({ method: 'GET', path: '/api/v1/impact?ci=app:shop' }),
+    // Drift listings, checks and remediations cover what the caller may read (deploy to): filtered, never refused for scope.
+    'GET /api/v1/drift': same({ method: 'GET', path: '/api/v1/drift?environment=staging' }),
+    'POST /api/v1/drift/check': same({ method: 'POST', path: '/api/v1/drift/check', body: { environment: 'staging' } }),
+    'POST /api/v1/drift/remediate': same({ method: 'POST', path: '/api/v1/drift/remediate', body: { environment: 'staging' } }),
   };
 }
 

@@ -5,6 +5,7 @@ import { GantryError } from '../../core/errors.js';
 import { connect } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
+import type { PatchPlanDto } from '../../client/api-client.js';
 import { NONE } from '../format.js';
 
 /** What one request carries at most; a larger feed goes in several (each checked whole before it is stored). */
@@ -98,4 +99,55 @@ export async function showCompliance(ctx: CommandContext, options: { json?: bool
     );
   }
   return EXIT_CODES.ok;
+}
+
+export interface PatchPlanOptions {
+  advisory?: string;
+  severity?: 'critical' | 'high' | 'medium' | 'low';
+  app?: string;
+  start?: boolean;
+  change?: string;
+  json?: boolean;
+}
+
+/** `gantry patch plan ENV --advisory ID|--severity S [--app A] [--start [--change C]]`. */
+export async function planPatch(ctx: CommandContext, environment: string, options: PatchPlanOptions): Promise<number> {
+  const client = connect(ctx);
+  const selection = { environment, ...(options.advisory ? { advisory: options.advisory } : {}), ...(options.severity ? { severity: options.severity } : {}), ...(options.app ? { app: options.app } : {}) };
+  if (!options.start) {
+    const plan = await client.planPatch(selection);
+    if (options.json) ctx.output.json(plan);
+    else printPlan(ctx, plan);
+    return EXIT_CODES.ok;
+  }
+  const { plan, deployments } = await client.startPatchRollout({ ...selection, ...(options.change ? { change: options.change } : {}) });
+  if (options.json) {
+    ctx.output.json({ plan, deployments });
+    return EXIT_CODES.ok;
+  }
+  printPlan(ctx, plan);
+  ctx.output.line('');
+  for (const { deployment, waitingFor } of deployments) {
+    ctx.output.line(`started ${deployment.id}: patching ${Object.keys(deployment.patch?.targets ?? {}).length} target(s) of ${deployment.app} in ${deployment.environment}${waitingFor.length > 0 ? `, after ${waitingFor.join(', ')}` : ''} (gantry status ${deployment.id})`);
+  }
+  return EXIT_CODES.ok;
+}
+
+function printPlan(ctx: CommandContext, plan: PatchPlanDto): void {
+  ctx.output.line(`patch ${plan.environment} for ${plan.selection}: ${plan.advisories.length} advisor${plan.advisories.length === 1 ? 'y' : 'ies'}`);
+  const rows = plan.applications.flatMap((application) =>
+    application.targets.map((entry) => [
+      application.app,
+      entry.target,
+      entry.upgrades.map((upgrade) => `${upgrade.name} ${upgrade.from} → ${upgrade.to}`).join(', '),
+      [...new Set(entry.upgrades.flatMap((upgrade) => upgrade.advisories))].join(','),
+    ]),
+  );
+  if (rows.length === 0) ctx.output.line('nothing to upgrade');
+  else ctx.output.table(['APPLICATION', 'TARGET', 'UPGRADES', 'ADVISORIES'], rows);
+  for (const application of plan.applications.filter((entry) => entry.targets.length > 0)) {
+    ctx.output.line(`${application.app}: ${application.version === null ? 'nothing live, so it cannot be patched yet' : `health checks of ${application.version} follow the upgrade`}${application.protected ? '; protected, so a change must authorise it' : ''}`);
+  }
+  if (plan.withoutFix.length > 0) ctx.output.line(`affected, no fix published yet: ${plan.withoutFix.map((entry) => `${entry.target} (${entry.advisories.join(',')})`).join(', ')}`);
+  if (plan.unknown.length > 0) ctx.output.line(`unknown (no recent facts; gantry target probe NAME): ${plan.unknown.join(', ')}`);
 }

@@ -25,6 +25,13 @@ function describeRule(rule: PolicyDto['rules'][number]): string {
       return `agent ≥ ${rule.min}`;
     case 'diskFree':
       return `${rule.mount} ≥ ${rule.minPercent}% free`;
+    case 'file': {
+      if (!rule.exists) return `no file ${rule.path}`;
+      const details = [rule.mode && `mode ${rule.mode}`, rule.owner && `owner ${rule.owner}`, rule.contains && `contains /${rule.contains}/`].filter(Boolean);
+      return `file ${rule.path}${details.length > 0 ? ` (${details.join(', ')})` : ''}`;
+    }
+    case 'service':
+      return rule.running ? `service ${rule.name} running` : `service ${rule.name} stopped`;
   }
 }
 
@@ -83,4 +90,13 @@ export async function deletePolicy(ctx: CommandContext, name: string): Promise<n
   await connect(ctx).deletePolicy(name);
   ctx.output.line(`deleted policy ${name} with its results and history`);
   return EXIT_CODES.ok;
+}
+
+/** `gantry policy check [--target T]`: exit 1 when some target could not be looked at. */
+export async function checkPolicies(ctx: CommandContext, options: { target?: string; json?: boolean }): Promise<number> {
+  const { checked } = await connect(ctx).checkPolicies(options.target);
+  if (options.json) ctx.output.json({ checked });
+  else if (checked.length === 0) ctx.output.line('no policy names a file or service for these targets');
+  else ctx.output.table(['TARGET', 'CHECKED'], checked.map((entry) => [entry.target, entry.error === null ? 'yes' : `no: ${entry.error}`]));
+  return checked.some((entry) => entry.error !== null) ? EXIT_CODES.failed : EXIT_CODES.ok;
 }

@@ -66,6 +66,7 @@ export async function showTarget(ctx: CommandContext, name: string, options: { j
     ['labels', formatLabels(target.labels)],
     ...(target.transport === 'agent' ? [['status', formatTargetPresence(target, now)] as [string, string]] : []),
     ['host key', target.hostKeySha256 ?? NONE],
+    ...Object.entries(target.packageCommands ?? {}).map(([which, command]) => [`package ${which}`, command] as [string, string]),
     ['created', target.createdAt],
     ...(target.facts ? factFields(target.facts, target.factsReportedAt, now) : target.transport === 'agent' ? [['facts', 'none reported yet'] as [string, string]] : []),
   ]);
@@ -84,5 +85,22 @@ export async function removeTarget(ctx: CommandContext, name: string, options: {
   await connect(ctx).removeTarget(name);
   if (options.json) ctx.output.json({ removed: name });
   else ctx.output.line(`removed target ${name}`);
+  return EXIT_CODES.ok;
+}
+
+/** `gantry target probe NAME`: asks the machine what it is and records it as the target's facts. */
+export async function probeTarget(ctx: CommandContext, name: string, options: { json?: boolean }): Promise<number> {
+  const target = await connect(ctx).probeTarget(name);
+  if (options.json) ctx.output.json(target);
+  else if (target.facts) ctx.output.fields(factFields(target.facts, target.factsReportedAt, ctx.now()));
+  return EXIT_CODES.ok;
+}
+
+/** `gantry target packages NAME [--list CMD] [--upgrade CMD] [--reboot-check CMD]`: none given goes back to the defaults. */
+export async function setPackageCommands(ctx: CommandContext, name: string, options: { list?: string; upgrade?: string; rebootCheck?: string; json?: boolean }): Promise<number> {
+  const { list, upgrade, rebootCheck } = options;
+  const target = await connect(ctx).setPackageCommands(name, { ...(list ? { list } : {}), ...(upgrade ? { upgrade } : {}), ...(rebootCheck ? { rebootCheck } : {}) });
+  if (options.json) ctx.output.json(target);
+  else ctx.output.line(target.packageCommands ? `${name}: its own package commands are set (${Object.keys(target.packageCommands).join(', ')})` : `${name}: the defaults of its package format`);
   return EXIT_CODES.ok;
 }

@@ -52,6 +52,15 @@ describe('assessRisk factors', () => {
     expect(factor(assessRisk(withFacts({ targets: { touched: 2, inEnvironment: 3 } })), 'blastRadius').value).toBe('2 of 3 targets (66.7%)');
   });
 
+  it('widens the blast radius by a step when the change reaches other applications through the inventory, naming them', () => {
+    const reaching = withFacts({ targets: { touched: 1, inEnvironment: 3 }, impact: { applications: ['app:storefront', 'app:billing'] } });
+    expect(factor(assessRisk(reaching), 'blastRadius')).toMatchObject({
+      contribution: 1,
+      value: '1 of 3 targets (33.3%); its impact reaches 2 other applications: app:storefront, app:billing',
+    });
+    expect(onlyContribution(withFacts({ targets: { touched: 1, inEnvironment: 3 }, impact: { applications: [] } }), 'blastRadius')).toBe(0);
+  });
+
   it('never counts more than the whole environment when the environment count is stale, and an empty one is 0%', () => {
     expect(factor(assessRisk(withFacts({ targets: { touched: 5, inEnvironment: 3 } })), 'blastRadius')).toMatchObject({ contribution: 2, value: '5 of 3 targets (100%)' });
     expect(factor(assessRisk(withFacts({ targets: { touched: 0, inEnvironment: 0 } })), 'blastRadius').contribution).toBe(0);

@@ -38,6 +38,11 @@ export interface RiskFacts {
   };
   /** The lifecycle environment before this one and whether the release succeeded there; null for the first one. */
   readonly previousEnvironment: { readonly name: string; readonly succeeded: boolean } | null;
+  /**
+   * The other applications a change to this one reaches through the inventory's relationships
+   * (impact analysis, `app:X`, nearest first); absent when not known.
+   */
+  readonly impact?: { readonly applications: readonly string[] };
 }
 
 export interface RiskFactor {
@@ -98,11 +103,15 @@ const FACTORS: { readonly [F in RiskFactorId]: { readonly label: string; readonl
   },
   blastRadius: {
     label: 'Blast radius',
-    grade: ({ targets }, config) => {
+    // One more step when the change reaches other applications through the inventory: a change to
+    // a shared service is wider than the targets it touches.
+    grade: ({ targets, impact }, config) => {
       const share = sharePercent(targets);
+      const reached = impact?.applications ?? [];
+      const beyond = reached.length === 0 ? '' : `; its impact reaches ${plural(reached.length, 'other application', 'other applications')}: ${reached.join(', ')}`;
       return {
-        steps: stepsAtLeast(share, config.sharePercentAtLeast),
-        value: `${targets.touched} of ${plural(targets.inEnvironment, 'target', 'targets')} (${formatNumber(share)}%)`,
+        steps: stepsAtLeast(share, config.sharePercentAtLeast) + (reached.length > 0 ? 1 : 0),
+        value: `${targets.touched} of ${plural(targets.inEnvironment, 'target', 'targets')} (${formatNumber(share)}%)${beyond}`,
       };
     },
   },

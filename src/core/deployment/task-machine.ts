@@ -32,7 +32,15 @@ export type DeployStep = (typeof DEPLOY_STEPS)[number];
 export const ROLLBACK_STEPS = ['revert', 'afterActivate', 'health'] as const;
 export type RollbackStep = (typeof ROLLBACK_STEPS)[number];
 
-export type StepName = DeployStep | RollbackStep;
+/**
+ * The steps of a patch rollout on one target: upgrade the packages, run the live release's health
+ * checks, then read back the installed versions and whether a reboot is needed. Nothing is put
+ * back on failure (packages are not downgraded), so none of them counts as activating a release.
+ */
+export const PATCH_STEPS = ['upgrade', 'verify', 'inventory'] as const;
+export type PatchStep = (typeof PATCH_STEPS)[number];
+
+export type StepName = DeployStep | RollbackStep | PatchStep;
 
 /**
  * Whether a target may have been switched to the new release, given the last deploy step that

@@ -23,6 +23,13 @@ function flatten(facts: ComparableFacts | null): Map<string, unknown> {
   if (!facts) return flat;
   for (const [key, value] of Object.entries(facts)) {
     if (VOLATILE.has(key) || key === 'packages' || key === 'addresses') continue;
+    if (key === 'checks' && value !== null && typeof value === 'object') {
+      // When the policy check ran is not a fact about the machine; what it found is.
+      const { files, services } = value as { files?: unknown; services?: unknown };
+      flat.set('checks.files', files);
+      flat.set('checks.services', services);
+      continue;
+    }
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       for (const [inner, innerValue] of Object.entries(value)) flat.set(`${key}.${inner}`, innerValue);
     } else {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ENVIRONMENT_CRITICALITIES, type EnvironmentCriticality } from '../change/risk-config.js';
+import { globProblem } from '../drift/ignore-globs.js';
 import { durationSchema } from '../duration.js';
 import { labelsSchema, nameSchema } from '../names.js';
 import { analysisArgProblems } from '../analysis/render-query.js';
@@ -212,6 +213,19 @@ export const manifestSchema = z
     health: z.array(healthCheckSchema).default([]),
     analysis: analysisTemplatesSchema.default({}),
     strategy: strategySchema.prefault({ type: 'rolling' }),
+    /** Configuration drift checks: files hooks create in the release directory, left out of the comparison. */
+    drift: z
+      .object({
+        ignore: z
+          .array(z.string().superRefine((glob, ctx) => {
+            const problem = globProblem(glob);
+            if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+          }))
+          .max(200)
+          .default([]),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((manifest, ctx) => {

@@ -21,6 +21,7 @@ function facts(overrides: Partial<PolicyFacts> = {}): PolicyFacts {
       { mount: '/', sizeBytes: 100 * GiB, freeBytes: 42 * GiB },
       { mount: '/var', sizeBytes: 100 * GiB, freeBytes: 4.2 * GiB },
     ],
+    checks: null,
     ...overrides,
   };
 }

@@ -1,6 +1,6 @@
 import { labelsMatch } from '../names.js';
 import { compareVersions } from '../patch/versions.js';
-import type { Policy, PolicyFacts, PolicyResult, PolicyRule } from './model.js';
+import type { CheckRequest, Policy, PolicyFacts, PolicyResult, PolicyRule } from './model.js';
 
 /** What the caller says of a target without recent facts. */
 export const NO_FACTS_REASON = 'no facts reported in the last 7 days';
@@ -43,7 +43,48 @@ export function evaluateRule(rule: PolicyRule, facts: PolicyFacts): RuleOutcome 
       return agentOutcome(rule, facts);
     case 'diskFree':
       return diskOutcome(rule, facts);
+    case 'file':
+      return fileOutcome(rule, facts);
+    case 'service':
+      return serviceOutcome(rule, facts);
   }
+}
+
+/** The files and services these rules need looked at on a target. */
+export function checksNeeded(rules: readonly PolicyRule[]): CheckRequest {
+  const files = new Map<string, Set<string>>();
+  const services = new Set<string>();
+  for (const rule of rules) {
+    if (rule.kind === 'file') {
+      const patterns = files.get(rule.path) ?? new Set<string>();
+      if (rule.contains !== null) patterns.add(rule.contains);
+      files.set(rule.path, patterns);
+    } else if (rule.kind === 'service') services.add(rule.name);
+  }
+  return { files: [...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, patterns]) => ({ path, patterns: [...patterns].sort() })), services: [...services].sort() };
+}
+
+function fileOutcome(rule: Extract<PolicyRule, { kind: 'file' }>, facts: PolicyFacts): RuleOutcome {
+  const found = facts.checks?.files.find((file) => file.path === rule.path);
+  if (!found) return unknown(`file ${rule.path} has not been checked on the target yet (gantry policy check)`);
+  if (!rule.exists) return found.exists ? fail(`file ${rule.path} exists, it must not`) : PASS;
+  if (!found.exists) return fail(`file ${rule.path} does not exist`);
+  const problems: string[] = [];
+  if (rule.mode !== null && found.mode !== rule.mode) problems.push(`its mode is ${found.mode ?? 'unknown'}, not ${rule.mode}`);
+  if (rule.owner !== null && found.owner !== rule.owner) problems.push(`its owner is ${found.owner ?? 'unknown'}, not ${rule.owner}`);
+  if (rule.contains !== null) {
+    const matched = found.matches?.[rule.contains];
+    if (matched === undefined) return unknown(`file ${rule.path} has not been checked for /${rule.contains}/ yet (gantry policy check)`);
+    if (!matched) problems.push(`no line matches /${rule.contains}/`);
+  }
+  return problems.length === 0 ? PASS : fail(`file ${rule.path}: ${problems.join(', ')}`);
+}
+
+function serviceOutcome(rule: Extract<PolicyRule, { kind: 'service' }>, facts: PolicyFacts): RuleOutcome {
+  const found = facts.checks?.services.find((service) => service.name === rule.name);
+  if (!found) return unknown(`service ${rule.name} has not been checked on the target yet (gantry policy check)`);
+  if (found.running === rule.running) return PASS;
+  return fail(rule.running ? `service ${rule.name} is not running` : `service ${rule.name} is running, it must not be`);
 }
 
 const PASS: RuleOutcome = { state: 'pass' };

@@ -14,7 +14,15 @@ export type PolicyRule =
   /** The Gantry agent is at this version or later (dotted numbers). */
   | { readonly kind: 'agentVersion'; readonly min: string }
   /** The file system mounted at `mount` has at least this share free. */
-  | { readonly kind: 'diskFree'; readonly mount: string; readonly minPercent: number };
+  | { readonly kind: 'diskFree'; readonly mount: string; readonly minPercent: number }
+  /**
+   * The file exists (or with `exists: false` does not); when given, its permission bits are
+   * exactly `mode` (octal, `0644`), its owner is `owner`, and a line matches `contains` (an
+   * extended regular expression, as `grep -E`).
+   */
+  | { readonly kind: 'file'; readonly path: string; readonly exists: boolean; readonly mode: string | null; readonly owner: string | null; readonly contains: string | null }
+  /** The service is running (systemd's `is-active`, else a process of that name), or with `running: false` is not. */
+  | { readonly kind: 'service'; readonly name: string; readonly running: boolean };
 
 export interface Policy {
   /** A name (letters, digits, `.`, `_`, `-`). */
@@ -51,4 +59,28 @@ export interface PolicyFacts {
   readonly agentVersion: string;
   /** Mounted file systems, by mount point. */
   readonly disks: readonly { readonly mount: string; readonly sizeBytes: number; readonly freeBytes: number }[];
+  /** What the last policy check on the target found about the files and services policies name. */
+  readonly checks: TargetChecks | null;
+}
+
+/** Files and services looked at on the target for the policies' file and service rules. */
+export interface TargetChecks {
+  readonly files: readonly FileCheck[];
+  readonly services: readonly { readonly name: string; readonly running: boolean }[];
+}
+
+export interface FileCheck {
+  readonly path: string;
+  readonly exists: boolean;
+  /** Permission bits in octal (`0644`), when it exists. */
+  readonly mode?: string;
+  readonly owner?: string;
+  /** For each pattern asked about: whether a line matches. */
+  readonly matches?: Readonly<Record<string, boolean>>;
+}
+
+/** What a target must be asked for the rules of these policies: file paths (with patterns) and service names. */
+export interface CheckRequest {
+  readonly files: readonly { readonly path: string; readonly patterns: readonly string[] }[];
+  readonly services: readonly string[];
 }

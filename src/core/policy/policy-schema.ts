@@ -17,16 +17,18 @@ import type { Policy, PolicyRule } from './model.js';
  *   - os: { ids: [debian], versions: ["12"] }
  *   - agentVersion: { min: 0.2.0 }
  *   - diskFree: { mount: /, minPercent: 10 }
+ *   - file: { path: /etc/ssh/sshd_config, mode: "0600", owner: root, contains: "^PermitRootLogin no" }
+ *   - service: { name: auditd }
  * ```
  *
  * Each rule checks one thing, named by its one key; `toPolicy` turns the parsed input into a
  * `Policy` with every default filled in.
  */
 
-export const RULE_KINDS = ['package', 'os', 'agentVersion', 'diskFree'] as const;
+export const RULE_KINDS = ['package', 'os', 'agentVersion', 'diskFree', 'file', 'service'] as const;
 export const MAX_RULES = 50;
 
-const RULE_KIND_LIST = 'package, os, agentVersion or diskFree';
+const RULE_KIND_LIST = 'package, os, agentVersion, diskFree, file or service';
 /** The keys a rule may have beside its kind key. */
 const PACKAGE_OPTIONS = ['present', 'minVersion'] as const;
 
@@ -77,6 +79,37 @@ const diskFreeSchema = z
   })
   .strict();
 
+const fileSchema = z
+  .object({
+    path: z.string({ error: 'path must be a string: an absolute file path' }).regex(/^\/[^\0\n\t]{0,999}$/, 'path must be an absolute file path (one line, no tabs)'),
+    exists: z.boolean({ error: 'exists must be true or false' }).optional(),
+    mode: z
+      .custom<string>((value) => typeof value === 'string', { message: 'mode must be a quoted octal string such as "0644" (YAML reads 0644 as a number)' })
+      .pipe(z.string().regex(/^0?[0-7]{3,4}$/, 'mode must be octal permission bits such as "0644" or "0600"'))
+      .transform((mode) => mode.padStart(4, '0'))
+      .optional(),
+    owner: z.string().regex(/^[A-Za-z_][A-Za-z0-9._-]{0,31}$/, 'owner must be a user name').optional(),
+    contains: z
+      .string()
+      .min(1)
+      .max(500, 'contains must be at most 500 characters')
+      .refine((pattern) => !/[\n\t\0]/.test(pattern), 'contains must be one line without tabs')
+      .optional(),
+  })
+  .strict()
+  .superRefine((file, ctx) => {
+    if (file.exists === false && (file.mode !== undefined || file.owner !== undefined || file.contains !== undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'a file that must not exist has no mode, owner or contents to check: drop them, or drop `exists: false`' });
+    }
+  });
+
+const serviceSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9@._:-]{0,199}$/, 'name must be a service name (letters, digits, @ . _ : -)'),
+    running: z.boolean({ error: 'running must be true or false' }).optional(),
+  })
+  .strict();
+
 /** The values of every kind; which keys may appear together is checked before (see `ruleSchema`). */
 const ruleFieldsSchema = z
   .object({
@@ -86,6 +119,8 @@ const ruleFieldsSchema = z
     os: osSchema.optional(),
     agentVersion: agentVersionSchema.optional(),
     diskFree: diskFreeSchema.optional(),
+    file: fileSchema.optional(),
+    service: serviceSchema.optional(),
   })
   .strict()
   .superRefine((rule, ctx) => {
@@ -155,6 +190,11 @@ function toRule(rule: RuleInput): PolicyRule {
   if (rule.os !== undefined) return { kind: 'os', ids: [...rule.os.ids], versions: [...(rule.os.versions ?? [])] };
   if (rule.agentVersion !== undefined) return { kind: 'agentVersion', min: rule.agentVersion.min };
   if (rule.diskFree !== undefined) return { kind: 'diskFree', mount: normaliseMount(rule.diskFree.mount), minPercent: rule.diskFree.minPercent };
+  if (rule.file !== undefined) {
+    const { path, exists, mode, owner, contains } = rule.file;
+    return { kind: 'file', path, exists: exists ?? true, mode: mode ?? null, owner: owner ?? null, contains: contains ?? null };
+  }
+  if (rule.service !== undefined) return { kind: 'service', name: rule.service.name, running: rule.service.running ?? true };
   // The schema lets no other rule through.
-  throw new Error('a policy rule has none of package, os, agentVersion or diskFree');
+  throw new Error(`a policy rule has none of ${RULE_KIND_LIST}`);
 }

@@ -1,7 +1,23 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { importAdvisories, listKnownAdvisories, patchCompliance, patchExposure } from '../../app/patch.js';
-import { advisoryListSchema, complianceSchema, exposureListSchema, exposureQuerySchema, importAdvisoriesRequestSchema, importAdvisoriesResponseSchema } from '../../protocol/patch-api.js';
-import { mayAccess, needs } from '../access.js';
+import { planPatchRollout, startPatchRollout, type PatchRolloutPlan } from '../../app/patch-rollouts.js';
+import { queuedDeploymentSchema } from '../../protocol/api.js';
+import {
+  advisoryListSchema,
+  complianceSchema,
+  exposureListSchema,
+  exposureQuerySchema,
+  importAdvisoriesRequestSchema,
+  importAdvisoriesResponseSchema,
+  patchPlanSchema,
+  patchRolloutRequestSchema,
+  patchSelectionSchema,
+  type PatchPlanDto,
+} from '../../protocol/patch-api.js';
+import { z } from 'zod';
+import { actorOf } from '../auth.js';
+import { toDeploymentDto } from '../dto.js';
+import { fromBody, mayAccess, needs } from '../access.js';
 import type { ServerContext } from '../server-context.js';
 
 export function patchRoutes(context: ServerContext): FastifyPluginAsyncZod {
@@ -35,8 +51,41 @@ export function patchRoutes(context: ServerContext): FastifyPluginAsyncZod {
       };
     });
 
+    // The plan shows the applications of the environment the caller may read; a rollout, those it may deploy.
+    app.post('/patch/plan', { config: needs('read', fromBody), schema: { body: patchSelectionSchema, response: { 200: patchPlanSchema } } }, async (request) =>
+      toPlanDto(await planPatchRollout(context.app, request.body, (name) => mayAccess(request, 'read', { app: name, environment: request.body.environment }))),
+    );
+
+    app.post(
+      '/patch/rollouts',
+      { config: needs('deploy', fromBody), schema: { body: patchRolloutRequestSchema, response: { 202: z.object({ plan: patchPlanSchema, deployments: z.array(queuedDeploymentSchema) }) } } },
+      async (request, reply) => {
+        const { plan, started } = await startPatchRollout(context.app, actorOf(request), request.body, (name) => mayAccess(request, 'deploy', { app: name, environment: request.body.environment }));
+        return reply.code(202).send({
+          plan: toPlanDto(plan),
+          deployments: started.map((queued) => ({ deployment: toDeploymentDto(queued.deployment), waitingFor: queued.waitingFor.map((deployment) => deployment.id) })),
+        });
+      },
+    );
+
     app.get('/patch/compliance', { config: needs('read'), schema: { response: { 200: complianceSchema } } }, async (request) =>
       patchCompliance(context.app, (name) => mayAccess(request, 'read', { environment: name })),
     );
+  };
+}
+
+function toPlanDto(plan: PatchRolloutPlan): PatchPlanDto {
+  return {
+    environment: plan.environment,
+    selection: plan.selection,
+    advisories: [...plan.advisories],
+    applications: plan.applications.map((application) => ({
+      app: application.app,
+      version: application.version,
+      protected: application.protected,
+      targets: application.targets.map((entry) => ({ target: entry.target, upgrades: entry.upgrades.map((upgrade) => ({ ...upgrade, advisories: [...upgrade.advisories] })) })),
+    })),
+    unknown: [...plan.unknown],
+    withoutFix: plan.withoutFix.map((entry) => ({ target: entry.target, advisories: [...entry.advisories] })),
   };
 }

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { applyPolicy, deletePolicy, listPolicies, policyHistory, policyResults, showPolicy, type StoredPolicy } from '../../app/policies.js';
+import { applyPolicy, checkPolicies, deletePolicy, listPolicies, policyHistory, policyResults, showPolicy, type StoredPolicy } from '../../app/policies.js';
 import { GantryError } from '../../core/errors.js';
 import {
+  policyCheckRequestSchema,
+  policyCheckResponseSchema,
   policyHistorySchema,
   policyInputBodySchema,
   policyListSchema,
@@ -38,6 +40,11 @@ export function policyRoutes(context: ServerContext): FastifyPluginAsyncZod {
       const { policy, outcome } = await applyPolicy(context.app, { ...request.body, name });
       return reply.code(outcome === 'created' ? 201 : 200).send(toPolicyDto(await showPolicy(context.app, policy.name)));
     });
+
+    // It runs a command on the targets, so it needs the fleet permission.
+    app.post('/policies/check', { config: needs('targets'), schema: { body: policyCheckRequestSchema, response: { 200: policyCheckResponseSchema } } }, async (request) => ({
+      checked: await checkPolicies(context.app, request.body.target === undefined ? undefined : [request.body.target]),
+    }));
 
     app.get('/policies', { config: needs('read'), schema: { response: { 200: policyListSchema } } }, async () => ({ policies: (await listPolicies(context.app)).map(toPolicyDto) }));
 

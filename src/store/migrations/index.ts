@@ -14,6 +14,9 @@ import * as nodesAndArtifacts from './2026_11_27_0011_nodes_and_artifacts.js';
 import * as auditFilters from './2026_11_27_0012_audit_filters.js';
 import * as advisories from './2026_11_27_0013_advisories.js';
 import * as policies from './2026_11_27_0014_policies.js';
+import * as inventory from './2026_11_27_0015_inventory.js';
+import * as drift from './2026_11_27_0016_drift.js';
+import * as patchRollouts from './2026_11_27_0017_patch_rollouts.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the schema as it was
 type MigrationModule = { up(db: Kysely<any>, capabilities: StoreCapabilities): Promise<void> };
@@ -34,6 +37,9 @@ const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '2026_11_27_0012_audit_filters': auditFilters,
   '2026_11_27_0013_advisories': advisories,
   '2026_11_27_0014_policies': policies,
+  '2026_11_27_0015_inventory': inventory,
+  '2026_11_27_0016_drift': drift,
+  '2026_11_27_0017_patch_rollouts': patchRollouts,
 };
 
 export function migrationProvider(capabilities: StoreCapabilities): MigrationProvider {

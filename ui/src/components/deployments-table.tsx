@@ -51,7 +51,7 @@ export function DeploymentsTable({ deployments, caption, linkApps = false, compa
               <td>{linkApps ? <Link to={`/releases/${encodeURIComponent(deployment.app)}`}>{deployment.app}</Link> : deployment.app}</td>
               <td>
                 <code>{deployment.version}</code>
-                {compact && deployment.kind === 'rollback' && <span className="muted"> (rollback)</span>}
+                {compact && deployment.kind !== 'deploy' && <span className="muted"> ({deployment.kind})</span>}
               </td>
               <td>{deployment.environment}</td>
               {!compact && <td>{deployment.kind}</td>}

@@ -25,6 +25,7 @@ const deployment = (app: string, environment: string, state: DeploymentDto['stat
   controlRequest: null,
   forced: false,
   changeId: null,
+  patch: null,
   createdAt: '2026-11-27T10:00:00Z',
   startedAt: '2026-11-27T10:00:01Z',
   finishedAt: null,

@@ -12,8 +12,18 @@ export function DeploymentFacts({ deployment, stream }: { deployment: Deployment
     <dl className="deployment-facts">
       <div>
         <dt>Kind</dt>
-        <dd>{deployment.kind === 'rollback' ? 'rollback' : 'deploy'}</dd>
+        <dd>{deployment.patch ? `patch (${deployment.patch.selection})` : deployment.kind}</dd>
       </div>
+      {deployment.patch && (
+        <div>
+          <dt>Upgrades</dt>
+          <dd>
+            {Object.entries(deployment.patch.targets)
+              .map(([target, order]) => `${target}: ${order.upgrades.map((upgrade) => `${upgrade.name} ${upgrade.from} → ${upgrade.to}`).join(', ')}`)
+              .join('; ')}
+          </dd>
+        </div>
+      )}
       <div>
         <dt>Requested by</dt>
         <dd>{requestedBy.data ?? <span className="muted">{requestedBy.isPending ? '…' : 'unknown'}</span>}</dd>

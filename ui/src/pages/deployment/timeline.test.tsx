@@ -29,6 +29,7 @@ function canary(overrides: Partial<DeploymentDto>): DeploymentDto {
     controlRequest: null,
     forced: false,
     changeId: null,
+    patch: null,
     createdAt: '2026-11-27T10:00:00Z',
     startedAt: '2026-11-27T10:00:01Z',
     finishedAt: null,

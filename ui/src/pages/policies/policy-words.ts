@@ -18,6 +18,13 @@ export function ruleText(rule: PolicyRule): string {
       return `Agent must be version ${rule.min} or later`;
     case 'diskFree':
       return `Disk ${rule.mount} must have at least ${rule.minPercent}% free`;
+    case 'file': {
+      if (!rule.exists) return `File ${rule.path} must not exist`;
+      const details = [rule.mode && `mode ${rule.mode}`, rule.owner && `owned by ${rule.owner}`, rule.contains && `a line matching /${rule.contains}/`].filter(Boolean);
+      return `File ${rule.path} must exist${details.length > 0 ? ` with ${details.join(', ')}` : ''}`;
+    }
+    case 'service':
+      return rule.running ? `Service ${rule.name} must be running` : `Service ${rule.name} must not be running`;
   }
 }
 
