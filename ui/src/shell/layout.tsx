@@ -22,6 +22,8 @@ export function Layout() {
     ['/targets', 'Targets', true],
     ['/patch', 'Patch', true],
     ['/policies', 'Policies', true],
+    ['/inventory', 'Inventory', true],
+    ['/drift', 'Drift', true],
     ['/changes', 'Changes', true],
     ['/calendar', 'Calendar', true],
     ['/audit', 'Audit', can('audit')],

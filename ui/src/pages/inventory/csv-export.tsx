@@ -1,0 +1,35 @@
+import { useState } from 'react';
+import { api } from '../../api/client.js';
+import { messageOf } from '../../api/errors.js';
+
+/** Downloads the manual CIs as CSV (what the import reads) through a Blob URL. */
+export function CsvExport() {
+  const [state, setState] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
+  const download = async () => {
+    setState({ busy: true, error: null });
+    try {
+      const text = await api.exportCis();
+      const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
+      const anchor = document.createElement('a');
+      anchor.href = url;
+      anchor.download = `gantry-cis-${new Date().toISOString().slice(0, 10)}.csv`;
+      anchor.click();
+      setTimeout(() => URL.revokeObjectURL(url), 0);
+      setState({ busy: false, error: null });
+    } catch (cause) {
+      setState({ busy: false, error: messageOf(cause) });
+    }
+  };
+  return (
+    <div className="inventory-transfer">
+      <button type="button" className="button" aria-busy={state.busy} disabled={state.busy} onClick={() => void download()}>
+        Export CSV
+      </button>
+      {state.error && (
+        <p role="alert" className="error">
+          Could not export: {state.error}
+        </p>
+      )}
+    </div>
+  );
+}
