@@ -3,10 +3,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import type { EventDto, QueuedDeploymentDto } from '../../src/protocol/api.js';
 import type { NodeDto } from '../../src/protocol/nodes-api.js';
-import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { captureIo } from '../cli/fake-server.js';
+import { createTestDatabase, POSTGRES_ADMIN_URL, type TestDatabase } from '../support/databases.js';
 import { httpApi, type HttpApi } from '../support/http-api.js';
 import { makeBuildDir } from '../support/release-dirs.js';
 import { startSshd, type SshdFixture } from '../support/sshd.js';
@@ -57,6 +59,42 @@ describe('several nodes on one PostgreSQL', () => {
     nodes[index] = await startServerProcess(dataDirs[index]!, ports[index]!, env(), token);
   }
 
+  /**
+   * The nodes as node `index` lists them, once `match` holds (bounded wait): a node answers
+   * /healthz a moment before its own row is written, and a restarted one beats a moment later.
+   */
+  async function nodesSeenBy(index: number, match: (listed: NodeDto[]) => boolean): Promise<NodeDto[]> {
+    let listed: NodeDto[] = [];
+    for (let tries = 0; tries < 200; tries++) {
+      const answer = await api(index).api<{ nodes: NodeDto[] }>('GET', '/nodes');
+      if (answer.status === 200) {
+        listed = answer.body.nodes;
+        if (match(listed)) break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return listed;
+  }
+  const allUp = (listed: NodeDto[]) => listed.length === 3 && listed.every((node) => node.state === 'up');
+
+  /** `gantry …` in-process against node `index`, as a user would run it. */
+  async function cli(index: number, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+    const io = captureIo();
+    const code = await main(['node', 'gantry', ...args, '--url', nodes[index]!.url, '--token', token], { ...io, env: {} });
+    return { code, out: io.out(), err: io.err() };
+  }
+
+  /** /healthz of node `index` once it answers `status` (bounded wait). */
+  async function healthOf(index: number, status: number): Promise<{ status: number; body: unknown }> {
+    let answer = { status: 0, body: undefined as unknown };
+    for (let tries = 0; tries < 200 && answer.status !== status; tries++) {
+      if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      const response = await fetch(`${nodes[index]!.url}/healthz`);
+      answer = { status: response.status, body: await response.json() };
+    }
+    return answer;
+  }
+
   /** The node that holds the deployment's lease now (bounded wait). */
   async function holderOf(id: string): Promise<number> {
     for (let tries = 0; tries < 200; tries++) {
@@ -92,7 +130,21 @@ describe('several nodes on one PostgreSQL', () => {
     }
     sshd = await startSshd({ count: 1 });
     for (const target of TARGETS) roots[target] = target === 'ssh-1' ? sshd.hosts[0]!.root : mkdtempSync(join(tmpdir(), `gantry-${target}-`));
-  });
+    // All three start at once on the empty database: one migrates while the others wait; the
+    // first admin token is written by whichever created it.
+    const started = await Promise.all([0, 1, 2].map((index) => startServerProcess(dataDirs[index]!, ports[index]!, env(), '')));
+    started.forEach((node, index) => (nodes[index] = node));
+    const tokenFile = dataDirs.map((dir) => join(dir, 'admin.token')).find((path) => existsSync(path));
+    token = readFileSync(tokenFile!, 'utf8').trim();
+    for (const target of ['t-1', 't-2']) await api(0).addTarget({ name: target, labels: { app: 'shared' }, local: { root: roots[target] } });
+    const host = sshd.hosts[0]!;
+    await api(2).addTarget({ name: 'ssh-1', labels: { app: 'shared' }, ssh: { user: host.user, host: host.host, port: host.port, keyPath: sshd.keyPath, knownHostsPath: sshd.knownHostsPath, root: host.root } });
+    await api(1).apply(MANIFEST);
+  }, 120_000);
+  // A test that failed after killing a node does not leave the next one a node short.
+  beforeEach(async () => {
+    for (let index = 0; index < 3; index++) if (nodes[index] === null) await start(index);
+  }, 60_000);
   afterAll(async () => {
     await Promise.all(nodes.map((node) => node?.stop()));
     await database?.drop();
@@ -101,21 +153,12 @@ describe('several nodes on one PostgreSQL', () => {
   });
 
   it('starts three nodes at once on an empty database, each seeing all three', async () => {
-    // One of them migrates while the others wait; the first admin token is written by whichever created it.
-    const started = await Promise.all([0, 1, 2].map((index) => startServerProcess(dataDirs[index]!, ports[index]!, env(), '')));
-    started.forEach((node, index) => (nodes[index] = node));
-    const tokenFile = dataDirs.map((dir) => join(dir, 'admin.token')).find((path) => existsSync(path));
-    token = readFileSync(tokenFile!, 'utf8').trim();
+    // Started together in beforeAll (so a failure here does not take the later tests with it).
     for (let index = 0; index < 3; index++) {
-      const listed = await api(index).api<{ nodes: NodeDto[] }>('GET', '/nodes');
-      expect(listed.status).toBe(200);
-      expect(listed.body.nodes.map((node) => node.state)).toEqual(['up', 'up', 'up']);
-      expect(listed.body.nodes.map((node) => node.url).sort()).toEqual(nodes.map((node) => node!.url).sort());
+      const listed = await nodesSeenBy(index, allUp);
+      expect(listed.map((node) => node.state)).toEqual(['up', 'up', 'up']);
+      expect(listed.map((node) => node.url).sort()).toEqual(nodes.map((node) => node!.url).sort());
     }
-    for (const target of ['t-1', 't-2']) await api(0).addTarget({ name: target, labels: { app: 'shared' }, local: { root: roots[target] } });
-    const host = sshd.hosts[0]!;
-    await api(2).addTarget({ name: 'ssh-1', labels: { app: 'shared' }, ssh: { user: host.user, host: host.host, port: host.port, keyPath: sshd.keyPath, knownHostsPath: sshd.knownHostsPath, root: host.root } });
-    await api(1).apply(MANIFEST);
   });
 
   it('finishes on another node a deployment whose node is killed mid-step, running each step once', async () => {
@@ -145,8 +188,8 @@ describe('several nodes on one PostgreSQL', () => {
     }
     expect((await anyApi().api<{ nodes: NodeDto[] }>('GET', '/nodes')).body.nodes.map((node) => node.state).sort()).toEqual(['unresponsive', 'up', 'up']);
     await start(victim);
-    expect((await api(victim).api<{ nodes: NodeDto[] }>('GET', '/nodes')).body.nodes.map((node) => node.state)).toEqual(['up', 'up', 'up']);
-  });
+    expect((await nodesSeenBy(victim, allUp)).map((node) => node.state)).toEqual(['up', 'up', 'up']);
+  }, 150_000);
 
   it('finishes a deployment whose node is killed between batches without redoing the finished batch', async () => {
     const { id, name } = await releaseAndDeploy(1, {});
@@ -163,7 +206,7 @@ describe('several nodes on one PostgreSQL', () => {
     expect(runsOf('t-1').filter((line) => line.startsWith(`afterInstall ${name} `))).toEqual([`afterInstall ${name} attempt 1`]);
     for (const target of TARGETS) expect(runsOf(target).filter((line) => line.startsWith(`afterActivate ${name} attempt 1`)), target).toHaveLength(1);
     if (victim >= 0) await start(victim);
-  });
+  }, 150_000);
 
   it('stops a step run by one node when the cancel is sent to another', async () => {
     const { id } = await releaseAndDeploy(2, { hold: '30' });
@@ -172,6 +215,20 @@ describe('several nodes on one PostgreSQL', () => {
     for (let tries = 0; tries < 600 && !existsSync(holding); tries++) await new Promise((resolve) => setTimeout(resolve, 50));
     const holder = await holderOf(id);
     const other = (holder + 1) % 3;
+    // `gantry node list`, through a node that does not run it: every node, its last heartbeat and the work it holds.
+    const table = await cli(other, 'node', 'list');
+    expect(table.code, table.err).toBe(0);
+    const rows = table.out.trim().split('\n');
+    expect(rows[0]).toMatch(/^NODE\s+STATE\s+URL\s+VERSION\s+STARTED\s+LAST HEARTBEAT\s+DEPLOYMENTS$/);
+    expect(rows).toHaveLength(4);
+    for (const [index, node] of nodes.entries()) {
+      const row = rows.find((line) => line.includes(` ${node!.url} `));
+      expect(row, table.out).toMatch(new RegExp(`^node-\\S+\\s+up\\s+\\S+\\s+\\S+\\s+\\S+\\s+\\d+[smhd] ago\\s+${index === holder ? id : '-'}$`));
+    }
+    const listed = await cli(other, 'node', 'list', '--json');
+    const json = JSON.parse(listed.out) as { nodes: NodeDto[] };
+    expect(json.nodes.map((node) => node.deployments.includes(id))).toEqual(json.nodes.map((node) => node.url === nodes[holder]!.url));
+    for (const node of json.nodes) expect(Number.isNaN(Date.parse(node.heartbeatAt)), node.heartbeatAt).toBe(false);
     // The progress stream from a node that does not run the deployment shows it to the end.
     const stream = fetch(`${nodes[other]!.url}/api/v1/deployments/${id}/stream`, { headers: { authorization: `Bearer ${token}` } }).then((response) => response.text());
     expect((await api(other).api('POST', `/deployments/${id}/cancel`)).status).toBe(202);
@@ -181,7 +238,7 @@ describe('several nodes on one PostgreSQL', () => {
     const streamed = await stream;
     expect(streamed).toContain('"type":"task:step-started"');
     expect(streamed).toMatch(/event: end\ndata: \{[^\n]*"state":"cancelled"/);
-  });
+  }, 120_000);
 
   it('keeps going when every database connection of every node is cut mid-deployment', async () => {
     const { id, name } = await releaseAndDeploy(0, { hold: '8' });
@@ -189,12 +246,24 @@ describe('several nodes on one PostgreSQL', () => {
     rmSync(holding, { force: true });
     for (let tries = 0; tries < 600 && !existsSync(holding); tries++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(existsSync(holding)).toBe(true);
-    // As a database restart would: every backend of the nodes is terminated at once.
-    const admin = new pg.Client({ connectionString: database.postgresUrl });
+    // As a database going down would: no new connection is let in, and every backend of the
+    // nodes is terminated at once.
+    const databaseName = new URL(database.postgresUrl!).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
     await admin.connect();
-    const cut = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
-    await admin.end();
+    await admin.query(`ALTER DATABASE ${databaseName} WITH ALLOW_CONNECTIONS false`);
+    let cut: pg.QueryResult;
+    try {
+      cut = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [databaseName]);
+      // Every node says so on /healthz while the database is unreachable...
+      for (let index = 0; index < 3; index++) expect(await healthOf(index, 503)).toEqual({ status: 503, body: { status: 'degraded', store: 'unreachable' } });
+    } finally {
+      await admin.query(`ALTER DATABASE ${databaseName} WITH ALLOW_CONNECTIONS true`);
+      await admin.end();
+    }
     expect(cut.rowCount).toBeGreaterThan(3);
+    // ...and is healthy again once it is back.
+    for (let index = 0; index < 3; index++) expect(await healthOf(index, 200)).toEqual({ status: 200, body: { status: 'ok', store: 'ok' } });
     const detail = await anyApi().waitFor(id, 90_000);
     expect(detail.deployment.state, JSON.stringify(detail.tasks)).toBe('succeeded');
     expectEachStepOnce(await anyApi().events(id));
@@ -208,8 +277,9 @@ describe('several nodes on one PostgreSQL', () => {
       }
       expect((await api(index).api<{ nodes: NodeDto[] }>('GET', '/nodes')).body.nodes.map((node) => node.state)).toEqual(['up', 'up', 'up']);
     }
-  });
+  }, 150_000);
 
+  // Twenty deployments one after another: over 200 s on a loaded machine, so its own bound.
   it('runs 20 deploys sent at once to all three nodes one at a time, each once', async () => {
     version += 1;
     const name = `${version}.0.0`;
@@ -233,5 +303,5 @@ describe('several nodes on one PostgreSQL', () => {
     // And each ran its hooks once per target.
     for (const target of TARGETS) expect(runsOf(target).filter((line) => line.startsWith(`afterActivate ${name} `))).toHaveLength(20);
     expect(readdirSync(join(roots['t-1']!, 'shared', 'releases'))).toContain(name);
-  });
+  }, 420_000);
 });

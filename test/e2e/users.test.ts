@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +101,33 @@ for (const dialect of DIALECTS) describe(`users, login and logout (store: ${dial
     const audit = JSON.stringify(await store.db.selectFrom('audit_log').selectAll().execute());
     expect(audit).toContain('password');
     expect(audit).not.toContain(PASSWORD);
+  });
+
+  it('stores tokens as hashes only: the database holds no usable token', async () => {
+    const minted = await gantry.api<CreatedTokenDto>('POST', '/tokens', { user: 'ci', role: 'deployer', label: 'hashed' });
+    expect(minted.status).toBe(201);
+    await gantry.api('POST', '/users', { name: 'tokened', password: PASSWORD });
+    const tokens = [gantry.token, minted.body.token, (await loginAs(gantry.url, 'tokened', PASSWORD)).body.token];
+    for (const token of tokens) expect((await httpApi(gantry.url, token).api('GET', '/applications')).status).toBe(200);
+
+    const rows = await store.db.selectFrom('api_tokens').selectAll().execute();
+    expect(rows.length).toBeGreaterThanOrEqual(tokens.length);
+    const stored = JSON.stringify([rows, await store.db.selectFrom('audit_log').selectAll().execute()]);
+    for (const token of tokens) expect(stored).not.toContain(token);
+    // What the database holds does not open the door.
+    for (const row of rows) {
+      for (const held of [row.token_sha256, row.id]) expect((await httpApi(gantry.url, held).api('GET', '/applications')).status, held).toBe(401);
+    }
+    // Not in the bytes either: the SQLite file and its WAL (the newest pages), or a dump of the PostgreSQL database.
+    const files = database.postgresUrl
+      ? [{ path: 'pg_dump', bytes: execFileSync('pg_dump', ['--data-only', database.postgresUrl]) }]
+      : ['gantry.db', 'gantry.db-wal'].map((name) => join(gantry.dataDir, name)).filter((path) => existsSync(path)).map((path) => ({ path, bytes: readFileSync(path) }));
+    expect(files.map((file) => file.path)).toContain(database.postgresUrl ? 'pg_dump' : join(gantry.dataDir, 'gantry.db-wal'));
+    // The hashes are there (the search is not vacuous); no token is.
+    for (const row of rows) expect(files.some(({ bytes }) => bytes.includes(Buffer.from(row.token_sha256))), row.id).toBe(true);
+    for (const { path, bytes } of files) {
+      for (const token of tokens) expect(bytes.includes(Buffer.from(token)), `a token in ${path}`).toBe(false);
+    }
   });
 
   it('logs in with the right password; every other failure gets the same 401', async () => {

@@ -1,12 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TargetSession } from '../../src/engine/ports.js';
+import type { AgentTokenDto } from '../../src/protocol/api.js';
 import { quoteShellArg, shellCommand } from '../../src/executors/shell-quote.js';
 import { createTargetExecutor } from '../../src/executors/target-executor.js';
+import { startAgent, waitForTarget, type AgentProcess } from '../support/agent-process.js';
+import { startTestGantry, type TestGantry } from '../support/gantry-server.js';
+import { makeBuildDir } from '../support/release-dirs.js';
 import { createReleaseFactory, type ReleaseFactory } from './release-artifacts.js';
 import { startTransport, type TransportKind, type TransportUnderTest } from './transports.js';
 
@@ -117,5 +121,53 @@ describe.each<TransportKind>(['local', 'ssh'])('hostile values reaching a hook o
     });
     expect(stdout).toBe('$(touch pwned) ok\n');
     expect(await readdir(join(transport.root, 'app', 'releases', '1.0.0'))).not.toContain('pwned');
+  });
+});
+
+/**
+ * The third transport, a real `gantry agent` process, has no session outside a server: the
+ * values go the whole way instead, as manifest variables of a deployment it runs.
+ */
+describe('hostile values reaching a hook over an agent', () => {
+  let gantry: TestGantry;
+  let agent: AgentProcess;
+  let dir: string;
+
+  beforeAll(async () => {
+    gantry = await startTestGantry();
+    dir = await mkdtemp(join(tmpdir(), 'gantry-agent-quoting-'));
+    const { token } = (await gantry.api<AgentTokenDto>('POST', '/agent-tokens', { labels: { role: 'quoting' } })).body;
+    agent = startAgent(gantry, ['--enrol', token, '--dir', dir, '--name', 'agent-q']);
+    await waitForTarget(gantry, 'agent-q', (target) => target.online === true);
+  }, 60_000);
+
+  afterAll(async () => {
+    if (agent?.child.exitCode === null) agent.child.kill('SIGKILL');
+    await gantry?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('passes every value literally through the environment and runs no part of it', { timeout: 60_000 }, async () => {
+    const values = [...HOSTILE, ...randomHostileStrings(40, 11)];
+    // JSON strings are YAML double-quoted scalars: the manifest carries each value exactly.
+    const variables = values.map((value, index) => `  V${index}: ${JSON.stringify(value)}`).join('\n');
+    const printed = values.map((_, index) => `"$V${index}"`).join(' ');
+    await gantry.apply(`app: quoting
+environments: [{ name: prod, targets: { role: quoting } }]
+variables:
+${variables}
+hooks:
+  afterActivate: ${JSON.stringify(`printf '%s\\0' ${printed} > ../../values.bin; echo '$(touch pwned)' "\`echo ok\`" > ../../command.txt`)}
+strategy: { type: allAtOnce }
+`);
+    await gantry.release('quoting', '1.0.0', makeBuildDir({ VERSION: '1.0.0' }));
+    const detail = await gantry.waitFor((await gantry.deploy('quoting', '1.0.0', 'prod')).deployment.id);
+    expect(detail.deployment.state, JSON.stringify(detail.tasks)).toBe('succeeded');
+
+    const app = join(dir, 'apps', 'quoting');
+    expect((await readFile(join(app, 'values.bin'), 'utf8')).split('\0').slice(0, -1)).toEqual(values);
+    expect(await readFile(join(app, 'command.txt'), 'utf8')).toBe('$(touch pwned) ok\n');
+    expect(await readdir(join(app, 'releases', '1.0.0'))).not.toContain('pwned');
+    expect(await readdir(app)).not.toContain('pwned');
   });
 });

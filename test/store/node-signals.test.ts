@@ -32,9 +32,9 @@ describe('signals between nodes over LISTEN/NOTIFY', () => {
     const a = node('node-a/1');
     const b = node('node-b/1');
     const c = node('node-c/1');
-    // The listening connections are set up asynchronously: publish until the others hear one.
+    // The listening connections are set up asynchronously: publish until both others hear one.
     let published = 0;
-    for (let tries = 0; tries < 100 && b.received.length === 0; tries++) {
+    for (let tries = 0; tries < 200 && (b.received.length === 0 || c.received.length === 0); tries++) {
       a.signals.publish({ kind: 'work' });
       published += 1;
       await new Promise((resolve) => setTimeout(resolve, 25));
