@@ -8,6 +8,15 @@ export type { AuditRecord, ChainVerdict };
 /** What a caller records; the time comes from the clock. */
 export type AuditEntryInput = Omit<AuditEntry, 'at'>;
 
+/** The `address` of an action taken offline, on the machine of the store (`gantry migrate`, `restore`, `secret rotate-master-key`). */
+export const LOCAL_ADDRESS = 'local';
+
+/** Who runs an offline command: the operating-system user (`os:alice`), from LOCAL_ADDRESS. */
+export interface OfflineOperator {
+  readonly actor: string;
+  readonly address: string;
+}
+
 /** Records are read this many at a time by verify and export (bounded memory for any log). */
 export const AUDIT_PAGE_SIZE = 1000;
 /** The most records one `listAudit` page holds. */
@@ -16,10 +25,11 @@ export const MAX_AUDIT_LIST_LIMIT = 1000;
 const MAX_CATCH_UP_ROUNDS = 100;
 
 /**
- * Appends a record to the audit log. If it cannot be written the caller must not go on with
- * the action: this throws STORE_UNAVAILABLE (the cause is kept for the log).
+ * Appends a record to the audit log (in the caller's transaction when `deps.db` is one). If it
+ * cannot be written the caller must not go on with the action: this throws STORE_UNAVAILABLE (the
+ * cause is kept for the log).
  */
-export async function recordAudit(deps: AppDeps, entry: AuditEntryInput): Promise<AuditRecord> {
+export async function recordAudit(deps: Pick<AppDeps, 'db' | 'clock'>, entry: AuditEntryInput): Promise<AuditRecord> {
   try {
     return await appendAuditRecord(deps.db, { ...entry, at: deps.clock.now().toISOString() });
   } catch (error) {

@@ -25,6 +25,7 @@ import {
   type SecretEntry,
 } from '../store/secrets.repository.js';
 import type { AppDeps } from './app-deps.js';
+import { recordAudit, type OfflineOperator } from './audit.js';
 import { parseInput } from './parse-input.js';
 import type { SecretSource } from '../engine/ports.js';
 
@@ -195,10 +196,11 @@ function wrongKey(keyring: SecretKeyring, expected: string): GantryError {
 
 /**
  * Re-wraps every secret's data key under `newKeyring` (values are not re-encrypted) and makes it
- * the store's key, in one transaction: all or nothing. Run it with every server stopped; a server
- * still running with the old key refuses to write secrets, and cannot read them.
+ * the store's key, in one transaction with its audit record (by `operator`): all or nothing. Run
+ * it with every server stopped; a server still running with the old key refuses to write
+ * secrets, and cannot read them.
  */
-export async function rotateMasterKey(deps: SecretDeps, newKeyring: SecretKeyring): Promise<{ readonly rewrapped: number }> {
+export async function rotateMasterKey(deps: SecretDeps, newKeyring: SecretKeyring, operator: OfflineOperator): Promise<{ readonly rewrapped: number }> {
   if (newKeyring.keyId === deps.keyring.keyId) {
     throw new GantryError('REQUEST_INVALID', `the new master key (${newKeyring.source}) is the key in use; make a new one with: openssl rand -base64 32`, { where: 'new-key-file' });
   }
@@ -218,6 +220,10 @@ export async function rotateMasterKey(deps: SecretDeps, newKeyring: SecretKeyrin
       await updateSecretWrapping(trx, secret, sealed);
     }
     await replaceKeyChecks(trx, newKeyring.createCheck(), at);
+    await recordAudit(
+      { db: trx, clock: deps.clock },
+      { ...operator, action: 'secret rotate-master-key', resource: '-', outcome: 'done', details: { fromKey: deps.keyring.keyId, toKey: newKeyring.keyId, rewrapped: secrets.length } },
+    );
     return { rewrapped: secrets.length };
   });
 }

@@ -12,6 +12,7 @@ import { loadMasterKey, readMasterKeyFile } from '../config/master-key.js';
 import { loadServerConfig } from '../config/server-config.js';
 import { GantryError } from '../core/errors.js';
 import { migrateDatabase, openDatabase } from '../store/database.js';
+import { offlineOperator } from './offline-operator.js';
 import { systemClock } from './system-clock.js';
 
 interface Writer {
@@ -34,7 +35,7 @@ export async function runRotateMasterKey(
     } catch (error) {
       throw error instanceof GantryError ? error : new GantryError('STORE_UNAVAILABLE', 'the database cannot be opened', {}, { cause: error });
     }
-    const { rewrapped } = await rotateMasterKey({ db: store.db, keyring: current.keyring, clock: systemClock }, next.keyring);
+    const { rewrapped } = await rotateMasterKey({ db: store.db, keyring: current.keyring, clock: systemClock }, next.keyring, offlineOperator(env));
     out.write(
       `Re-wrapped ${rewrapped} secret${rewrapped === 1 ? '' : 's'} from master key ${current.keyring.keyId} (${current.keyring.source}) to ${next.keyring.keyId} (${next.path}).\n` +
         `The store now opens only with the new key: ${whereTheNewKeyGoes(current.path, config.masterKeyFile !== undefined, next.path)} before starting gantry serve, back it up, then destroy the old key.\n`,

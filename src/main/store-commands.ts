@@ -12,8 +12,9 @@ import { GantryError } from '../core/errors.js';
 import { migrateDatabase, openDatabase, type DatabaseLocation, type StoreDatabase } from '../store/database.js';
 import { LATEST_MIGRATION } from '../store/migrations/index.js';
 import { appliedSchemaVersion } from '../store/store-copy.js';
+import { offlineOperator } from './offline-operator.js';
 import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, MASTER_KEY_NOTE, openBackupFile, writeBackupFile } from './backup-file.js';
-import { archivePlaceOf, asStoreError, readStoreSnapshot, summaryLines, writeStoreSnapshot, type ArchivePlace } from './store-snapshot.js';
+import { archivePlaceOf, asStoreError, readStoreSnapshot, summaryLines, writeStoreSnapshot, type ArchivePlace, type CopySummary } from './store-snapshot.js';
 
 interface Writer {
   write(chunk: string): unknown;
@@ -49,6 +50,7 @@ export async function runMigrate(
       const summary = await readStoreSnapshot(source, archives, (_schema, items) =>
         writeStoreSnapshot(target, { kind: 'database' }, items, {
           archiveMismatch: (digest, what) => new GantryError('BACKUP_INVALID', `the archive file ${digest}.tar.gz in ${archives.dir} is damaged (${what}); nothing was copied`, { where: `${archives.dir}/sha256/${digest}.tar.gz` }),
+          audit: (summary) => ({ ...offlineOperator(), action: 'migrate', resource: to, outcome: 'done', details: { from: `sqlite:${sqlitePath}`, to, ...copiedCounts(summary) } }),
         }),
       ).catch((error: unknown) => {
         throw asStoreError(error, `reading ${sqlitePath} failed; nothing was copied`);
@@ -127,6 +129,13 @@ export async function runRestore(flags: { readonly dataDir: string; readonly inp
     try {
       const summary = await writeStoreSnapshot(store, archivePlaceOf(config), backup.items, {
         archiveMismatch: (digest, why) => new GantryError('BACKUP_INVALID', `${flags.input}: the archive ${digest} in it is damaged (${why}); nothing was restored`, { where: flags.input }),
+        audit: (copied) => ({
+          ...offlineOperator(env),
+          action: 'restore',
+          resource: what,
+          outcome: 'done',
+          details: { input: flags.input, madeAt: backup.header.createdAt, madeFrom: backup.header.source, ...copiedCounts(copied) },
+        }),
       });
       out.write(
         [
@@ -143,6 +152,11 @@ export async function runRestore(flags: { readonly dataDir: string; readonly inp
   } finally {
     backup.close();
   }
+}
+
+/** What an audit record of a copy says about it: how many rows and archives. */
+function copiedCounts(summary: CopySummary): { rows: number; archives: number } {
+  return { rows: Object.values(summary.tables).reduce((sum, count) => sum + count, 0), archives: summary.archives };
 }
 
 /** `sqlite:PATH` (PATH relative to `cwd`). */

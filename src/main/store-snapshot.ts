@@ -13,6 +13,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Transaction } from 'kysely';
+import { recordAudit, type AuditEntryInput } from '../app/audit.js';
 import { createArtifactStore } from '../artifacts/artifact-store.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { GantryError, isGantryError } from '../core/errors.js';
@@ -20,6 +21,7 @@ import { ARTIFACT_CHUNK_BYTES, readArtifactChunks } from '../store/artifacts.rep
 import type { StoreDatabase } from '../store/database.js';
 import { LATEST_MIGRATION } from '../store/migrations/index.js';
 import type { Database } from '../store/schema.js';
+import { systemClock } from './system-clock.js';
 import {
   advanceSerialSequences,
   appliedSchemaVersion,
@@ -128,6 +130,8 @@ async function listArchiveFiles(dir: string): Promise<StoredArchive[]> {
 export interface WriteOptions {
   /** The error for an archive whose bytes do not match its digest or size. */
   readonly archiveMismatch: (digest: string, what: string) => GantryError;
+  /** The audit record of the copy, appended to the copied chain in the same transaction (no record, no copy). */
+  readonly audit: (summary: CopySummary) => AuditEntryInput;
 }
 
 /**
@@ -176,6 +180,8 @@ export async function writeStoreSnapshot(store: StoreDatabase, place: ArchivePla
       }
       current = 'the sequences';
       await advanceSerialSequences(trx, store.capabilities);
+      current = 'the audit record';
+      await recordAudit({ db: trx, clock: systemClock }, options.audit(summary));
     });
   } catch (error) {
     await Promise.all(written.map((path) => rm(path, { force: true })));

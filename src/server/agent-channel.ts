@@ -3,9 +3,12 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { authenticateAgent, recordAgentDisconnected, recordAgentFacts } from '../app/agents.js';
 import type { AppDeps } from '../app/app-deps.js';
+import { recordAudit } from '../app/audit.js';
 import { AGENT_CLOSE_CODES, agentMessageSchema, type ServerMessage } from '../protocol/agent.js';
 import type { AgentCommands } from './agent-commands.js';
+import { ANONYMOUS_ACTOR } from './audit-hook.js';
 import type { AgentSession, AgentSessions } from './agent-sessions.js';
+import type { RefusalBudget } from './refusal-budget.js';
 import type { AgentRelayContext } from './server-context.js';
 
 /** How long a new connection has to answer the challenge. */
@@ -20,14 +23,22 @@ export interface AgentChannelDeps {
   readonly relay: Pick<AgentRelayContext, 'host'>;
   readonly heartbeatMs: number;
   readonly log: FastifyBaseLogger;
+  /** Bounds the audit records of refused handshakes and results (shared by all connections). */
+  readonly refusals: RefusalBudget;
 }
+
+/** What the audit log calls an agent proven by its session. */
+export const agentActor = (name: string) => `agent:${name}`;
+
+/** Why a handshake was refused, in the audit log's words. */
+const HANDSHAKE_REFUSALS = { unknown: 'refused: unknown agent', revoked: 'refused: revoked agent', 'bad-signature': 'refused: bad signature' } as const;
 
 /**
  * One agent connection: a fresh challenge, the agent's signed answer, then heartbeats both ways,
  * fact reports, and the frames of the commands and tunnels it runs (agent-commands.ts).
  * Frames are handled one at a time, in order.
  */
-export function acceptAgentConnection(socket: WebSocket, deps: AgentChannelDeps): void {
+export function acceptAgentConnection(socket: WebSocket, deps: AgentChannelDeps, address: string): void {
   const sessionId = randomUUID();
   const nonce = randomBytes(32).toString('base64');
   const now = () => deps.app.clock.now().toISOString();
@@ -38,6 +49,21 @@ export function acceptAgentConnection(socket: WebSocket, deps: AgentChannelDeps)
 
   const helloTimer = setTimeout(() => socket.close(AGENT_CLOSE_CODES.unauthenticated, 'no answer to the challenge'), HELLO_TIMEOUT_MS);
   send({ type: 'challenge', sessionId, nonce });
+
+  /**
+   * Audits a refused handshake or command result, or an ignored replay, within the refusal budget
+   * (so that a flood of them cannot fill the store); best effort: a failure is logged.
+   */
+  const audit = async (entry: { actor: string; action: string; resource: string; outcome: string; details: Record<string, unknown> }): Promise<void> => {
+    const allowed = deps.refusals.take(entry.actor === ANONYMOUS_ACTOR ? `${ANONYMOUS_ACTOR}@${address}` : entry.actor);
+    if (allowed === null) return;
+    const details = allowed.unrecorded > 0 ? { ...entry.details, unrecordedRefusals: allowed.unrecorded } : entry.details;
+    try {
+      await recordAudit(deps.app, { ...entry, address, details });
+    } catch (error) {
+      deps.log.warn({ err: error, action: entry.action }, 'an agent refusal could not be written to the audit log');
+    }
+  };
 
   const handle = async (data: RawData): Promise<void> => {
     let parsed: unknown;
@@ -61,7 +87,10 @@ export function acceptAgentConnection(socket: WebSocket, deps: AgentChannelDeps)
       const result = await authenticateAgent(deps.app, { name: frame.name, sessionId, nonce, signature: frame.signature });
       if (!result.ok) {
         deps.log.warn({ agent: frame.name, reason: result.reason }, 'agent refused');
-        socket.close(result.reason === 'revoked' ? AGENT_CLOSE_CODES.revoked : AGENT_CLOSE_CODES.unauthenticated, result.reason);
+        // The claimed name is not proven: the caller is anonymous, the name a detail.
+        await audit({ actor: ANONYMOUS_ACTOR, action: 'agent connect', resource: `/agents/${frame.name}`, outcome: HANDSHAKE_REFUSALS[result.reason], details: { agent: frame.name, session: sessionId } });
+        // A bad signature is told as `unknown`: the peer learns nothing about which names exist.
+        socket.close(result.reason === 'revoked' ? AGENT_CLOSE_CODES.revoked : AGENT_CLOSE_CODES.unauthenticated, result.reason === 'revoked' ? 'revoked' : 'unknown');
         return;
       }
       clearTimeout(helloTimer);
@@ -97,6 +126,15 @@ export function acceptAgentConnection(socket: WebSocket, deps: AgentChannelDeps)
         const reply = deps.commands.handle(session.name, session, frame);
         if (reply) {
           if (reply.type === 'refused') deps.log.warn({ agent: session.name, command: reply.id, reason: reply.reason }, 'agent result refused');
+          if (reply.type === 'refused' || (reply.type === 'ack' && reply.duplicate)) {
+            await audit({
+              actor: agentActor(session.name),
+              action: 'agent result',
+              resource: `/agents/${session.name}/commands/${reply.id}`.slice(0, 1000),
+              outcome: reply.type === 'refused' ? 'refused' : 'ignored: duplicate',
+              details: { agent: session.name, session: session.sessionId, command: reply.id.slice(0, 200), ...(reply.type === 'refused' ? { reason: reply.reason } : {}) },
+            });
+          }
           send(reply);
         }
       }

@@ -9,6 +9,7 @@ import { createFirstAdminToken } from '../../src/app/api-tokens.js';
 import type { AppDeps } from '../../src/app/app-deps.js';
 import { main } from '../../src/cli/main.js';
 import { EXIT_CODES } from '../../src/cli/exit-codes.js';
+import { changeText } from '../../src/cli/commands/audit.js';
 import { createIdSource, systemClock } from '../../src/main/system-clock.js';
 import { API_PREFIX } from '../../src/protocol/api.js';
 import { installAuditLog } from '../../src/server/audit-hook.js';
@@ -77,10 +78,11 @@ describe('gantry audit', () => {
     const listed = await cli('audit', 'list');
     expect(listed.code).toBe(0);
     const lines = listed.out.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^SEQ\s+AT\s+ACTOR\s+ACTION\s+RESOURCE\s+OUTCOME$/);
+    expect(lines[0]).toMatch(/^SEQ\s+AT\s+ACTOR\s+ACTION\s+RESOURCE\s+OUTCOME\s+CHANGE$/);
     expect(lines).toHaveLength(5);
-    expect(lines[1]).toMatch(/^1\s+\S+Z\s+admin\s+POST \/api\/v1\/windows\s+\/api\/v1\/windows\s+attempted$/);
-    expect(lines[2]).toMatch(/status 201$/);
+    expect(lines[1]).toMatch(/^1\s+\S+Z\s+admin\s+POST \/api\/v1\/windows\s+\/api\/v1\/windows\s+attempted\s*$/);
+    // The status record of a create says so; its JSON holds the summary after it.
+    expect(lines[2]).toMatch(/status 201\s+created$/);
 
     const page = JSON.parse((await cli('audit', 'list', '--after', '2', '--limit', '1', '--json')).out) as { records: { seq: number }[] };
     expect(page.records.map((record) => record.seq)).toEqual([3]);
@@ -97,6 +99,16 @@ describe('gantry audit', () => {
     const badTime = await cli('audit', 'list', '--from', 'yesterday');
     expect(badTime.code).toBe(EXIT_CODES.invalid);
     expect(badTime.err).toContain('from');
+  });
+
+  it('shows what a change did in a word or the fields that differ, bounded', () => {
+    expect(changeText({ params: {} })).toBe('');
+    expect(changeText({ change: { before: null, after: { name: 'w' } } })).toBe('created');
+    expect(changeText({ change: { before: { name: 'w' }, after: null } })).toBe('removed');
+    expect(changeText({ change: { before: { id: 'tok-1', revoked: false }, after: { id: 'tok-1', revoked: true } } })).toBe('revoked: false → true');
+    expect(changeText({ change: { before: { state: 'draft', title: 'a' }, after: { state: 'submitted', title: 'a' } } })).toBe('state: "draft" → "submitted"');
+    expect(changeText({ change: { before: { n: 1 }, after: { n: 1 } } })).toBe('unchanged');
+    expect(changeText({ change: { before: { text: 'a'.repeat(300) }, after: { text: 'b' } } })).toHaveLength(121);
   });
 
   it('exports NDJSON to stdout or a file', async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
@@ -76,8 +76,12 @@ async function listings(gantry: TestGantry): Promise<Listings> {
   };
 }
 
-/** The copy answers as the original did; its audit chain verifies; an old release deploys again (its archive came along) with higher event seqs. */
-async function checkCopy(copy: TestGantry, before: Listings, root: string): Promise<void> {
+/**
+ * The copy answers as the original did; its audit chain verifies, and holds the copy's own record
+ * (`migrate` or `restore`, by the operating-system user, from `local`); an old release deploys
+ * again (its archive came along) with higher event seqs.
+ */
+async function checkCopy(copy: TestGantry, before: Listings, root: string, action: 'migrate' | 'restore'): Promise<void> {
   const after = await listings(copy);
   expect(after.deployments).toEqual(before.deployments);
   expect(after.releases).toEqual(before.releases);
@@ -91,6 +95,7 @@ async function checkCopy(copy: TestGantry, before: Listings, root: string): Prom
   const verified = await copy.api<{ ok: boolean; checked: number }>('GET', '/audit/verify');
   expect(verified.body).toMatchObject({ ok: true });
   expect(verified.body.checked).toBeGreaterThanOrEqual((before.audit as unknown[]).length);
+  expect(after.audit).toContainEqual(expect.objectContaining({ action, actor: `os:${userInfo().username}`, address: 'local', outcome: 'done', details: expect.objectContaining({ rows: expect.any(Number) }) }));
 
   const oldSeqs = Object.values(before.events).flatMap((list) => (list as { events: { seq: number }[] }).events.map((event) => event.seq));
   rmSync(join(root, 'shop', 'releases', '1.0.0'), { recursive: true, force: true });
@@ -154,7 +159,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))('gantry migrate: an embedded ins
     const dataDir = mkdtempSync(join(tmpdir(), 'gantry-migrate-node-'));
     copyFileSync(join(sqliteDir, 'admin.token'), join(dataDir, 'admin.token'));
     copy = await startTestGantry({ postgresUrl: database.postgresUrl!, dataDir, env });
-    await checkCopy(copy, before, root);
+    await checkCopy(copy, before, root, 'migrate');
   });
 
   it('refuses a database that holds Gantry data, and changes nothing', async () => {
@@ -231,7 +236,7 @@ for (const dialect of DIALECTS) describe(`gantry backup and restore (store: ${di
     copy = await startTestGantry({ dataDir: target.dataDir, env, ...(target.database ? { postgresUrl: target.database.postgresUrl! } : {}) });
     // `before` was listed before the backup; the backup itself happened after, so compare what existed then.
     const beforeBackup = before;
-    await checkCopy(copy, beforeBackup, root);
+    await checkCopy(copy, beforeBackup, root, 'restore');
     await copy.close();
     copy = undefined;
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Facts } from '../../src/protocol/agent.js';
+import type { AuditRecord } from '../../src/core/audit/audit-chain.js';
 import type { AgentTokenDto, FactChangeDto, ProblemDto, TargetDto } from '../../src/protocol/api.js';
 import { startTestGantry, type TestGantry } from '../support/gantry-server.js';
 import { connectHandAgent, keyPair } from '../support/hand-agent.js';
@@ -30,6 +31,10 @@ describe('the agent channel', () => {
     token = (await gantry.api<AgentTokenDto>('POST', '/agent-tokens', { labels: { role: 'edge' }, expiresInSeconds: 600 })).body.token;
   });
   afterAll(async () => gantry?.close());
+
+  /** The audit records of refused agent handshakes, oldest first. */
+  const handshakeRefusals = async () =>
+    (await gantry.api<{ records: AuditRecord[] }>('GET', `/audit?action=${encodeURIComponent('agent connect')}`)).body.records;
 
   const enrol = (body: unknown) => fetch(`${gantry.url}/api/v1/agents/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
@@ -76,6 +81,11 @@ describe('the agent channel', () => {
     expect(await impostor.closed).toBe(4401);
     const stranger = await connect(gantry, 'nobody', keyPair().privateKey);
     expect(await stranger.closed).toBe(4401);
+    // Both audited (written before the socket closes), with the name claimed and the address.
+    expect(await handshakeRefusals()).toEqual([
+      expect.objectContaining({ actor: 'anonymous', action: 'agent connect', resource: '/agents/edge-1', address: '127.0.0.1', outcome: 'refused: bad signature', details: expect.objectContaining({ agent: 'edge-1' }) }),
+      expect.objectContaining({ actor: 'anonymous', resource: '/agents/nobody', address: '127.0.0.1', outcome: 'refused: unknown agent', details: expect.objectContaining({ agent: 'nobody' }) }),
+    ]);
   });
 
   it('drops a revoked agent at once and refuses it afterwards', async () => {
@@ -87,6 +97,8 @@ describe('the agent channel', () => {
     expect((await gantry.api<TargetDto>('GET', '/targets/edge-1')).body.online).toBe(false);
     const retry = await connect(gantry, 'edge-1', agent.privateKey);
     expect(await retry.closed).toBe(4403);
+    expect((await handshakeRefusals()).at(-1)).toMatchObject({ resource: '/agents/edge-1', address: '127.0.0.1', outcome: 'refused: revoked agent' });
+    expect((await gantry.api<{ ok: boolean }>('GET', '/audit/verify')).body.ok).toBe(true);
   });
 
   it('fails a deployment step on a revoked agent with a clear reason, touching nothing', async () => {

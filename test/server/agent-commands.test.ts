@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditRecord } from '../../src/core/audit/audit-chain.js';
 import type { CommandResult } from '../../src/protocol/agent.js';
 import type { AgentTokenDto } from '../../src/protocol/api.js';
 import { startTestGantry, type TestGantry } from '../support/gantry-server.js';
@@ -54,6 +55,16 @@ describe('deployment commands on the agent channel', () => {
     expect(await agent.next('ack')).toEqual({ type: 'ack', id: first.id, duplicate: false });
     agent.send(result({}));
     expect(await agent.next('ack')).toEqual({ type: 'ack', id: first.id, duplicate: true });
+    // Each refusal and the replay are audited (before the answer is sent), as the agent, from its address.
+    const audited = (await gantry.api<{ records: AuditRecord[] }>('GET', `/audit?action=${encodeURIComponent('agent result')}`)).body.records;
+    const about = (command: string, outcome: string, reason?: string) =>
+      expect.objectContaining({ actor: 'agent:probe-1', resource: `/agents/probe-1/commands/${command}`, address: '127.0.0.1', outcome, details: expect.objectContaining({ agent: 'probe-1', command, ...(reason ? { reason: expect.stringContaining(reason) } : {}) }) });
+    expect(audited).toEqual([
+      about(first.id, 'refused', 'stale fencing token'),
+      about(first.id, 'refused', 'not delivered on this session'),
+      about('made-up#1', 'refused', 'no step is waiting'),
+      about(first.id, 'ignored: duplicate'),
+    ]);
 
     // The next command is in flight when the connection drops: it comes again, same id, on the new session.
     const second = await agent.next('run');
@@ -92,6 +103,7 @@ describe('deployment commands on the agent channel', () => {
     agent.send({ type: 'output', id: upload.id, token: upload.token, session: agent.sessionId(), stream: 'stderr', text: 'checking the disk\n' });
     agent.send({ type: 'result', id: upload.id, token: upload.token, session: agent.sessionId(), result: { ...ok(), exitCode: 1, stderr: 'no space left on device\n' } });
     expect((await agent.next('ack')).duplicate).toBe(false);
+    expect((await gantry.api<{ ok: boolean }>('GET', '/audit/verify')).body.ok).toBe(true);
     const detail = await gantry.waitFor(id);
     expect(detail.deployment.state).toBe('rolled_back');
     expect(detail.tasks[0]?.error).toMatchObject({ code: 'STEP_FAILED', message: expect.stringContaining('no space left on device') });

@@ -9,11 +9,13 @@ import { verifyAuditLog } from '../../src/app/audit.js';
 import type { AuditRecord } from '../../src/core/audit/audit-chain.js';
 import { createIdSource, systemClock } from '../../src/main/system-clock.js';
 import { API_PREFIX } from '../../src/protocol/api.js';
+import { installAccessControl } from '../../src/server/access.js';
 import { installAuditLog } from '../../src/server/audit-hook.js';
 import { installBearerAuth } from '../../src/server/auth.js';
 import { AuthThrottle } from '../../src/server/auth-throttle.js';
 import { installProblemHandlers } from '../../src/server/problem.js';
 import { auditRoutes } from '../../src/server/routes/audit.js';
+import { tokenRoutes } from '../../src/server/routes/tokens.js';
 import { windowRoutes } from '../../src/server/routes/windows.js';
 import type { ServerContext } from '../../src/server/server-context.js';
 import { listAuditRecords } from '../../src/store/audit.repository.js';
@@ -22,27 +24,37 @@ import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/data
 
 const WINDOW = { name: 'weekly', kind: 'maintenance', cron: '0 22 * * 6', duration: '4h', timeZone: 'Europe/Berlin' };
 
-/** A server with the real auth and audit hooks, the window routes and the audit routes, on a real store. */
-async function buildAuditedServer(store: StoreDatabase): Promise<{ app: FastifyInstance; deps: AppDeps; token: string }> {
-  const deps = { db: store.db, clock: systemClock, ids: createIdSource(systemClock) } as unknown as AppDeps;
+/** Refusals audited per caller here: few, so that a flood is quick to show. */
+const REFUSALS_PER_CALLER = 3;
+
+/**
+ * A server with the real auth, access and audit hooks, the window, token and audit routes, on a
+ * real store; its clock can be moved on (`shift`) to start a new window of the refusal budget.
+ */
+async function buildAuditedServer(store: StoreDatabase): Promise<{ app: FastifyInstance; deps: AppDeps; token: string; shift: (ms: number) => void }> {
+  let shiftMs = 0;
+  const clock = { ...systemClock, now: () => new Date(Date.now() + shiftMs) };
+  const deps = { db: store.db, clock, ids: createIdSource(systemClock) } as unknown as AppDeps;
   const token = (await createFirstAdminToken(deps))!;
   const app = Fastify({ logger: false });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installProblemHandlers(app);
   installBearerAuth(app, deps, new AuthThrottle({ limit: 1000, windowMs: 60_000, maxAddresses: 100, now: Date.now }));
-  installAuditLog(app, deps);
+  installAccessControl(app);
+  installAuditLog(app, deps, { perCaller: REFUSALS_PER_CALLER, total: 1000, windowMs: 3_600_000, maxCallers: 100 });
   await app.register(fastifySwagger, { openapi: { info: { title: 'Gantry API', version: 'test' } }, transform: jsonSchemaTransform });
   const context = { app: deps } as unknown as ServerContext;
   await app.register(
     async (api) => {
       await api.register(windowRoutes(context));
       await api.register(auditRoutes(context));
+      await api.register(tokenRoutes(context));
     },
     { prefix: API_PREFIX },
   );
   await app.ready();
-  return { app, deps, token };
+  return { app, deps, token, shift: (ms) => (shiftMs += ms) };
 }
 
 for (const dialect of DIALECTS) {
@@ -52,6 +64,7 @@ for (const dialect of DIALECTS) {
     let app: FastifyInstance;
     let deps: AppDeps;
     let token: string;
+    let shift: (ms: number) => void;
     let seen = 0;
 
     /** The records written since the last call; the `status` record is written after the response, so wait for it. */
@@ -70,7 +83,7 @@ for (const dialect of DIALECTS) {
     beforeAll(async () => {
       database = await createTestDatabase(dialect);
       store = await database.open();
-      ({ app, deps, token } = await buildAuditedServer(store));
+      ({ app, deps, token, shift } = await buildAuditedServer(store));
     });
     afterAll(async () => {
       await app?.close();
@@ -87,12 +100,14 @@ for (const dialect of DIALECTS) {
         expect.objectContaining({ seq: 1, actor: 'admin', action: 'POST /api/v1/windows', resource: '/api/v1/windows', address: '127.0.0.1', outcome: 'attempted', details: { params: {}, bodyFields: ['cron', 'duration', 'kind', 'name', 'scope', 'timeZone'] } }),
         expect.objectContaining({ seq: 2, actor: 'admin', action: 'POST /api/v1/windows', outcome: 'status 201' }),
       ]);
+      // The status record summarises the resource before (absent) and after.
+      expect(records[1]!.details).toMatchObject({ change: { before: null, after: { name: 'weekly', kind: 'maintenance', cron: '0 22 * * 6', duration: '4h', timeZone: 'Europe/Berlin' } } });
 
       const removed = await app.inject({ method: 'DELETE', url: '/api/v1/windows/weekly', headers: { authorization: `Bearer ${token}` } });
       expect(removed.statusCode).toBe(204);
       expect(await newRecords(2)).toEqual([
         expect.objectContaining({ action: 'DELETE /api/v1/windows/:name', resource: '/api/v1/windows/weekly', outcome: 'attempted', details: { params: { name: 'weekly' }, bodyFields: [] } }),
-        expect.objectContaining({ action: 'DELETE /api/v1/windows/:name', outcome: 'status 204' }),
+        expect.objectContaining({ action: 'DELETE /api/v1/windows/:name', outcome: 'status 204', details: expect.objectContaining({ change: { before: expect.objectContaining({ name: 'weekly' }), after: null } }) }),
       ]);
 
       // Reads are not audited.
@@ -109,16 +124,24 @@ for (const dialect of DIALECTS) {
       expect(invalid.statusCode).toBe(400);
       const [record] = await newRecords(1);
       expect(record).toMatchObject({ actor: 'admin', outcome: 'status 400', details: { bodyFields: ['cron', 'duration', 'kind', 'name', 'password', 'timeZone'] } });
+      // Nothing changed: no summary.
+      expect(record!.details).not.toHaveProperty('change');
     });
 
-    it('stores no token, password or body value anywhere', async () => {
+    it('stores no token, password or body value outside the summaries anywhere', async () => {
       const feed = await app.inject({ method: 'POST', url: '/api/v1/calendar/feed-token', headers: { authorization: `Bearer ${token}` } });
       expect(feed.statusCode).toBe(201);
       const feedToken = (feed.json() as { token: string }).token;
       await newRecords(2);
+      // A minted token is summarised by its id, label and role: never its text.
+      const minted = await app.inject({ method: 'POST', url: '/api/v1/tokens', headers: { authorization: `Bearer ${token}` }, payload: { user: 'ci-bot', label: 'ci' } });
+      expect(minted.statusCode).toBe(201);
+      const mintedToken = minted.json() as { id: string; token: string };
+      const [, mintedRecord] = await newRecords(2);
+      expect(mintedRecord!.details).toMatchObject({ change: { before: null, after: { id: mintedToken.id, label: 'ci', user: 'ci-bot', scope: 'api', roles: 'viewer on */*', revoked: false } } });
       const rows = await store.db.selectFrom('audit_log').selectAll().execute();
       const stored = JSON.stringify(rows);
-      for (const secret of [token, feedToken, 'gantry_guessed-secret-value', 'hunter2-do-not-store', '0 22 * * 6', 'Europe/Berlin', 'note=x']) expect(stored).not.toContain(secret);
+      for (const secret of [token, feedToken, mintedToken.token, 'gantry_guessed-secret-value', 'hunter2-do-not-store', 'note=x']) expect(stored).not.toContain(secret);
       expect(await verifyAuditLog(deps)).toMatchObject({ ok: true, checked: rows.length });
     });
 
@@ -217,6 +240,35 @@ for (const dialect of DIALECTS) {
       const paths = (app.swagger() as { paths: Record<string, Record<string, unknown>> }).paths;
       expect(Object.keys(paths)).toEqual(expect.arrayContaining(['/api/v1/audit', '/api/v1/audit/verify', '/api/v1/audit/export']));
       expect(JSON.stringify(paths['/api/v1/audit/verify'])).toContain('firstBroken');
+    });
+
+    it('audits a refused read with its caller, address and route, a bounded number of times per caller', async () => {
+      // The tests above left records unread (they read the log through the API).
+      seen = (await listAuditRecords(store.db, { afterSeq: 0, order: 'desc', limit: 1 }))[0]!.seq;
+      const minted = await app.inject({ method: 'POST', url: '/api/v1/tokens', headers: { authorization: `Bearer ${token}` }, payload: { user: 'prober', label: 'probe' } });
+      const viewer = minted.json() as { id: string; token: string };
+      await newRecords(2);
+      const probe = () => app.inject({ method: 'GET', url: '/api/v1/tokens?all=1', headers: { authorization: `Bearer ${viewer.token}` } });
+      const refusal = expect.objectContaining({ actor: 'prober', action: 'GET /api/v1/tokens', resource: '/api/v1/tokens', address: '127.0.0.1', outcome: 'status 403' });
+      for (let attempt = 0; attempt < REFUSALS_PER_CALLER; attempt++) {
+        expect((await probe()).statusCode).toBe(403);
+        expect(await newRecords(1)).toEqual([refusal]);
+      }
+      // Over the budget: counted, not recorded …
+      expect((await probe()).statusCode).toBe(403);
+      expect((await probe()).statusCode).toBe(403);
+      // … and told with the caller's next record, in the next window.
+      shift(3_600_000);
+      expect((await probe()).statusCode).toBe(403);
+      const [told] = await newRecords(1);
+      expect(told).toEqual(refusal);
+      expect(told!.details).toMatchObject({ unrecordedRefusals: 2 });
+
+      // Revoking the token is summarised before → after.
+      expect((await app.inject({ method: 'DELETE', url: `/api/v1/tokens/${viewer.id}`, headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(204);
+      const [, revoked] = await newRecords(2);
+      expect(revoked).toMatchObject({ action: 'DELETE /api/v1/tokens/:id', outcome: 'status 204', details: { change: { before: { id: viewer.id, revoked: false }, after: { id: viewer.id, revoked: true } } } });
+      expect(await verifyAuditLog(deps)).toMatchObject({ ok: true });
     });
   });
 }

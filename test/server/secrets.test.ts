@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import pg from 'pg';
@@ -304,8 +304,14 @@ for (const dialect of DIALECTS) {
       expect(await valuesFor(newKey, 'shop', 'staging')).toEqual({ DB_PASSWORD: VALUE, CLI_TOKEN: CLI_VALUE });
       await expect(valuesFor(undefined, 'shop', 'staging')).rejects.toMatchObject({ code: 'SECRET_UNREADABLE' });
       gantry = await start({ GANTRY_MASTER_KEY_FILE: newKey });
-      const listed = await httpApi(gantry.url, readFileSync(join(dataDir, 'admin.token'), 'utf8').trim()).api<{ secrets: unknown[] }>('GET', '/applications/shop/secrets');
+      const admin = httpApi(gantry.url, readFileSync(join(dataDir, 'admin.token'), 'utf8').trim());
+      const listed = await admin.api<{ secrets: unknown[] }>('GET', '/applications/shop/secrets');
       expect(listed.body.secrets).toHaveLength(3);
+      // The offline rotation is in the audit chain, by the operating-system user, from `local`; the chain holds.
+      const audited = (await admin.api<{ records: { actor: string; address: string; outcome: string; details: Record<string, unknown> }[] }>('GET', `/audit?action=${encodeURIComponent('secret rotate-master-key')}`)).body.records;
+      expect(audited).toEqual([expect.objectContaining({ actor: `os:${userInfo().username}`, address: 'local', outcome: 'done', details: { fromKey: expect.stringMatching(/^mk-/), toKey: expect.stringMatching(/^mk-/), rewrapped: 4 } })]);
+      expect(JSON.stringify(audited)).not.toContain(readFileSync(newKey, 'utf8').trim());
+      expect((await admin.api<{ ok: boolean }>('GET', '/audit/verify')).body.ok).toBe(true);
     });
 
     it('takes the key from GANTRY_MASTER_KEY, and rotation then says to put the new key there, never printing it', async () => {

@@ -173,5 +173,22 @@ for (const dialect of DIALECTS) {
       await expect(listAudit(deps, { from: 'yesterday' })).rejects.toMatchObject({ code: 'REQUEST_INVALID', details: { where: 'from' } });
       await expect(listAudit(deps, { until: '2027-02-30T25:00:00Z' })).rejects.toMatchObject({ code: 'REQUEST_INVALID', details: { where: 'until' } });
     });
+
+    it("records within the caller's transaction: the record goes with the action, all or nothing (offline commands)", async () => {
+      const head = await readAuditHead(store.db);
+      const offline = { actor: 'os:operator', address: 'local', action: 'restore', resource: '-', outcome: 'done', details: { rows: 3 } };
+      // The action fails after its record was appended: neither stays.
+      await expect(
+        store.db.transaction().execute(async (trx) => {
+          await recordAudit({ db: trx, clock: depsOf(store.db).clock }, offline);
+          throw new Error('the copy failed');
+        }),
+      ).rejects.toThrow('the copy failed');
+      expect(await readAuditHead(store.db)).toEqual(head);
+      // It succeeds: the record is the next link, and the chain verifies.
+      const written = await store.db.transaction().execute((trx) => recordAudit({ db: trx, clock: depsOf(store.db).clock }, offline));
+      expect(written).toMatchObject({ seq: head!.seq + 1, prevHash: head!.hash, actor: 'os:operator', address: 'local' });
+      expect(await verifyAuditLog(depsOf(store.db))).toMatchObject({ ok: true, head: { seq: written.seq, hash: written.hash } });
+    });
   });
 }

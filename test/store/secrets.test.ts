@@ -144,8 +144,9 @@ for (const dialect of DIALECTS) {
       const ciphertexts = await store.db.selectFrom('secrets').select(['name', 'environment', 'ciphertext']).orderBy('name').orderBy('environment').execute();
       expect(Object.keys(before).length).toBeGreaterThan(0);
       const next = createKeyring(generateMasterKey(), '/keys/next.key');
-      expect(await codeOf(rotateMasterKey(deps, createKeyring(master, '/keys/same-again.key')))).toBe('REQUEST_INVALID');
-      const { rewrapped } = await rotateMasterKey(deps, next);
+      const operator = { actor: 'os:operator', address: 'local' };
+      expect(await codeOf(rotateMasterKey(deps, createKeyring(master, '/keys/same-again.key'), operator))).toBe('REQUEST_INVALID');
+      const { rewrapped } = await rotateMasterKey(deps, next, operator);
       expect(rewrapped).toBe(ciphertexts.length);
       const nextDeps = depsWith(next);
       expect(await verifyMasterKey(nextDeps)).toEqual({ recorded: false });
@@ -156,7 +157,7 @@ for (const dialect of DIALECTS) {
       // A server still running with the old key cannot write with it.
       expect(await codeOf(setSecret(deps, ADMIN, { app: 'shop', name: 'LATE', value: 'v' }))).toBe('MASTER_KEY_INVALID');
       // Nothing half-done: rotating from a key that is not the store's changes nothing.
-      expect(await codeOf(rotateMasterKey(deps, createKeyring(generateMasterKey(), '/keys/other.key')))).toBe('MASTER_KEY_INVALID');
+      expect(await codeOf(rotateMasterKey(deps, createKeyring(generateMasterKey(), '/keys/other.key'), operator))).toBe('MASTER_KEY_INVALID');
       expect(Object.fromEntries(await createSecretSource(nextDeps).valuesFor('shop', 'staging'))).toEqual(before);
       deps = nextDeps;
     });

@@ -1,6 +1,7 @@
 /** `gantry audit list | verify | export`. */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { z } from 'zod';
 import { connect } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
@@ -18,6 +19,30 @@ export interface AuditListFlags {
   readonly json?: boolean;
 }
 
+/** A record's summary of the resource it changed, when it has one (`details.change`). */
+const changeSchema = z.object({
+  change: z.object({ before: z.record(z.string(), z.unknown()).nullable(), after: z.record(z.string(), z.unknown()).nullable() }),
+});
+/** The CHANGE cell keeps at most this many characters. */
+const MAX_CHANGE_TEXT = 120;
+
+/** `created`, `removed`, or the fields that differ (`state: draft → submitted; revoked: false → true`). */
+export function changeText(details: unknown): string {
+  const parsed = changeSchema.safeParse(details);
+  if (!parsed.success) return '';
+  const { before, after } = parsed.data.change;
+  let text: string;
+  if (before === null) text = after === null ? 'absent' : 'created';
+  else if (after === null) text = 'removed';
+  else {
+    const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+    const show = (value: unknown) => (value === undefined ? '-' : JSON.stringify(value));
+    const differing = fields.filter((field) => show(before[field]) !== show(after[field]));
+    text = differing.length === 0 ? 'unchanged' : differing.map((field) => `${field}: ${show(before[field])} → ${show(after[field])}`).join('; ');
+  }
+  return text.length > MAX_CHANGE_TEXT ? `${text.slice(0, MAX_CHANGE_TEXT)}…` : text;
+}
+
 /** Filters and paging are the server's (`GET /audit`): a bad time is refused there, naming the flag's field. */
 export async function listAudit(ctx: CommandContext, options: AuditListFlags): Promise<number> {
   const { after, before, actor, action, from, until, limit } = options;
@@ -27,8 +52,8 @@ export async function listAudit(ctx: CommandContext, options: AuditListFlags): P
     return EXIT_CODES.ok;
   }
   ctx.output.table(
-    ['SEQ', 'AT', 'ACTOR', 'ACTION', 'RESOURCE', 'OUTCOME'],
-    records.map((record) => [String(record.seq), record.at, record.actor, record.action, record.resource, record.outcome]),
+    ['SEQ', 'AT', 'ACTOR', 'ACTION', 'RESOURCE', 'OUTCOME', 'CHANGE'],
+    records.map((record) => [String(record.seq), record.at, record.actor, record.action, record.resource, record.outcome, changeText(record.details)]),
   );
   return EXIT_CODES.ok;
 }

@@ -5,12 +5,17 @@ import { nameSchema } from '../../core/names.js';
 import { enrolRequestSchema, enrolResponseSchema, NODE_CREDENTIAL_HEADER } from '../../protocol/agent.js';
 import { agentTokenSchema, createAgentTokenRequestSchema, targetSchema } from '../../protocol/api.js';
 import { acceptAgentConnection } from '../agent-channel.js';
+import { DEFAULT_REFUSAL_BUDGET } from '../audit-hook.js';
+import { RefusalBudget } from '../refusal-budget.js';
 import { toTargetDto } from '../dto.js';
 import { needs, PUBLIC } from '../access.js';
 import type { ServerContext } from '../server-context.js';
 
 export function agentRoutes(context: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
+    // Refused agent handshakes and results are audited within this budget (per server).
+    const refusals = new RefusalBudget({ ...DEFAULT_REFUSAL_BUDGET, now: () => context.app.clock.now().getTime() });
+
     app.post('/agent-tokens', { config: needs('targets'), schema: { body: createAgentTokenRequestSchema, response: { 201: agentTokenSchema } } }, async (request, reply) =>
       reply.code(201).send(await createEnrolmentToken(context.app, request.body)),
     );
@@ -27,14 +32,15 @@ export function agentRoutes(context: ServerContext): FastifyPluginAsyncZod {
     });
 
     // Public: the agent proves who it is by signing the challenge sent on the socket.
-    app.get('/agents/connect', { config: PUBLIC, websocket: true, schema: { hide: true } }, (socket) => acceptAgentConnection(socket, {
+    app.get('/agents/connect', { config: PUBLIC, websocket: true, schema: { hide: true } }, (socket, request) => acceptAgentConnection(socket, {
         app: context.app,
         sessions: context.agentSessions,
         commands: context.agentCommands,
         relay: context.agentRelay,
         heartbeatMs: context.agentHeartbeatMs,
         log: app.log,
-      }),
+        refusals,
+      }, request.ip),
     );
 
     // Public to the access layer: only another node of this installation, proving it with the
