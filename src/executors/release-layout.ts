@@ -34,6 +34,7 @@ import {
   WRITE_CONFIG_FILE,
 } from './release-scripts.js';
 import { scriptWithArgs, shellCommand, quoteShellArg } from './shell-quote.js';
+import { EXIT_STEP_FENCED, fencedScript, STEP_FENCE_MARKER } from './step-fence.js';
 import type { ShellRunResult, TargetShell } from './target-shell.js';
 
 /** For the operations the port gives no options to (readCurrentVersion). */
@@ -116,13 +117,19 @@ function signalExitCode(signal: string | null): number {
   return number === undefined ? 255 : 128 + number;
 }
 
-export function createTargetSession(shell: TargetShell, root: string): TargetSession {
+export interface TargetSessionOptions {
+  /** Run each command of a step attempt under its fence (step-fence.ts): local and SSH targets; an agent keeps its own attempt journal. */
+  readonly fenceSteps: boolean;
+}
+
+export function createTargetSession(shell: TargetShell, root: string, sessionOptions: TargetSessionOptions): TargetSession {
   const appDir = (app: string): string => posix.join(root, checkName('application', app));
   const releaseDir = (app: string, version: string): string => posix.join(appDir(app), 'releases', checkName('version', version));
 
   /** Runs a layout program: only its stderr reaches the log; timeout and cancel become errors. */
   async function runStep(what: string, script: string, options: CommandOptions, stdin?: ShellRunOptionsInput, forwardStdout = false): Promise<ShellRunResult> {
-    const result = await shell.run(script, {
+    const fenced = sessionOptions.fenceSteps && options.attempt ? fencedScript(root, options.attempt, script) : script;
+    const result = await shell.run(fenced, {
       stdin,
       timeoutMs: options.timeoutMs,
       signal: options.signal,
@@ -130,6 +137,12 @@ export function createTargetSession(shell: TargetShell, root: string): TargetSes
       onOutput: forwardStdout ? options.onOutput : stderrOnly(options.onOutput),
     });
     if (result.cancelled) throw new GantryError('INTERRUPTED', 'cancelled');
+    if (result.exitCode === EXIT_STEP_FENCED && lastStderrLine(result).startsWith(STEP_FENCE_MARKER)) {
+      throw new GantryError('STEP_FAILED', `${what} on ${shell.description} was not run: ${lastStderrLine(result).slice(STEP_FENCE_MARKER.length)}`, {
+        target: shell.description,
+        stderr: result.stderr,
+      });
+    }
     if (result.timedOut) {
       throw new GantryError('STEP_TIMEOUT', `${what} ran past its timeout of ${formatDuration(options.timeoutMs)} and was killed`, {
         target: shell.description,
