@@ -117,18 +117,14 @@ function signalExitCode(signal: string | null): number {
   return number === undefined ? 255 : 128 + number;
 }
 
-export interface TargetSessionOptions {
-  /** Run each command of a step attempt under its fence (step-fence.ts): local and SSH targets; an agent keeps its own attempt journal. */
-  readonly fenceSteps: boolean;
-}
-
-export function createTargetSession(shell: TargetShell, root: string, sessionOptions: TargetSessionOptions): TargetSession {
+export function createTargetSession(shell: TargetShell, root: string): TargetSession {
   const appDir = (app: string): string => posix.join(root, checkName('application', app));
   const releaseDir = (app: string, version: string): string => posix.join(appDir(app), 'releases', checkName('version', version));
 
   /** Runs a layout program: only its stderr reaches the log; timeout and cancel become errors. */
   async function runStep(what: string, script: string, options: CommandOptions, stdin?: ShellRunOptionsInput, forwardStdout = false): Promise<ShellRunResult> {
-    const fenced = sessionOptions.fenceSteps && options.attempt ? fencedScript(root, options.attempt, script) : script;
+    // Every command of a step attempt runs under its fence, so an attempt left running by a dead node is stopped first.
+    const fenced = options.attempt ? fencedScript(root, options.attempt, script) : script;
     const result = await shell.run(fenced, {
       stdin,
       timeoutMs: options.timeoutMs,

@@ -21,7 +21,7 @@ export function createTargetExecutor(agents?: AgentLink): TargetExecutor {
         } catch (error) {
           throw new GantryError('TARGET_UNREACHABLE', `cannot create the root directory ${transport.root} of the local target ${target.name}`, { target: target.name }, { cause: error });
         }
-        return createTargetSession(createLocalShell(transport.root), transport.root, { fenceSteps: true });
+        return createTargetSession(createLocalShell(transport.root), transport.root);
       }
       if (transport.type === 'agent') {
         if (transport.revokedAt !== null) throw new GantryError('TARGET_UNREACHABLE', `agent ${target.name} was revoked`, { target: target.name });
@@ -29,10 +29,10 @@ export function createTargetExecutor(agents?: AgentLink): TargetExecutor {
           const lastSeen = target.lastSeenAt ? ` (last seen ${target.lastSeenAt})` : ' (it has never connected)';
           throw new GantryError('TARGET_UNREACHABLE', `agent ${target.name} is offline${lastSeen}`, { target: target.name });
         }
-        return createTargetSession(createAgentShell(agents, target.name), transport.root, { fenceSteps: false });
+        return createTargetSession(createAgentShell(agents, target.name), transport.root);
       }
       const shell = await openSshShell(transport, options);
-      return createTargetSession(shell, transport.root, { fenceSteps: true });
+      return createTargetSession(shell, transport.root);
     },
   };
 }
