@@ -1,7 +1,8 @@
 /**
  * Patch management (issue 9): OSV advisories imported into the store, and where every target
- * stands against them, from the packages its agent last reported. Facts older than a week, or
- * none at all (SSH and local targets report none), make a target `unknown`: never compliant.
+ * stands against them, from the packages it last reported (its agent, or a probe over SSH), with
+ * when it was first seen affected: the SLA counts from then or from publication, whichever is
+ * later. Facts older than a week, or none at all, make a target `unknown`: never compliant.
  */
 import { complianceReport, DEFAULT_SLA_DAYS, type ComplianceReport } from '../core/patch/compliance.js';
 import { exposureOf } from '../core/patch/exposure.js';
@@ -75,13 +76,39 @@ export interface ExposureRow {
   readonly advisory: Pick<Advisory, 'id' | 'aliases' | 'summary' | 'severity' | 'cvssScore' | 'published'>;
   readonly state: ExposureState;
   readonly packages: readonly { readonly name: string; readonly installed: string; readonly fixedIn: string | null }[];
+  /** When the target was first seen affected by the advisory (null unless it is affected now). */
+  readonly firstSeenAt: string | null;
+}
+
+const AFFECTED: ReadonlySet<ExposureState> = new Set(['affected_fix_available', 'affected_no_fix']);
+
+/**
+ * Keeps when each target was first seen affected by each advisory: pairs affected now are
+ * recorded (an earlier sighting stands), pairs now fixed or not affected are forgotten, and
+ * `unknown` changes nothing (no facts say anything either way).
+ */
+async function recordSightings(deps: AppDeps, rows: readonly { target: string; advisory: string; state: ExposureState }[]): Promise<Map<string, Map<string, string>>> {
+  const known = await store.listSightings(deps.db);
+  const seen = (row: { target: string; advisory: string }) => known.get(row.target)?.has(row.advisory) ?? false;
+  const affected = rows.filter((row) => AFFECTED.has(row.state) && !seen(row));
+  const cleared = rows.filter((row) => (row.state === 'fixed' || row.state === 'not_affected') && seen(row));
+  if (affected.length === 0 && cleared.length === 0) return known;
+  await store.recordSightings(deps.db, affected, cleared, deps.clock.now().toISOString());
+  return store.listSightings(deps.db);
+}
+
+/** Notes, when a target's facts arrive, which advisories it is now affected by (so the SLA clock starts then, not at the next report). */
+export async function noteExposure(deps: AppDeps, view: TargetView): Promise<void> {
+  const installed = packagesOf(view, deps.clock.now());
+  const advisories = await listKnownAdvisories(deps);
+  await recordSightings(deps, advisories.map((advisory) => ({ target: view.target.name, advisory: advisory.id, state: exposureOf(advisory, installed).state })));
 }
 
 /** Every target × advisory, for the environments `visible` lets through (a target in none of them is left out). */
 export async function patchExposure(deps: AppDeps, visible: (environment: string) => boolean): Promise<ExposureRow[]> {
   const [advisories, targets, applications] = await Promise.all([listKnownAdvisories(deps), listAllTargets(deps), listAllApplications(deps)]);
   const now = deps.clock.now();
-  const rows: ExposureRow[] = [];
+  const rows: Omit<ExposureRow, 'firstSeenAt'>[] = [];
   for (const view of targets) {
     const environments = environmentsOf(applications, view.target.labels).filter(visible);
     if (environments.length === 0) continue;
@@ -92,12 +119,13 @@ export async function patchExposure(deps: AppDeps, visible: (environment: string
       rows.push({ target: view.target.name, environments, advisory: { id, aliases, summary, severity, cvssScore, published }, state, packages });
     }
   }
-  return rows;
+  const sightings = await recordSightings(deps, rows.map((row) => ({ target: row.target, advisory: row.advisory.id, state: row.state })));
+  return rows.map((row) => ({ ...row, firstSeenAt: AFFECTED.has(row.state) ? (sightings.get(row.target)?.get(row.advisory.id) ?? null) : null }));
 }
 
 /** Per environment and severity: compliant, non-compliant and unknown targets, and what is overdue. */
 export async function patchCompliance(deps: AppDeps, visible: (environment: string) => boolean): Promise<ComplianceReport> {
   const exposure = await patchExposure(deps, visible);
-  const rows = exposure.flatMap((row) => row.environments.map((environment) => ({ environment, target: row.target, advisory: row.advisory, state: row.state, firstSeenAt: null })));
+  const rows = exposure.flatMap((row) => row.environments.map((environment) => ({ environment, target: row.target, advisory: row.advisory, state: row.state, firstSeenAt: row.firstSeenAt })));
   return complianceReport(rows, DEFAULT_SLA_DAYS, deps.clock.now());
 }

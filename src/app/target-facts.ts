@@ -6,7 +6,9 @@
 import { diffFacts } from '../core/inventory/diff-facts.js';
 import type { Facts } from '../protocol/agent.js';
 import { getTargetFacts, saveTargetFacts } from '../store/target-facts.repository.js';
+import { getTarget } from '../store/targets.repository.js';
 import type { AppDeps } from './app-deps.js';
+import { noteExposure } from './patch.js';
 
 /** A report without policy checks (an agent's own) keeps the last checks: only a policy check replaces them. */
 export async function storeTargetFacts(deps: AppDeps, name: string, reported: Facts): Promise<void> {
@@ -14,5 +16,8 @@ export async function storeTargetFacts(deps: AppDeps, name: string, reported: Fa
   const earlierChecks = (previous?.facts as Facts | undefined)?.checks;
   const facts: Facts = reported.checks === undefined && earlierChecks !== undefined ? { ...reported, checks: earlierChecks } : reported;
   const changes = previous ? diffFacts(previous.facts as Facts, facts) : [];
-  await saveTargetFacts(deps.db, name, facts, deps.clock.now().toISOString(), changes);
+  const reportedAt = deps.clock.now().toISOString();
+  await saveTargetFacts(deps.db, name, facts, reportedAt, changes);
+  const target = await getTarget(deps.db, name);
+  if (target) await noteExposure(deps, { target, facts: { facts, reportedAt }, session: null });
 }

@@ -34,6 +34,8 @@ export const exposureRowSchema = z.object({
   severity: SEVERITY,
   state: EXPOSURE_STATE,
   packages: z.array(z.object({ name: z.string(), installed: z.string(), fixedIn: z.string().nullable() })),
+  /** When the target was first seen affected (null unless it is affected now): the SLA counts from then or from publication. */
+  firstSeenAt: z.string().nullable(),
 });
 export type ExposureRowDto = z.infer<typeof exposureRowSchema>;
 

@@ -54,3 +54,29 @@ export async function listAdvisories(db: Kysely<Database>): Promise<StoredAdviso
     importedAt: row.imported_at,
   }));
 }
+
+/** `target` → advisory → when the pair was first seen affected. */
+export async function listSightings(db: Kysely<Database>): Promise<Map<string, Map<string, string>>> {
+  const sightings = new Map<string, Map<string, string>>();
+  for (const row of await db.selectFrom('exposure_sightings').selectAll().execute()) {
+    const ofTarget = sightings.get(row.target) ?? new Map<string, string>();
+    ofTarget.set(row.advisory, row.first_seen_at);
+    sightings.set(row.target, ofTarget);
+  }
+  return sightings;
+}
+
+/**
+ * Records what a look at the targets found: pairs now affected are first seen `at` unless already
+ * seen (a concurrent look keeps the earlier time), pairs no longer affected are forgotten.
+ */
+export async function recordSightings(db: Kysely<Database>, affected: readonly { target: string; advisory: string }[], cleared: readonly { target: string; advisory: string }[], at: string): Promise<void> {
+  if (affected.length === 0 && cleared.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    for (let start = 0; start < affected.length; start += 500) {
+      const rows = affected.slice(start, start + 500).map(({ target, advisory }) => ({ target, advisory, first_seen_at: at }));
+      await trx.insertInto('exposure_sightings').values(rows).onConflict((conflict) => conflict.columns(['target', 'advisory']).doNothing()).execute();
+    }
+    for (const { target, advisory } of cleared) await trx.deleteFrom('exposure_sightings').where('target', '=', target).where('advisory', '=', advisory).execute();
+  });
+}

@@ -350,6 +350,13 @@ export interface AdvisoriesTable {
   imported_at: string;
 }
 
+/** When a target was first seen affected by an advisory; the row goes when it no longer is. */
+export interface ExposureSightingsTable {
+  target: string;
+  advisory: string;
+  first_seen_at: string;
+}
+
 /** A compliance policy as applied (core/policy/model.ts `Policy`, as JSON). */
 export interface PoliciesTable {
   name: string;
@@ -450,6 +457,7 @@ export interface Database {
   artifacts: ArtifactsTable;
   artifact_chunks: ArtifactChunksTable;
   advisories: AdvisoriesTable;
+  exposure_sightings: ExposureSightingsTable;
   policies: PoliciesTable;
   policy_results: PolicyResultsTable;
   policy_flips: PolicyFlipsTable;

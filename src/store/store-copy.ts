@@ -59,6 +59,7 @@ export const STORE_TABLES = {
   artifacts: { copy: 'archives', key: ['digest'] },
   artifact_chunks: { copy: 'archives', key: ['digest', 'seq'] },
   advisories: { copy: 'rows', key: ['id'] },
+  exposure_sightings: { copy: 'rows', key: ['target', 'advisory'] },
   policies: { copy: 'rows', key: ['name'] },
   policy_results: { copy: 'rows', key: ['policy', 'target'] },
   policy_flips: { copy: 'rows', key: ['seq'] },

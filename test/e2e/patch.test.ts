@@ -1,4 +1,5 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,8 +79,20 @@ describe('patch exposure from a real agent’s dpkg facts', () => {
     const compliance = (await gantry.api<ComplianceDto>('GET', '/patch/compliance')).body;
     const production = compliance.environments.find((row) => row.environment === 'production')!;
     expect(production.severities.critical).toMatchObject({ total: 2, compliant: 0, noncompliant: 1, unknown: 1, unknownPercent: 50 });
-    // Published long ago (2026-10-01) with a 7-day SLA: overdue.
-    expect(compliance.overdue.map((row) => [row.target, row.advisory])).toContainEqual(['edge-1', 'DSA-9001-1']);
+    // Published long ago (2026-10-01) with a 7-day SLA, but first seen affected just now: the SLA counts from then, not overdue yet.
+    const firstSeenAt = exposure.find((row) => row.target === 'edge-1' && row.advisory === 'DSA-9001-1')?.firstSeenAt;
+    expect(Date.now() - Date.parse(firstSeenAt ?? '')).toBeLessThan(10 * 60_000);
+    expect(exposure.find((row) => row.target === 'edge-1' && row.advisory === 'DSA-9002-1')?.firstSeenAt).toBeNull();
+    expect(compliance.overdue.map((row) => [row.target, row.advisory])).not.toContainEqual(['edge-1', 'DSA-9001-1']);
+    // Seen affected since 2026-10-02: overdue, counted from then.
+    const db = new Database(join(gantry.dataDir, 'gantry.db'));
+    try {
+      expect(db.prepare("UPDATE exposure_sightings SET first_seen_at = '2026-10-02T00:00:00.000Z' WHERE target = 'edge-1' AND advisory = 'DSA-9001-1'").run().changes).toBe(1);
+    } finally {
+      db.close();
+    }
+    const overdue = (await gantry.api<ComplianceDto>('GET', '/patch/compliance')).body.overdue.find((row) => row.target === 'edge-1' && row.advisory === 'DSA-9001-1');
+    expect(overdue).toMatchObject({ since: '2026-10-02T00:00:00.000Z', dueAt: '2026-10-09T00:00:00.000Z' });
 
     // The CLI: a folder import changes nothing the second time, and the exposure table says the same.
     const cli = async (...args: string[]) => {

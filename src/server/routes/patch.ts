@@ -47,7 +47,7 @@ export function patchRoutes(context: ServerContext): FastifyPluginAsyncZod {
       return {
         exposure: rows
           .filter((row) => all === 'true' || row.state !== 'not_affected')
-          .map((row) => ({ target: row.target, environments: [...row.environments], advisory: row.advisory.id, severity: row.advisory.severity, state: row.state, packages: row.packages.map((pkg) => ({ ...pkg })) })),
+          .map((row) => ({ target: row.target, environments: [...row.environments], advisory: row.advisory.id, severity: row.advisory.severity, state: row.state, packages: row.packages.map((pkg) => ({ ...pkg })), firstSeenAt: row.firstSeenAt })),
       };
     });
 

@@ -43,6 +43,7 @@ const row = (target: string, advisory: string, state: ExposureRowDto['state'], f
   severity: 'critical',
   state,
   packages: state === 'unknown' ? [] : [{ name: 'openssl', installed: '3.0.11-1', fixedIn }],
+  firstSeenAt: state.startsWith('affected') ? '2026-11-20T00:00:00.000Z' : null,
 });
 const EXPOSURE = [row('web-1', 'DSA-1', 'affected_fix_available'), row('web-2', 'DSA-2', 'affected_no_fix', null), row('web-3', 'DSA-1', 'fixed'), row('web-4', 'DSA-1', 'unknown')];
 
