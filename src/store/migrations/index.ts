@@ -17,7 +17,7 @@ import * as policies from './2026_11_27_0014_policies.js';
 import * as inventory from './2026_11_27_0015_inventory.js';
 import * as drift from './2026_11_27_0016_drift.js';
 import * as patchRollouts from './2026_11_27_0017_patch_rollouts.js';
-import * as exposureSightings from './2026_11_27_0019_exposure_sightings.js';
+import * as exposureSightings from './2026_11_27_0018_exposure_sightings.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the schema as it was
 type MigrationModule = { up(db: Kysely<any>, capabilities: StoreCapabilities): Promise<void> };
@@ -41,7 +41,7 @@ const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '2026_11_27_0015_inventory': inventory,
   '2026_11_27_0016_drift': drift,
   '2026_11_27_0017_patch_rollouts': patchRollouts,
-  '2026_11_27_0019_exposure_sightings': exposureSightings,
+  '2026_11_27_0018_exposure_sightings': exposureSightings,
 };
 
 export function migrationProvider(capabilities: StoreCapabilities): MigrationProvider {
