@@ -1,8 +1,9 @@
 import { useState, type MouseEvent } from 'react';
 import { api } from '../../api/client.js';
 import { messageOf } from '../../api/errors.js';
+import { downloadText } from '../../components/download-text.js';
 
-/** Downloads the whole log as NDJSON (one record a line, oldest first) through a Blob URL. */
+/** Downloads the whole log as NDJSON (one record a line, oldest first). */
 export function AuditExport() {
   const [state, setState] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
   const download = async (event: MouseEvent) => {
@@ -11,12 +12,7 @@ export function AuditExport() {
     setState({ busy: true, error: null });
     try {
       const text = await api.exportAudit();
-      const url = URL.createObjectURL(new Blob([text], { type: 'application/x-ndjson' }));
-      const anchor = document.createElement('a');
-      anchor.href = url;
-      anchor.download = `gantry-audit-${new Date().toISOString().slice(0, 10)}.ndjson`;
-      anchor.click();
-      setTimeout(() => URL.revokeObjectURL(url), 0);
+      downloadText(text, 'application/x-ndjson', `gantry-audit-${new Date().toISOString().slice(0, 10)}.ndjson`);
       setState({ busy: false, error: null });
     } catch (cause) {
       setState({ busy: false, error: messageOf(cause) });

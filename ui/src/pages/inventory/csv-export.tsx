@@ -1,20 +1,16 @@
 import { useState } from 'react';
 import { api } from '../../api/client.js';
 import { messageOf } from '../../api/errors.js';
+import { downloadText } from '../../components/download-text.js';
 
-/** Downloads the manual CIs as CSV (what the import reads) through a Blob URL. */
+/** Downloads the manual CIs as CSV (what the import reads). */
 export function CsvExport() {
   const [state, setState] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
   const download = async () => {
     setState({ busy: true, error: null });
     try {
       const text = await api.exportCis();
-      const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
-      const anchor = document.createElement('a');
-      anchor.href = url;
-      anchor.download = `gantry-cis-${new Date().toISOString().slice(0, 10)}.csv`;
-      anchor.click();
-      setTimeout(() => URL.revokeObjectURL(url), 0);
+      downloadText(text, 'text/csv', `gantry-cis-${new Date().toISOString().slice(0, 10)}.csv`);
       setState({ busy: false, error: null });
     } catch (cause) {
       setState({ busy: false, error: messageOf(cause) });
