@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ for (const dialect of DIALECTS) describe(`compliance policies on files and servi
   let database: TestDatabase;
   let config: string;
   let stopAgent: () => void = () => undefined;
+  let service: ChildProcess | undefined;
 
   const cli = async (...args: string[]) => {
     const io = captureIo();
@@ -33,6 +35,8 @@ for (const dialect of DIALECTS) describe(`compliance policies on files and servi
   beforeAll(async () => {
     database = await createTestDatabase(dialect);
     gantry = await startTestGantry(database.postgresUrl ? { postgresUrl: database.postgresUrl } : {});
+    // The "service": a process of a known name, running for the test's length.
+    service = spawn('sleep', ['600'], { stdio: 'ignore' });
     config = join(mkdtempSync(join(tmpdir(), 'gantry-policy-files-')), 'sshd_config');
     writeFileSync(config, '# hardened\nPermitRootLogin no\n');
     chmodSync(config, 0o600);
@@ -45,6 +49,7 @@ for (const dialect of DIALECTS) describe(`compliance policies on files and servi
     expect((await cli('target', 'probe', 'edge-2')).code).toBe(0);
   }, 120_000);
   afterAll(async () => {
+    service?.kill('SIGKILL');
     stopAgent();
     await gantry?.close();
     await database?.drop();
@@ -55,8 +60,8 @@ for (const dialect of DIALECTS) describe(`compliance policies on files and servi
       rules: [
         { file: { path: config, mode: '0600', owner: 'root', contains: '^PermitRootLogin no$' } },
         { file: { path: '/etc/gantry-test-no-such-file', exists: false } },
-        // The test's own runner is a node process on the same machine, whoever reaches it.
-        { service: { name: 'node' } },
+        // The test's own sleep process runs on the same machine, whichever way it is reached.
+        { service: { name: 'sleep' } },
       ],
     });
     expect(applied.status, JSON.stringify(applied.body)).toBe(201);

@@ -17,12 +17,15 @@ export interface CsvProblem {
   readonly message: string;
 }
 
+/** A cell as quoted in a message: long ones are cut, so an error never echoes a whole file back. */
+const shown = (cell: string) => (cell.length > 80 ? `${cell.slice(0, 80)}…` : cell);
+
 function refuse(file: string, problems: readonly CsvProblem[]): never {
   const lines = problems.map((problem) => `${file}:${problem.line}: ${problem.column === null ? '' : `${problem.column}: `}${problem.message}`);
   const [first] = problems;
   throw new GantryError('CSV_INVALID', lines.slice(0, 20).join('\n') + (lines.length > 20 ? `\n(and ${lines.length - 20} more)` : ''), {
-    where: `${file}:${first?.line ?? 1}`,
-    problems,
+    where: `${shown(file)}:${first?.line ?? 1}`,
+    problems: problems.slice(0, 20),
   });
 }
 
@@ -51,7 +54,7 @@ export function parseManualCiCsv(text: string, file: string): CsvCiRow[] {
   const problems: CsvProblem[] = [];
   const headerLine = header.info.lines;
   for (const column of columns) {
-    if (!(MANUAL_CI_FIELDS as readonly string[]).includes(column)) problems.push({ line: headerLine, column, message: `unknown column; the columns are ${MANUAL_CI_FIELDS.join(',')}` });
+    if (!(MANUAL_CI_FIELDS as readonly string[]).includes(column)) problems.push({ line: headerLine, column: shown(column), message: `unknown column; the columns are ${MANUAL_CI_FIELDS.join(',')}` });
   }
   for (const field of MANUAL_CI_FIELDS) if (!columns.includes(field)) problems.push({ line: headerLine, column: field, message: 'the column is missing from the header row' });
   if (new Set(columns).size !== columns.length) problems.push({ line: headerLine, column: null, message: 'a column is named twice' });
@@ -69,7 +72,7 @@ export function parseManualCiCsv(text: string, file: string): CsvCiRow[] {
     const row = Object.fromEntries(columns.map((column, index) => [column, record[index] ?? '']));
     const name = row['name'] ?? '';
     const earlier = seen.get(name);
-    if (earlier !== undefined) problems.push({ line, column: 'name', message: `${name} is already on line ${earlier}` });
+    if (earlier !== undefined) problems.push({ line, column: 'name', message: `${shown(name)} is already on line ${earlier}` });
     else seen.set(name, line);
     const parsed = manualCiInputSchema.safeParse(row);
     if (!parsed.success) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetPackages } from '../patch/model.js';
-import { compareAgentVersions, evaluatePolicy, NO_FACTS_REASON } from './evaluate.js';
+import { checksNeeded, compareAgentVersions, evaluatePolicy, NO_FACTS_REASON } from './evaluate.js';
 import type { Policy, PolicyFacts, PolicyRule } from './model.js';
 
 function policy(rules: PolicyRule[], targets: Record<string, string> = {}): Policy {
@@ -228,5 +228,48 @@ describe('compareAgentVersions', () => {
     expect(compareAgentVersions('dev', '1.0.0')).toBeNull();
     expect(compareAgentVersions('1.0.0', '')).toBeNull();
     expect(compareAgentVersions('1..0', '1.0')).toBeNull();
+  });
+});
+
+describe('file and service rules', () => {
+  const file = (overrides: Partial<Extract<PolicyRule, { kind: 'file' }>> = {}): PolicyRule => ({ kind: 'file', path: '/etc/app.conf', exists: true, mode: null, owner: null, contains: null, ...overrides });
+  const checked = facts({
+    checks: {
+      files: [
+        { path: '/etc/app.conf', exists: true, mode: '0644', owner: 'root', matches: { '^tls on$': true, '^debug': false } },
+        { path: '/etc/gone', exists: false },
+      ],
+      services: [{ name: 'auditd', running: true }],
+    },
+  });
+  const outcome = (rule: PolicyRule, on: PolicyFacts = checked) => evaluatePolicy({ name: 'p', description: '', resolution: '', targets: {}, rules: [rule] }, { labels: {}, facts: on });
+
+  it('passes or fails on what the check found, each problem in words', () => {
+    expect(outcome(file({ mode: '0644', owner: 'root', contains: '^tls on$' }))).toEqual({ state: 'pass', reasons: [] });
+    expect(outcome(file({ mode: '0600', owner: 'app', contains: '^debug' }))).toEqual({
+      state: 'fail',
+      reasons: ['file /etc/app.conf: its mode is 0644, not 0600, its owner is root, not app, no line matches /^debug/'],
+    });
+    expect(outcome(file({ path: '/etc/gone' }))).toEqual({ state: 'fail', reasons: ['file /etc/gone does not exist'] });
+    expect(outcome(file({ path: '/etc/gone', exists: false }))).toEqual({ state: 'pass', reasons: [] });
+    expect(outcome(file({ exists: false }))).toEqual({ state: 'fail', reasons: ['file /etc/app.conf exists, it must not'] });
+    expect(outcome({ kind: 'service', name: 'auditd', running: true })).toEqual({ state: 'pass', reasons: [] });
+    expect(outcome({ kind: 'service', name: 'auditd', running: false })).toEqual({ state: 'fail', reasons: ['service auditd is running, it must not be'] });
+  });
+
+  it('is unknown, never passing, for what has not been looked at', () => {
+    expect(outcome(file({ path: '/etc/other' }))).toEqual({ state: 'unknown', reasons: ['file /etc/other has not been checked on the target yet (gantry policy check)'] });
+    expect(outcome(file({ contains: '^new pattern' }))).toEqual({ state: 'unknown', reasons: ['file /etc/app.conf has not been checked for /^new pattern/ yet (gantry policy check)'] });
+    expect(outcome({ kind: 'service', name: 'sshd', running: true }, facts())).toEqual({ state: 'unknown', reasons: ['service sshd has not been checked on the target yet (gantry policy check)'] });
+  });
+
+  it('asks a target about each file once, with every pattern, and each service once', () => {
+    expect(checksNeeded([file({ contains: 'b' }), file({ contains: 'a' }), file({ path: '/etc/x' }), { kind: 'service', name: 'sshd', running: true }, { kind: 'service', name: 'sshd', running: false }, { kind: 'agentVersion', min: '1' }])).toEqual({
+      files: [
+        { path: '/etc/app.conf', patterns: ['a', 'b'] },
+        { path: '/etc/x', patterns: [] },
+      ],
+      services: ['sshd'],
+    });
   });
 });

@@ -61,9 +61,22 @@ rules:
   });
 
   it('refuses an unknown rule key, saying what a rule may be', () => {
-    expect(issues(withRules({ service: 'sshd' }))).toEqual([
-      { path: 'rules.0.service', message: 'unknown key "service": a rule is one of package, os, agentVersion or diskFree (a package rule may add present and minVersion)' },
+    expect(issues(withRules({ daemon: 'sshd' }))).toEqual([
+      { path: 'rules.0.daemon', message: 'unknown key "daemon": a rule is one of package, os, agentVersion, diskFree, file or service (a package rule may add present and minVersion)' },
     ]);
+  });
+
+  it('reads file and service rules, filling in their defaults, and refuses what cannot be checked as written', () => {
+    const policy = toPolicy(policyInputSchema.parse({ name: 'ssh', rules: [{ file: { path: '/etc/ssh/sshd_config', mode: '600', contains: '^PermitRootLogin no' } }, { service: { name: 'sshd' } }] }));
+    expect(policy.rules).toEqual([
+      { kind: 'file', path: '/etc/ssh/sshd_config', exists: true, mode: '0600', owner: null, contains: '^PermitRootLogin no' },
+      { kind: 'service', name: 'sshd', running: true },
+    ]);
+    expect(issues(withRules({ file: { path: '/etc/motd', exists: false, owner: 'root' } }))).toEqual([
+      { path: 'rules.0.file', message: 'a file that must not exist has no mode, owner or contents to check: drop them, or drop `exists: false`' },
+    ]);
+    expect(issues(withRules({ file: { path: '/etc/motd', contains: 'a\tb' } }))).toEqual([{ path: 'rules.0.file.contains', message: 'contains must be one line without tabs' }]);
+    expect(issues(withRules({ service: { name: '-oops' } }))).toEqual([{ path: 'rules.0.service.name', message: 'name must be a service name (letters, digits, @ . _ : -)' }]);
   });
 
   it('refuses two kinds in one rule', () => {
@@ -73,10 +86,10 @@ rules:
   });
 
   it('refuses a rule with no kind, and package options on another kind', () => {
-    expect(issues(withRules({}))).toEqual([{ path: 'rules.0', message: 'needs one of package, os, agentVersion or diskFree' }]);
-    expect(issues(withRules({ present: false }))).toEqual([{ path: 'rules.0', message: 'needs one of package, os, agentVersion or diskFree' }]);
+    expect(issues(withRules({}))).toEqual([{ path: 'rules.0', message: 'needs one of package, os, agentVersion, diskFree, file or service' }]);
+    expect(issues(withRules({ present: false }))).toEqual([{ path: 'rules.0', message: 'needs one of package, os, agentVersion, diskFree, file or service' }]);
     expect(issues(withRules({ agentVersion: { min: '0.2.0' }, minVersion: '1' }))).toEqual([{ path: 'rules.0.minVersion', message: 'minVersion belongs to a package rule, not to agentVersion' }]);
-    expect(issues(withRules('openssl'))).toEqual([{ path: 'rules.0', message: 'a rule is an object with one of package, os, agentVersion or diskFree' }]);
+    expect(issues(withRules('openssl'))).toEqual([{ path: 'rules.0', message: 'a rule is an object with one of package, os, agentVersion, diskFree, file or service' }]);
   });
 
   it('refuses minVersion with present: false', () => {
