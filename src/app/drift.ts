@@ -2,14 +2,15 @@
  * Configuration drift (issue 9). The desired state of a target, for each application live on it,
  * is what Gantry put in the live release's directory: every file of the release archive and,
  * over them, the config files rendered for that target (digests only: a rendered secret is a
- * sha256 here, never its value). The live state is computed on the target itself, through the
+ * sha256 here, never its value); and the packages its manifest declares, compared with the
+ * target's last reported facts. The live state is computed on the target itself, through the
  * same session the engine deploys with (local, SSH or agent alike), by a fixed listing program.
  * A drift that no deployment or change explains is an unauthorised change. Remediation is a
  * redeploy of the live release through the normal deployment path (change control included).
  */
 import { createHash } from 'node:crypto';
 import type { Actor } from '../core/actor.js';
-import { compareFiles } from '../core/drift/compare.js';
+import { compareFiles, comparePackages } from '../core/drift/compare.js';
 import { explainDrift } from '../core/drift/explain.js';
 import { prunableDirectories } from '../core/drift/ignore-globs.js';
 import { LIST_RELEASE_FILES, parseReleaseListing, PRUNE_VARIABLE, RELEASE_MARKER } from '../core/drift/listing.js';
@@ -26,9 +27,11 @@ import { listChanges } from '../store/change-requests.repository.js';
 import { liveSlot } from '../store/deployments.repository.js';
 import * as store from '../store/drift.repository.js';
 import { getRelease } from '../store/releases.repository.js';
+import { getTargetFacts } from '../store/target-facts.repository.js';
 import { listTargets } from '../store/targets.repository.js';
 import type { AppDeps } from './app-deps.js';
 import { startDeployment, type QueuedDeployment } from './deployments.js';
+import { packagesOf } from './patch.js';
 import { createSecretSource } from './secrets.js';
 
 export type { DriftRecord } from '../core/drift/model.js';
@@ -190,6 +193,8 @@ async function checkTarget(deps: AppDeps, target: Target, lives: readonly LiveRe
     unreachable = error;
   }
   const records: DriftRecord[] = [];
+  // The declared packages are compared with what the target last reported (its agent, or a probe).
+  const installed = packagesOf({ target, facts: await getTargetFacts(deps.db, target.name), session: null }, deps.clock.now());
   try {
     for (const live of lives) {
       const subject: DriftSubject = { target: live.target, app: live.app, environment: live.environment, version: live.version };
@@ -201,7 +206,8 @@ async function checkTarget(deps: AppDeps, target: Target, lives: readonly LiveRe
         const desired = desiredFiles(design, live.environment, target);
         if (session === null) throw unreachable;
         const found = await listLiveFiles(session, subject, design.manifest);
-        observation = { kind: 'checked', differences: compareFiles(desired, found, design.manifest.drift?.ignore ?? []) };
+        const files = compareFiles(desired, found, design.manifest.drift?.ignore ?? []);
+        observation = { kind: 'checked', differences: { ...files, packages: comparePackages(design.manifest.packages, installed) } };
       } catch (error) {
         observation = { kind: 'unknown', reason: reasonOf(error, masker) };
       }

@@ -15,6 +15,8 @@ export const driftRecordSchema = z.object({
   changed: z.array(z.string()),
   added: z.array(z.string()),
   removed: z.array(z.string()),
+  /** Declared packages missing or below their version on the target, in words. */
+  packages: z.array(z.string()),
   /** When the current drift was first seen (kept while it persists); null when in sync. */
   firstSeenAt: z.string().nullable(),
   checkedAt: z.string(),

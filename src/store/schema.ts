@@ -422,6 +422,7 @@ export interface DriftChecksTable {
   changed_json: string;
   added_json: string;
   removed_json: string;
+  packages_json: string;
   first_seen_at: string | null;
   checked_at: string;
   unauthorised: number;

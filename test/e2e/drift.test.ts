@@ -149,11 +149,23 @@ strategy: { type: allAtOnce }
     expect((await cli('drift', 'remediate')).err).toContain('error[REQUEST_INVALID]: name an environment or --target to remediate');
   });
 
+  it('compares the packages the release declares with what the target reports (probed over SSH)', async () => {
+    await gantry.apply(`${manifest(false)}packages: [bash, { name: bash, minVersion: "1.0" }, gantry-no-such-package]\n`);
+    await gantry.release('site', '1.2', makeBuildDir({ 'index.html': '<h1>v1.2</h1>\n', 'app.js': 'start()\n', 'config.tmpl': 'port={{ PORT }}\n' }));
+    expect((await gantry.waitFor((await gantry.deploy('site', '1.2', 'prod')).deployment.id)).deployment.state).toBe('succeeded');
+    // Without a package report there is nothing to compare them with.
+    expect(await checkJson('prod')).toMatchObject([{ version: '1.2', state: 'in_sync', packages: [] }]);
+    expect((await gantry.api('POST', '/targets/web-1/probe')).status).toBe(200);
+    expect(await checkJson('prod')).toMatchObject([{ version: '1.2', state: 'drifted', changed: [], added: [], removed: [], packages: ['gantry-no-such-package is not installed'], unauthorised: true }]);
+    expect((await cli('drift', 'prod')).out).toContain('package  gantry-no-such-package is not installed');
+  });
+
   it('reports a target that cannot be reached as unknown, with the reason, never in sync', async () => {
     await sshd.stop();
     sshdRunning = false;
     const [record] = await checkJson('prod');
-    expect(record).toMatchObject({ target: 'web-1', state: 'unknown', unauthorised: false });
+    // What was last known (the missing package) stays on show, marked unknown.
+    expect(record).toMatchObject({ target: 'web-1', state: 'unknown', packages: ['gantry-no-such-package is not installed'] });
     expect(record!.reason).toMatch(/^error\[TARGET_UNREACHABLE\]/);
     const shown = await cli('drift', 'prod');
     expect(shown.out).toContain('UNKNOWN: error[TARGET_UNREACHABLE]');

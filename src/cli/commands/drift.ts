@@ -18,6 +18,7 @@ function describeRecord(record: DriftRecordDto, now: Date): string[] {
     for (const [kind, paths] of [['changed', record.changed], ['added', record.added], ['removed', record.removed]] as const) {
       for (const path of paths) lines.push(`    ${kind.padEnd(8)} ${JSON.stringify(path).slice(1, -1)}`);
     }
+    for (const problem of record.packages) lines.push(`    package  ${problem}`);
   }
   return lines;
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseManifest } from '../manifest/parse-manifest.js';
-import { compareFiles } from './compare.js';
+import { compareFiles, comparePackages } from './compare.js';
 import { explainDrift } from './explain.js';
 import { globPattern, globProblem, ignoredBy, prunableDirectories } from './ignore-globs.js';
 import { LIST_RELEASE_FILES, parseReleaseListing, PRUNE_VARIABLE } from './listing.js';
@@ -53,8 +53,8 @@ describe('comparing desired and live files', () => {
   it('lists changed, added and removed files, sorted, leaving ignored files out on both sides', () => {
     const desired = new Map([['index.html', sha('a')], ['config.txt', sha('port=1')], ['gone.txt', sha('g')], ['node_modules/x.js', sha('x')]]);
     const live = new Map([['index.html', sha('b')], ['config.txt', sha('port=1')], ['new.txt', sha('n')], ['b.txt', sha('b')], ['node_modules/y.js', sha('y')]]);
-    expect(compareFiles(desired, live, ['node_modules/**'])).toEqual({ changed: ['index.html'], added: ['b.txt', 'new.txt'], removed: ['gone.txt'] });
-    expect(compareFiles(desired, new Map(desired))).toEqual({ changed: [], added: [], removed: [] });
+    expect(compareFiles(desired, live, ['node_modules/**'])).toEqual({ changed: ['index.html'], added: ['b.txt', 'new.txt'], removed: ['gone.txt'], packages: [] });
+    expect(compareFiles(desired, new Map(desired))).toEqual({ changed: [], added: [], removed: [], packages: [] });
   });
 });
 
@@ -120,7 +120,7 @@ describe('explaining a drift', () => {
 
 describe('the drift record over time', () => {
   const subject: DriftSubject = { target: 'web-1', app: 'web', environment: 'prod', version: '1.0' };
-  const edit = { changed: ['index.html'], added: [], removed: [] };
+  const edit = { changed: ['index.html'], added: [], removed: [], packages: [] };
   const unauthorised = { unauthorised: true, explanation: 'no deployment or change explains it' };
   const first = nextDriftRecord(null, subject, { kind: 'checked', differences: edit }, 't1', unauthorised);
 
@@ -137,10 +137,31 @@ describe('the drift record over time', () => {
   it('asks for a new explanation when the differences change, and starts over once in sync or on another release', () => {
     const more = { ...edit, added: ['x'] };
     expect(needsExplanation(first, subject, { kind: 'checked', differences: more })).toBe(true);
-    const synced: DriftRecord = nextDriftRecord(first, subject, { kind: 'checked', differences: { changed: [], added: [], removed: [] } }, 't2', null);
+    const synced: DriftRecord = nextDriftRecord(first, subject, { kind: 'checked', differences: { changed: [], added: [], removed: [], packages: [] } }, 't2', null);
     expect(synced).toMatchObject({ state: 'in_sync', firstSeenAt: null, unauthorised: false, explanation: null });
     expect(needsExplanation(synced, subject, { kind: 'checked', differences: edit })).toBe(true);
     expect(needsExplanation(first, { ...subject, version: '2.0' }, { kind: 'checked', differences: edit })).toBe(true);
     expect(nextDriftRecord(null, subject, { kind: 'unknown', reason: 'r' }, 't1', null)).toMatchObject({ state: 'unknown', firstSeenAt: null, changed: [] });
+  });
+});
+
+describe('declared packages', () => {
+  const installed = { os: { id: 'debian', versionId: '12' }, format: 'dpkg' as const, packages: new Map([['nginx', '1.22.1-9'], ['openssl', '3.0.11-1~deb12u1']]), reportedAt: 't' };
+
+  it('reads them from the manifest, a name or a name with its least version', () => {
+    const manifest = parseManifest('app: web\nenvironments: [{ name: prod, targets: { role: web } }]\npackages: [nginx, { name: openssl, minVersion: "3.0.11-1" }]\n');
+    expect(manifest.packages).toEqual([{ name: 'nginx', minVersion: null }, { name: 'openssl', minVersion: '3.0.11-1' }]);
+    expect(() => parseManifest('app: web\nenvironments: [{ name: prod, targets: { role: web } }]\npackages: ["-oops"]\n')).toThrow(/packages\.0.*package name/);
+  });
+
+  it('lists those missing or below their version, by the package manager\'s ordering, and nothing without a package report', () => {
+    const declared = [
+      { name: 'nginx', minVersion: null },
+      { name: 'openssl', minVersion: '3.0.11-1' },
+      { name: 'auditd', minVersion: null },
+    ];
+    expect(comparePackages(declared, installed)).toEqual(['openssl 3.0.11-1~deb12u1 is below 3.0.11-1', 'auditd is not installed']);
+    expect(comparePackages([{ name: 'openssl', minVersion: '3.0.11-1~deb12u1' }], installed)).toEqual([]);
+    expect(comparePackages(declared, null)).toEqual([]);
   });
 });

@@ -17,7 +17,7 @@ export interface DriftSubject {
 
 export type DriftObservation = { readonly kind: 'checked'; readonly differences: FileDifferences } | { readonly kind: 'unknown'; readonly reason: string };
 
-const NONE: FileDifferences = { changed: [], added: [], removed: [] };
+const NONE: FileDifferences = { changed: [], added: [], removed: [], packages: [] };
 
 /** The previous drift, if it is about the same release and not over. */
 function ongoingDrift(previous: DriftRecord | null, subject: DriftSubject): DriftRecord | null {
@@ -42,6 +42,7 @@ export function nextDriftRecord(previous: DriftRecord | null, subject: DriftSubj
       changed: known.changed,
       added: known.added,
       removed: known.removed,
+      packages: known.packages,
       firstSeenAt: known.firstSeenAt,
       checkedAt: at,
       unauthorised: known.unauthorised,
@@ -59,6 +60,7 @@ export function nextDriftRecord(previous: DriftRecord | null, subject: DriftSubj
     changed: differences.changed,
     added: differences.added,
     removed: differences.removed,
+    packages: differences.packages,
     firstSeenAt: ongoing?.firstSeenAt ?? at,
     checkedAt: at,
     unauthorised: explained.unauthorised,

@@ -73,6 +73,15 @@ const rollingSchema = z
   })
   .strict();
 
+/** A package name as package managers spell them (Debian policy, RPM): no spaces, quotes or leading `-`. */
+const packageNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9+._-]{0,199}$/, 'must be a package name (letters, digits, + . _ -)');
+
+/** `nginx`, or `{ name: openssl, minVersion: "3.0.15-1~deb12u1" }` (compared by the target's package manager's rules). */
+const declaredPackageSchema = z
+  .union([packageNameSchema, z.object({ name: packageNameSchema, minVersion: z.string().min(1).max(200).optional() }).strict()])
+  .transform((entry) => (typeof entry === 'string' ? { name: entry, minVersion: null } : { name: entry.name, minVersion: entry.minVersion ?? null }));
+export type DeclaredPackage = z.output<typeof declaredPackageSchema>;
+
 /** An analysis to run: a template of the manifest's `analysis`, with the arguments it declares. */
 const analysisRunSchema = z.object({ template: nameSchema, args: z.record(z.string(), z.string().max(1000)).default({}) }).strict();
 
@@ -226,6 +235,8 @@ export const manifestSchema = z
       })
       .strict()
       .optional(),
+    /** System packages the application needs on its targets: part of the desired state drift checks compare. */
+    packages: z.array(declaredPackageSchema).max(200).default([]),
   })
   .strict()
   .superRefine((manifest, ctx) => {

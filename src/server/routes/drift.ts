@@ -7,7 +7,7 @@ import { toDeploymentDto } from '../dto.js';
 import type { ServerContext } from '../server-context.js';
 
 function toDriftDto(record: DriftRecord): DriftRecordDto {
-  return { ...record, changed: [...record.changed], added: [...record.added], removed: [...record.removed] };
+  return { ...record, changed: [...record.changed], added: [...record.added], removed: [...record.removed], packages: [...record.packages] };
 }
 
 /**

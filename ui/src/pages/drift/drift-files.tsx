@@ -4,9 +4,10 @@ const KINDS = [
   ['changed', 'Changed'],
   ['added', 'Added'],
   ['removed', 'Removed'],
+  ['packages', 'Packages'],
 ] as const;
 
-/** The files that differ from the release, by kind (release-relative paths); the last known ones for an unknown check. */
+/** The files that differ from the release, by kind (release-relative paths), and the declared packages missing; the last known ones for an unknown check. */
 export function DriftFiles({ record }: { record: DriftRecordDto }) {
   const kinds = KINDS.filter(([kind]) => record[kind].length > 0);
   if (kinds.length === 0) return <span className="muted">{record.state === 'unknown' ? 'no known differences' : 'none'}</span>;

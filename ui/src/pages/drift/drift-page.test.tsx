@@ -37,6 +37,7 @@ const record = (target: string, environment: string, state: DriftRecordDto['stat
   changed: [],
   added: [],
   removed: [],
+  packages: [],
   firstSeenAt: state === 'in_sync' ? null : '2026-11-27T09:00:00.000Z',
   checkedAt: '2026-11-27T10:00:00.000Z',
   unauthorised: false,
