@@ -4,10 +4,7 @@ import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TargetSession } from '../../src/engine/ports.js';
-import { createTargetExecutor } from '../../src/executors/target-executor.js';
-import { createReleaseFactory, type ReleaseFactory } from './release-artifacts.js';
-import { startTransport, type TransportKind, type TransportUnderTest } from './transports.js';
+import { openUnpackedRelease, type TransportKind, type UnpackedRelease } from './transports.js';
 
 const run = promisify(execFile);
 
@@ -22,38 +19,27 @@ async function processesWith(marker: string): Promise<string[]> {
 }
 
 describe.each<TransportKind>(['local', 'ssh'])('killing a step over %s', (kind) => {
-  let transport: TransportUnderTest;
-  let releases: ReleaseFactory;
-  let session: TargetSession;
-  let releaseDir: string;
+  let fixture: UnpackedRelease;
 
   beforeAll(async () => {
-    transport = await startTransport(kind);
-    releases = await createReleaseFactory();
-    session = await createTargetExecutor().open(transport.target, { timeoutMs: 10_000 });
-    const artifact = await releases.release('sleepy');
-    await session.ensureArtifact('app', artifact, { timeoutMs: 10_000 });
-    await session.unpackRelease('app', '1.0.0', artifact.digest, { timeoutMs: 10_000 });
-    releaseDir = join(transport.root, 'app', 'releases', '1.0.0');
+    fixture = await openUnpackedRelease(kind, 'sleepy');
   }, 30_000);
 
   afterAll(async () => {
-    await session?.close();
-    await releases?.dispose();
-    await transport?.stop();
+    await fixture?.close();
   });
 
   /** A `sleep` whose command line carries a unique marker, so pgrep finds exactly its processes. */
   async function markedSleep(): Promise<string> {
     const marker = `gantry-sleep-${randomBytes(6).toString('hex')}`;
-    await symlink('/bin/sleep', join(releaseDir, marker));
+    await symlink('/bin/sleep', join(fixture.releaseDir, marker));
     return marker;
   }
 
   it('kills the whole process tree when a hook runs past its timeout', { timeout: 30_000 }, async () => {
     const marker = await markedSleep();
     const started = Date.now();
-    const error = await session
+    const error = await fixture.session
       .runHook('app', '1.0.0', { command: `./${marker} 600 & ./${marker} 600`, env: {} }, { timeoutMs: 1000 })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'STEP_TIMEOUT' });
@@ -63,7 +49,7 @@ describe.each<TransportKind>(['local', 'ssh'])('killing a step over %s', (kind) 
 
   it('kills processes that ignore SIGTERM too', { timeout: 30_000 }, async () => {
     const marker = await markedSleep();
-    const error = await session
+    const error = await fixture.session
       .runHook('app', '1.0.0', { command: `trap '' TERM; ./${marker} 600 & ./${marker} 600`, env: {} }, { timeoutMs: 1000 })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'STEP_TIMEOUT' });
@@ -73,7 +59,7 @@ describe.each<TransportKind>(['local', 'ssh'])('killing a step over %s', (kind) 
   it('kills the process tree and reports INTERRUPTED when the step is cancelled', { timeout: 30_000 }, async () => {
     const marker = await markedSleep();
     const cancel = new AbortController();
-    const check = session
+    const check = fixture.session
       .runCheck('app', '1.0.0', { command: `./${marker} 600 & ./${marker} 600`, env: {} }, { timeoutMs: 60_000, signal: cancel.signal })
       .catch((e: unknown) => e);
     // The sleeps (and the shell running them) are seen before the cancel: the check below can see survivors.
@@ -84,6 +70,6 @@ describe.each<TransportKind>(['local', 'ssh'])('killing a step over %s', (kind) 
   });
 
   it('keeps working for the next step after a kill', { timeout: 30_000 }, async () => {
-    expect(await session.runCheck('app', '1.0.0', { command: 'exit 4', env: {} }, { timeoutMs: 10_000 })).toEqual({ exitCode: 4 });
+    expect(await fixture.session.runCheck('app', '1.0.0', { command: 'exit 4', env: {} }, { timeoutMs: 10_000 })).toEqual({ exitCode: 4 });
   });
 });

@@ -4,15 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TargetSession } from '../../src/engine/ports.js';
 import type { AgentTokenDto } from '../../src/protocol/api.js';
 import { quoteShellArg, shellCommand } from '../../src/executors/shell-quote.js';
-import { createTargetExecutor } from '../../src/executors/target-executor.js';
 import { startAgent, waitForTarget, type AgentProcess } from '../support/agent-process.js';
 import { startTestGantry, type TestGantry } from '../support/gantry-server.js';
 import { makeBuildDir } from '../support/release-dirs.js';
-import { createReleaseFactory, type ReleaseFactory } from './release-artifacts.js';
-import { startTransport, type TransportKind, type TransportUnderTest } from './transports.js';
+import { openUnpackedRelease, type TransportKind, type UnpackedRelease } from './transports.js';
 
 const run = promisify(execFile);
 
@@ -81,23 +78,14 @@ describe('quoteShellArg', () => {
 });
 
 describe.each<TransportKind>(['local', 'ssh'])('hostile values reaching a hook over %s', (kind) => {
-  let transport: TransportUnderTest;
-  let releases: ReleaseFactory;
-  let session: TargetSession;
+  let fixture: UnpackedRelease;
 
   beforeAll(async () => {
-    transport = await startTransport(kind);
-    releases = await createReleaseFactory();
-    session = await createTargetExecutor().open(transport.target, { timeoutMs: 10_000 });
-    const artifact = await releases.release('quoting');
-    await session.ensureArtifact('app', artifact, { timeoutMs: 10_000 });
-    await session.unpackRelease('app', '1.0.0', artifact.digest, { timeoutMs: 10_000 });
+    fixture = await openUnpackedRelease(kind, 'quoting');
   }, 30_000);
 
   afterAll(async () => {
-    await session?.close();
-    await releases?.dispose();
-    await transport?.stop();
+    await fixture?.close();
   });
 
   it('passes every value literally through the environment and runs no part of it', { timeout: 30_000 }, async () => {
@@ -105,22 +93,21 @@ describe.each<TransportKind>(['local', 'ssh'])('hostile values reaching a hook o
     const env = Object.fromEntries(values.map((value, index) => [`V${index}`, value]));
     const command = `printf '%s\\0' ${values.map((_, index) => `"$V${index}"`).join(' ')}`;
     let stdout = '';
-    await session.runHook('app', '1.0.0', { command, env }, { timeoutMs: 10_000, onOutput: (stream, text) => stream === 'stdout' && (stdout += text) });
+    await fixture.session.runHook('app', '1.0.0', { command, env }, { timeoutMs: 10_000, onOutput: (stream, text) => stream === 'stdout' && (stdout += text) });
     expect(stdout.split('\0').slice(0, -1)).toEqual(values);
 
-    const releaseDir = join(transport.root, 'app', 'releases', '1.0.0');
-    expect(await readdir(releaseDir)).not.toContain('pwned');
-    expect(await readdir(transport.root)).not.toContain('pwned');
+    expect(await readdir(fixture.releaseDir)).not.toContain('pwned');
+    expect(await readdir(fixture.transport.root)).not.toContain('pwned');
   });
 
   it('passes a hostile hook command to sh -c as one argument', { timeout: 30_000 }, async () => {
     let stdout = '';
-    await session.runHook('app', '1.0.0', { command: "echo '$(touch pwned)' \"`echo ok`\"", env: {} }, {
+    await fixture.session.runHook('app', '1.0.0', { command: "echo '$(touch pwned)' \"`echo ok`\"", env: {} }, {
       timeoutMs: 10_000,
       onOutput: (stream, text) => stream === 'stdout' && (stdout += text),
     });
     expect(stdout).toBe('$(touch pwned) ok\n');
-    expect(await readdir(join(transport.root, 'app', 'releases', '1.0.0'))).not.toContain('pwned');
+    expect(await readdir(fixture.releaseDir)).not.toContain('pwned');
   });
 });
 

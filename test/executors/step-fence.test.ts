@@ -5,11 +5,9 @@ import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StepAttempt, TargetSession } from '../../src/engine/ports.js';
+import type { StepAttempt } from '../../src/engine/ports.js';
 import { STEPS_DIR } from '../../src/executors/step-fence.js';
-import { createTargetExecutor } from '../../src/executors/target-executor.js';
-import { createReleaseFactory, type ReleaseFactory } from './release-artifacts.js';
-import { startTransport, type TransportKind, type TransportUnderTest } from './transports.js';
+import { openUnpackedRelease, type TransportKind, type UnpackedRelease } from './transports.js';
 
 const run = promisify(execFile);
 
@@ -44,52 +42,41 @@ function isRunning(pid: number): boolean {
  * refused while one under a newer lease runs; it never signals a group its record no longer names.
  */
 describe.each<TransportKind>(['local', 'ssh'])('the step fence over %s', (kind) => {
-  let transport: TransportUnderTest;
-  let releases: ReleaseFactory;
-  let session: TargetSession;
-  let releaseDir: string;
+  let fixture: UnpackedRelease;
   let deployment = 0;
 
   beforeAll(async () => {
-    transport = await startTransport(kind);
-    releases = await createReleaseFactory();
-    session = await createTargetExecutor().open(transport.target, { timeoutMs: 10_000 });
-    const artifact = await releases.release('fenced');
-    await session.ensureArtifact('app', artifact, { timeoutMs: 10_000 });
-    await session.unpackRelease('app', '1.0.0', artifact.digest, { timeoutMs: 10_000 });
-    releaseDir = join(transport.root, 'app', 'releases', '1.0.0');
+    fixture = await openUnpackedRelease(kind, 'fenced');
   }, 30_000);
 
   afterAll(async () => {
-    await session?.close();
-    await releases?.dispose();
-    await transport?.stop();
+    await fixture?.close();
   });
 
   /** A fresh deployment id for each test, so records never meet across tests. */
   function attempts(): (step: string, attempt: number, fencingToken: number) => StepAttempt {
     deployment += 1;
-    return (step, attempt, fencingToken) => ({ key: `dep-${kind}${deployment}/${transport.target.name}/${step}/${attempt}`, fencingToken });
+    return (step, attempt, fencingToken) => ({ key: `dep-${kind}${deployment}/${fixture.transport.target.name}/${step}/${attempt}`, fencingToken });
   }
 
   /** A `sleep` whose command line carries a unique marker, so pgrep finds exactly its processes. */
   async function markedSleep(): Promise<string> {
     const marker = `gantry-fenced-${randomBytes(6).toString('hex')}`;
-    await symlink('/bin/sleep', join(releaseDir, marker));
+    await symlink('/bin/sleep', join(fixture.releaseDir, marker));
     return marker;
   }
 
   it('stops the process tree an earlier attempt left running before the next attempt runs, and clears its record', { timeout: 30_000 }, async () => {
     const attempt = attempts();
     const marker = await markedSleep();
-    const log = join(releaseDir, `${marker}.log`);
-    const first = session
+    const log = join(fixture.releaseDir, `${marker}.log`);
+    const first = fixture.session
       .runHook('app', '1.0.0', { command: `echo start 1 >> ${marker}.log; ./${marker} 600 & ./${marker} 600; echo end 1 >> ${marker}.log`, env: {} }, { timeoutMs: 60_000, attempt: attempt('afterInstall', 1, 7) })
       .catch((e: unknown) => e);
     await expect.poll(async () => (await processesWith(`./${marker} 600`)).length, { timeout: 5000 }).toBeGreaterThanOrEqual(2);
 
     const output: string[] = [];
-    await session.runHook('app', '1.0.0', { command: `echo start 2 >> ${marker}.log; echo end 2 >> ${marker}.log`, env: {} }, {
+    await fixture.session.runHook('app', '1.0.0', { command: `echo start 2 >> ${marker}.log; echo end 2 >> ${marker}.log`, env: {} }, {
       timeoutMs: 60_000,
       attempt: attempt('afterInstall', 2, 8),
       onOutput: (_stream, text) => output.push(text),
@@ -98,25 +85,25 @@ describe.each<TransportKind>(['local', 'ssh'])('the step fence over %s', (kind) 
     expect(output.join('')).toMatch(/^gantry fence: stopping dep-\S+\/afterInstall\/1 \(process group \d+\), which an earlier holder left running$/m);
     expect(await first).toMatchObject({ code: 'STEP_FAILED', message: 'hook was killed by signal TERM' });
     expect(await processesWith(`./${marker} 600`)).toEqual([]);
-    expect(readdirSync(join(transport.root, STEPS_DIR)).filter((name) => name !== '.lock')).toEqual([]);
+    expect(readdirSync(join(fixture.transport.root, STEPS_DIR)).filter((name) => name !== '.lock')).toEqual([]);
   });
 
   it('does not run a command under an older lease while one under a newer lease runs', { timeout: 30_000 }, async () => {
     const attempt = attempts();
     const marker = await markedSleep();
     const cancel = new AbortController();
-    const newer = session
+    const newer = fixture.session
       .runHook('app', '1.0.0', { command: `./${marker} 600`, env: {} }, { timeoutMs: 60_000, signal: cancel.signal, attempt: attempt('afterActivate', 2, 9) })
       .catch((e: unknown) => e);
     const sleeping = async () => (await processesWith(`./${marker} 600`)).filter((line) => line.endsWith(` ./${marker} 600`) && line.split(' ').length === 3);
     await expect.poll(async () => (await sleeping()).length, { timeout: 5000 }).toBe(1);
 
-    const older = await session
+    const older = await fixture.session
       .runHook('app', '1.0.0', { command: `touch ${marker}.older`, env: {} }, { timeoutMs: 60_000, attempt: attempt('afterActivate', 1, 8) })
       .catch((e: unknown) => e);
     expect(older).toMatchObject({ code: 'STEP_FAILED' });
     expect((older as Error).message).toMatch(/the hook on \S+ was not run: dep-\S+\/afterActivate\/2 runs here under a newer lease \(fencing token 9, this one holds 8\)/);
-    expect(existsSync(join(releaseDir, `${marker}.older`))).toBe(false);
+    expect(existsSync(join(fixture.releaseDir, `${marker}.older`))).toBe(false);
     expect(await sleeping()).toHaveLength(1);
     cancel.abort();
     expect(await newer).toMatchObject({ code: 'INTERRUPTED' });
@@ -130,16 +117,16 @@ describe.each<TransportKind>(['local', 'ssh'])('the step fence over %s', (kind) 
     try {
       const earlier = attempt('health', 1, 3);
       const [deploymentId, target] = earlier.key.split('/');
-      const record = join(transport.root, STEPS_DIR, `${deploymentId}__${target}`);
-      mkdirSync(join(transport.root, STEPS_DIR), { recursive: true });
+      const record = join(fixture.transport.root, STEPS_DIR, `${deploymentId}__${target}`);
+      mkdirSync(join(fixture.transport.root, STEPS_DIR), { recursive: true });
 
       writeFileSync(record, `${pid} 3 ${earlier.key} ${Number(startTime(pid)) + 1}\n`);
-      expect(await session.runCheck('app', '1.0.0', { command: 'true', env: {} }, { timeoutMs: 10_000, attempt: attempt('health', 2, 4) })).toEqual({ exitCode: 0 });
+      expect(await fixture.session.runCheck('app', '1.0.0', { command: 'true', env: {} }, { timeoutMs: 10_000, attempt: attempt('health', 2, 4) })).toEqual({ exitCode: 0 });
       expect(isRunning(pid)).toBe(true);
 
       // The same record with the leader's real start time: now the group is taken for the earlier attempt's.
       writeFileSync(record, `${pid} 3 ${earlier.key} ${startTime(pid)}\n`);
-      expect(await session.runCheck('app', '1.0.0', { command: 'true', env: {} }, { timeoutMs: 10_000, attempt: attempt('health', 3, 4) })).toEqual({ exitCode: 0 });
+      expect(await fixture.session.runCheck('app', '1.0.0', { command: 'true', env: {} }, { timeoutMs: 10_000, attempt: attempt('health', 3, 4) })).toEqual({ exitCode: 0 });
       await expect.poll(() => isRunning(pid), { timeout: 5000 }).toBe(false);
     } finally {
       stranger.kill('SIGKILL');
@@ -148,8 +135,8 @@ describe.each<TransportKind>(['local', 'ssh'])('the step fence over %s', (kind) 
 
   it('passes exit codes and signals of the command through', { timeout: 30_000 }, async () => {
     const attempt = attempts();
-    expect(await session.runCheck('app', '1.0.0', { command: 'exit 7', env: {} }, { timeoutMs: 10_000, attempt: attempt('health', 1, 1) })).toEqual({ exitCode: 7 });
-    const killed = await session.runHook('app', '1.0.0', { command: 'kill -s KILL $$', env: {} }, { timeoutMs: 10_000, attempt: attempt('afterInstall', 1, 1) }).catch((e: unknown) => e);
+    expect(await fixture.session.runCheck('app', '1.0.0', { command: 'exit 7', env: {} }, { timeoutMs: 10_000, attempt: attempt('health', 1, 1) })).toEqual({ exitCode: 7 });
+    const killed = await fixture.session.runHook('app', '1.0.0', { command: 'kill -s KILL $$', env: {} }, { timeoutMs: 10_000, attempt: attempt('afterInstall', 1, 1) }).catch((e: unknown) => e);
     expect(killed).toMatchObject({ code: 'STEP_FAILED', message: 'hook was killed by signal KILL' });
   });
 });
