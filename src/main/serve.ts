@@ -43,6 +43,7 @@ import { createLocalSignals, createPostgresSignals, type NodeSignals } from '../
 import { recordNodeHeartbeat, recordNodeStopped, registerNode } from '../store/nodes.repository.js';
 import type { Database } from '../store/schema.js';
 import { createIdSource, systemClock } from './system-clock.js';
+import { startPeriodic, type Periodic } from './periodic.js';
 
 export interface RunningGantry {
   readonly url: string;
@@ -140,7 +141,8 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
   const oidc = config.oidc ? new OidcClient({ ...config.oidc, clientSecret: await readOidcClientSecret(config.oidc.clientSecretFile) }) : null;
   const server = await buildServer({ app: appDeps, progress, streamPollMs: 1000, agentSessions, agentCommands, agentRelay: agentRelay.context, agentHeartbeatMs: config.agentHeartbeatMs, authThrottle, oidc, webUi: builtWebUi() }, logger, VERSION, tls);
   await engine.start();
-  const changeKeeper = startChangeKeeper(appDeps, logger.child({ component: 'changes' }), options.engine?.pollMs ?? DEFAULT_ENGINE_SETTINGS.pollMs);
+  const changesLog = logger.child({ component: 'changes' });
+  const changeKeeper = startPeriodic(options.engine?.pollMs ?? DEFAULT_ENGINE_SETTINGS.pollMs, () => keepChanges(appDeps, changesLog), changesLog, 'change keeping failed; will retry');
   const driftSchedule = config.driftIntervalMs === undefined ? null : startDriftSchedule(appDeps, logger.child({ component: 'drift' }), config.driftIntervalMs);
   const address = await server.listen({ host: config.listenHost, port: config.listenPort });
   const nodeBeat = await startNodeHeartbeat(store.db, { id: nodeId, bootId, url: address, version: VERSION }, clock, config.heartbeatMs, logger);
@@ -252,40 +254,18 @@ async function startNodeHeartbeat(db: Kysely<Database>, node: { id: string; boot
   };
 }
 
-/** Runs the change calendar's work (scheduled starts, reviews) every `everyMs`, one tick at a time. */
-function startChangeKeeper(deps: AppDeps, log: Logger, everyMs: number): { stop(): Promise<void> } {
-  let tick: Promise<void> | null = null;
-  const timer = setInterval(() => {
-    tick ??= keepChanges(deps, log)
-      .catch((error: unknown) => log.warn({ err: error }, 'change keeping failed; will retry'))
-      .finally(() => (tick = null));
-  }, everyMs);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await tick;
-    },
-  };
-}
-
 /** Checks every live release for configuration drift every `everyMs` (GANTRY_DRIFT_INTERVAL), one round at a time. */
-function startDriftSchedule(deps: AppDeps, log: Logger, everyMs: number): { stop(): Promise<void> } {
-  let round: Promise<void> | null = null;
-  const timer = setInterval(() => {
-    round ??= checkDrift(deps)
-      .then((records) => {
-        const drifted = records.filter((record) => record.state === 'drifted');
-        if (drifted.length > 0) log.warn({ drifted: drifted.map((record) => `${record.app}@${record.target}`), unauthorised: drifted.filter((record) => record.unauthorised).length }, 'configuration drift found');
-      })
-      .catch((error: unknown) => log.warn({ err: error }, 'drift check failed; will retry'))
-      .finally(() => (round = null));
-  }, everyMs);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await round;
+function startDriftSchedule(deps: AppDeps, log: Logger, everyMs: number): Periodic {
+  return startPeriodic(
+    everyMs,
+    async () => {
+      const records = await checkDrift(deps);
+      const drifted = records.filter((record) => record.state === 'drifted');
+      if (drifted.length > 0) log.warn({ drifted: drifted.map((record) => `${record.app}@${record.target}`), unauthorised: drifted.filter((record) => record.unauthorised).length }, 'configuration drift found');
     },
-  };
+    log,
+    'drift check failed; will retry',
+  );
 }
 
 /** Reads the PEM files; the fingerprint is what agents pin (`gantry agent --server-fingerprint`). */
