@@ -27,6 +27,10 @@ export const GLOBAL_PERMISSIONS = [
   'audit',
   /** Add, change, disable users and set their passwords. */
   'users',
+  /** Add and remove notification channels and subscriptions; redeliver notifications. */
+  'notifications',
+  /** Set retention policies and apply them (deleting old logs, releases and archives). */
+  'retention',
 ] as const;
 
 export type ScopedPermission = (typeof SCOPED_PERMISSIONS)[number];
@@ -38,7 +42,7 @@ export const ROLES = {
   viewer: ['read'],
   deployer: ['read', 'deploy', 'change'],
   approver: ['read', 'approve'],
-  'release-manager': ['read', 'release', 'deploy', 'change', 'windows'],
+  'release-manager': ['read', 'release', 'deploy', 'change', 'windows', 'notifications'],
   admin: PERMISSIONS,
 } as const satisfies Record<string, readonly Permission[]>;
 
