@@ -57,6 +57,17 @@ export interface ReleasesTable {
   created_at: string;
 }
 
+export interface ReleaseCommitsTable {
+  app: string;
+  version: string;
+  sha: string;
+  parents_json: string;
+  author_name: string;
+  author_email: string;
+  committed_at: string;
+  subject: string;
+}
+
 export interface DeploymentsTable {
   id: string;
   app: string;
@@ -434,6 +445,7 @@ export interface Database {
   applications: ApplicationsTable;
   targets: TargetsTable;
   releases: ReleasesTable;
+  release_commits: ReleaseCommitsTable;
   deployments: DeploymentsTable;
   tasks: TasksTable;
   events: EventsTable;

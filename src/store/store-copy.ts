@@ -35,6 +35,7 @@ export const STORE_TABLES = {
   applications: { copy: 'rows', key: ['name'] },
   targets: { copy: 'rows', key: ['name'] },
   releases: { copy: 'rows', key: ['app', 'version'] },
+  release_commits: { copy: 'rows', key: ['app', 'version', 'sha'] },
   deployments: { copy: 'rows', key: ['id'] },
   tasks: { copy: 'rows', key: ['id'] },
   events: { copy: 'rows', key: ['seq'] },

@@ -18,6 +18,11 @@ import * as inventory from './2026_11_27_0015_inventory.js';
 import * as drift from './2026_11_27_0016_drift.js';
 import * as patchRollouts from './2026_11_27_0017_patch_rollouts.js';
 import * as exposureSightings from './2026_11_27_0018_exposure_sightings.js';
+import * as notifications from './2026_11_28_0019_notifications.js';
+import * as releaseCommits from './2026_11_28_0020_release_commits.js';
+import * as incidents from './2026_11_28_0021_incidents.js';
+import * as feedback from './2026_11_28_0022_feedback.js';
+import * as retention from './2026_11_28_0023_retention.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the schema as it was
 type MigrationModule = { up(db: Kysely<any>, capabilities: StoreCapabilities): Promise<void> };
@@ -42,6 +47,11 @@ const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '2026_11_27_0016_drift': drift,
   '2026_11_27_0017_patch_rollouts': patchRollouts,
   '2026_11_27_0018_exposure_sightings': exposureSightings,
+  '2026_11_28_0019_notifications': notifications,
+  '2026_11_28_0020_release_commits': releaseCommits,
+  '2026_11_28_0021_incidents': incidents,
+  '2026_11_28_0022_feedback': feedback,
+  '2026_11_28_0023_retention': retention,
 };
 
 export function migrationProvider(capabilities: StoreCapabilities): MigrationProvider {
