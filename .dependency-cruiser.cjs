@@ -29,6 +29,8 @@ module.exports = {
     { name: 'agent-no-server-libraries', severity: 'error', from: { path: layer('agent') }, to: { path: 'node_modules/(fastify|@fastify|kysely|better-sqlite3|pg|ssh2|pino)/' } },
     { name: 'analysis-providers-are-adapters', severity: 'error', from: { path: layer('analysis') }, to: { path: '^src/', pathNot: [layer('analysis'), layer('core'), layer('outbound'), '^src/engine/analysis/metric-port\\.ts$'] } },
     { name: 'analysis-providers-wired-in-main', severity: 'error', from: { path: '^src/', pathNot: [layer('analysis'), layer('main')] }, to: { path: layer('analysis') } },
+    { name: 'notify-channels-are-adapters', severity: 'error', from: { path: layer('notify') }, to: { path: '^src/', pathNot: [layer('notify'), layer('core'), layer('outbound')] } },
+    { name: 'notify-channels-wired-in-main', severity: 'error', from: { path: '^src/', pathNot: [layer('notify'), layer('main')] }, to: { path: layer('notify'), dependencyTypesNot: ['type-only'] } },
     { name: 'ui-through-client', severity: 'error', from: { path: '^ui/src/' }, to: { path: '^src/', pathNot: layer('client') } },
     { name: 'ui-runs-in-browsers', severity: 'error', from: { path: '^ui/src/' }, to: { dependencyTypes: ['core'] } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true, dependencyTypesNot: ['type-only'] } },
