@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COMMUNICATION_PLACEHOLDERS, COMMUNICATION_WHEN_HELP, parseCommunicationWhen, unknownPlaceholders } from './communications.js';
 
 /**
  * A deployment plan, as people write it (`--from-file plan.yaml`, or the API). The parts Gantry
@@ -23,6 +24,20 @@ export const readinessItemSchema = z
     if (entry.status === 'waived' && entry.reason === undefined) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a waived item needs a reason' });
   });
 
+/** A notice to stakeholders: its `when` must be a time Gantry can keep, its placeholders real ones. */
+const communicationSchema = z
+  .strictObject({
+    audience: text(200),
+    when: text(200).refine((when) => parseCommunicationWhen(when) !== undefined, { message: COMMUNICATION_WHEN_HELP }),
+    message: text(2000),
+  })
+  .superRefine((entry, ctx) => {
+    const unknown = unknownPlaceholders(entry.message);
+    if (unknown.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['message'], message: `unknown placeholder ${unknown.map((name) => `{{${name}}}`).join(', ')}; known: ${COMMUNICATION_PLACEHOLDERS.join(', ')}` });
+    }
+  });
+
 export const planInputSchema = z.strictObject({
   /** What the change is for, in the requester's words. */
   goals: z.array(text(1000)).max(50).default([]),
@@ -44,8 +59,8 @@ export const planInputSchema = z.strictObject({
   risks: z.array(z.strictObject({ risk: text(1000), mitigation: text(1000) })).max(50).default([]),
   /** People or groups to inform. */
   stakeholders: z.array(z.strictObject({ name: person, kind: z.enum(['person', 'group']).default('group'), contact: text(320).optional() })).max(100).default([]),
-  /** What to tell whom and when: `when` is relative to the window, like "24h before start", "at start", "at end". */
-  communications: z.array(z.strictObject({ audience: text(200), when: text(200), message: text(2000) })).max(50).default([]),
+  /** What to tell whom and when (src/core/change/communications.ts): "24h before start", "at start", "30m after end". */
+  communications: z.array(communicationSchema).max(50).default([]),
   checklist: z.array(readinessItemSchema).max(100).default([]),
 });
 

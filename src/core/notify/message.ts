@@ -17,6 +17,11 @@ export interface NotificationMessage {
   /** Where to look in Gantry's web UI, when the server knows its public address. */
   readonly link: string | null;
   readonly createdAt: string;
+  /**
+   * Email addresses to send to besides the channel's own (a stakeholder notice's audience
+   * contacts); channels that do not send email ignore them.
+   */
+  readonly recipients?: readonly string[];
 }
 
 export interface NotificationItem {
