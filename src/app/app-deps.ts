@@ -5,6 +5,7 @@ import type { Clock, IdSource } from '../core/clock.js';
 import type { TargetExecutor } from '../engine/ports.js';
 import type { SecretKeyring } from '../secrets/envelope.js';
 import type { Database } from '../store/schema.js';
+import type { NotificationPorts } from './notification-ports.js';
 
 /** The archive store, as application services use it. */
 export interface ReleaseArchiveStore {
@@ -17,6 +18,10 @@ export interface ReleaseArchiveStore {
   fileDigests(digest: string): Promise<ReadonlyMap<string, string>>;
   /** Reads text files (configuration templates) out of a stored archive. */
   readFiles(digest: string, paths: readonly string[]): Promise<ReadonlyMap<string, string>>;
+  /** Whether the archive is stored (retention: an interrupted run may have left one behind). */
+  has(digest: string): Promise<boolean>;
+  /** Deletes the archive (retention, once no release keeps it); idempotent. */
+  remove(digest: string): Promise<void>;
 }
 
 export interface SshProbe {
@@ -52,4 +57,6 @@ export interface AppDeps {
   readonly nodeHeartbeatMs: number;
   /** Opens sessions on targets, as the engine does (drift checks run their listing through it). */
   readonly executor: TargetExecutor;
+  /** Channel senders and settings for notifications (issue 10); absent where nothing is sent (unit tests). */
+  readonly notifications?: NotificationPorts;
 }

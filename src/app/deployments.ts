@@ -1,5 +1,6 @@
 import { checkControlRequest, type ControlRequest } from '../core/deployment/control.js';
 import { isTerminalDeploymentState } from '../core/deployment/deployment-machine.js';
+import { DEPLOYMENT_TIME_EVENT_TYPES, measureDeploymentTime, type DeploymentTime } from '../core/deployment/deployment-time.js';
 import { GantryError } from '../core/errors.js';
 import { parseManifest } from '../core/manifest/parse-manifest.js';
 import type { AnalysisMeasurement, Deployment, DeploymentEventRecord, DeploymentKind, LogLine, Task } from '../core/model.js';
@@ -45,6 +46,13 @@ export async function startDeployment(deps: AppDeps, actor: Actor, request: Depl
   if (earlier) return earlier;
   await requireApplication(deps, request.app);
   const release = await requireRelease(deps, request.app, request.version);
+  if (release.archivePrunedAt) {
+    throw new GantryError(
+      'RELEASE_ARCHIVE_PRUNED',
+      `release ${release.app} ${release.version} cannot be deployed: retention deleted its archive at ${release.archivePrunedAt}; deploy a newer release, or create this content again under a new version`,
+      { where: 'version', prunedAt: release.archivePrunedAt },
+    );
+  }
   const manifest = parseManifest(release.manifestSource, `release ${release.app} ${release.version}`);
   const environment = manifest.environments.find((candidate) => candidate.name === request.environment);
   if (!environment) {
@@ -160,14 +168,18 @@ export interface DeploymentDetail {
   readonly deployment: Deployment;
   readonly tasks: readonly Task[];
   readonly waitingFor: readonly Deployment[];
+  /** How long it took and how long targets were out of rotation, from its events. */
+  readonly time: DeploymentTime;
 }
 
 export async function describeDeployment(deps: AppDeps, id: string): Promise<DeploymentDetail> {
   const deployment = await requireDeployment(deps, id);
+  const timeline = await deployments.listEventsOfTypes(deps.db, id, DEPLOYMENT_TIME_EVENT_TYPES);
   return {
     deployment,
     tasks: await deployments.listTasks(deps.db, id),
     waitingFor: deployment.state === 'queued' ? await deployments.listQueuedAhead(deps.db, deployment) : [],
+    time: measureDeploymentTime(deployment, timeline, deps.clock.now()),
   };
 }
 

@@ -25,6 +25,7 @@ import {
   type SecretEntry,
 } from '../store/secrets.repository.js';
 import type { AppDeps } from './app-deps.js';
+import { rewrapChannelCredentials } from './notification-channels.js';
 import { recordAudit, type OfflineOperator } from './audit.js';
 import { parseInput } from './parse-input.js';
 import type { SecretSource } from '../engine/ports.js';
@@ -219,6 +220,8 @@ export async function rotateMasterKey(deps: SecretDeps, newKeyring: SecretKeyrin
       }
       await updateSecretWrapping(trx, secret, sealed);
     }
+    // Notification channels' credentials are sealed with the same key.
+    await rewrapChannelCredentials(trx, deps.keyring, newKeyring);
     await replaceKeyChecks(trx, newKeyring.createCheck(), at);
     await recordAudit(
       { db: trx, clock: deps.clock },

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { GantryError, isGantryError } from '../core/errors.js';
-import { ARTIFACT_CHUNK_BYTES, findArtifact, hasArtifact, readArtifactChunks, storeArtifactChunks } from '../store/artifacts.repository.js';
+import { ARTIFACT_CHUNK_BYTES, deleteArtifact, findArtifact, hasArtifact, readArtifactChunks, storeArtifactChunks } from '../store/artifacts.repository.js';
 import type { Database } from '../store/schema.js';
 
 export interface StoredArtifact {
@@ -45,6 +45,8 @@ export interface ArtifactStore {
   verify(digest: string): Promise<boolean>;
   /** The path of a complete local copy of the archive, fetched first when this node has none. */
   localPath(digest: string): Promise<string>;
+  /** Deletes the archive (retention, once no release keeps it); idempotent. */
+  remove(digest: string): Promise<void>;
 }
 
 const DIGEST_PATTERN = /^[0-9a-f]{64}$/;
@@ -139,6 +141,7 @@ export function createArtifactStore(dir: string): ArtifactStore {
     open: (digest) => createReadStream(local.pathOf(digest)),
     verify: async (digest) => (await local.hashOf(local.pathOf(digest))) === digest,
     localPath: async (digest) => local.pathOf(digest),
+    remove: (digest) => rm(local.pathOf(digest), { force: true }),
   };
 }
 
@@ -216,5 +219,13 @@ export function createDatabaseArtifactStore(db: Kysely<Database>, cacheDir: stri
     },
 
     localPath,
+
+    // The database copy goes first: from then on no node can fetch it. Other nodes' caches keep
+    // their copy until their data directory is cleared; retention has marked the release pruned,
+    // so nothing deploys from it.
+    async remove(digest) {
+      await deleteArtifact(db, digest);
+      await rm(local.pathOf(digest), { force: true });
+    },
   };
 }

@@ -52,6 +52,10 @@ export function createReleaseArchives(store: ArtifactStore): ReleaseArchiveStore
       return new Map([...hashes].map(([path, hash]) => [path, hash.digest('hex')]));
     },
 
+    has: (digest) => store.has(digest),
+
+    remove: (digest) => store.remove(digest),
+
     async readFiles(digest, paths) {
       return paths.length === 0 ? new Map() : readArchiveFiles(await store.localPath(digest), paths);
     },

@@ -362,6 +362,236 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
     .addOption(tokenOption())
     .action((name: string, flags: ServerFlags) => run(flags, async (ctx) => (await import('./commands/policies.js')).deletePolicy(ctx, name)));
 
+  // ---------- notifications ----------
+  const notify = program.command('notify').description('notifications: channels (webhook, Slack, Teams, email), subscriptions to events, and the delivery log');
+  const notifyChannel = notify.command('channel').description('where notifications go; credentials are read from files or standard input and never shown');
+  notifyChannel
+    .command('add')
+    .description('create or replace a channel')
+    .argument('<name>', 'the channel')
+    .requiredOption('--type <type>', 'webhook, slack, teams or email')
+    .option('--webhook-url <url>', 'webhook: the URL to POST to')
+    .option('--secret-file <file>', 'webhook: the HMAC signing secret (at least 16 characters), from this file (- for standard input)')
+    .option('--url-file <file>', 'slack, teams: the incoming-webhook URL (a credential), from this file (default: standard input)')
+    .option('--smtp-host <host>', 'email: the SMTP server')
+    .option('--smtp-port <port>', 'email: its port (default 587)')
+    .option('--smtp-secure', 'email: TLS from the first byte (port 465); default STARTTLS when offered')
+    .option('--smtp-user <user>', 'email: the SMTP user')
+    .option('--password-file <file>', 'email: the SMTP password, from this file (- for standard input)')
+    .option('--from <address>', 'email: the sender address')
+    .option('--to <address>', 'email: a recipient, repeatable', collect, [])
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((name: string, flags: ServerFlags & import('./commands/notify.js').ChannelAddOptions) => run(flags, async (ctx) => (await import('./commands/notify.js')).addChannel(ctx, name, flags)));
+  notifyChannel
+    .command('list')
+    .description('list the channels: type, destination, which credentials are set')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/notify.js')).listChannels(ctx, flags)));
+  notifyChannel
+    .command('remove')
+    .description('remove a channel (refused while subscriptions send to it)')
+    .argument('<name>', 'the channel')
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((name: string, flags: ServerFlags) => run(flags, async (ctx) => (await import('./commands/notify.js')).removeChannel(ctx, name)));
+  notifyChannel
+    .command('test')
+    .description('send a test message to the channel now and say how it went')
+    .argument('<name>', 'the channel')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((name: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/notify.js')).testChannel(ctx, name, flags)));
+  notify
+    .command('subscribe')
+    .description('create or replace a subscription: these events, filtered, to a channel')
+    .argument('<name>', 'the subscription')
+    .requiredOption('--channel <channel>', 'the channel to send to')
+    .requiredOption('--events <events>', 'event types, comma-separated (deployment.succeeded,deployment.failed,…; see docs/cli.md)')
+    .option('--app <app>', 'only this application, repeatable', collect, [])
+    .option('--env <environment>', 'only this environment, repeatable', collect, [])
+    .option('--min-risk <level>', 'only changes and deployments of at least this risk: low, moderate, high, very_high')
+    .option('--label <key=value>', 'only events about things with this label, repeatable', collect, [])
+    .option('--digest <duration>', 'gather events of one kind (drift per environment, compliance per policy) this long into one message, e.g. 60s')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((name: string, flags: ServerFlags & import('./commands/notify.js').SubscribeOptions) => run(flags, async (ctx) => (await import('./commands/notify.js')).subscribe(ctx, name, flags)));
+  notify
+    .command('subscriptions')
+    .description('list the subscriptions')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/notify.js')).listSubscriptions(ctx, flags)));
+  notify
+    .command('unsubscribe')
+    .description('remove a subscription')
+    .argument('<name>', 'the subscription')
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((name: string, flags: ServerFlags) => run(flags, async (ctx) => (await import('./commands/notify.js')).unsubscribe(ctx, name)));
+  notify
+    .command('list')
+    .description('recent notifications, newest first: state, event, channel, attempts, last status')
+    .option('--failed', 'only those that could not be delivered')
+    .option('--channel <channel>', 'only those sent to this channel')
+    .option('--subscription <subscription>', 'only those of this subscription')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { failed?: boolean; channel?: string; subscription?: string; json?: boolean }) => run(flags, async (ctx) => (await import('./commands/notify.js')).listNotifications(ctx, flags)));
+  notify
+    .command('show')
+    .description('a notification with its delivery log: each attempt with its time, status code and error')
+    .argument('<id>', 'the notification (N-…)')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((id: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/notify.js')).showNotification(ctx, id, flags)));
+  notify
+    .command('redeliver')
+    .description('send a delivered or failed notification again (a new round of attempts)')
+    .argument('<id>', 'the notification (N-…)')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((id: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/notify.js')).redeliver(ctx, id, flags)));
+
+  // ---------- feedback ----------
+  const feedback = program.command('feedback').description('feedback after a deployment: signed links for stakeholders, ratings, summaries per release');
+  feedback
+    .command('link')
+    .description('mint a signed link to a feedback form (rating 1-5 and a comment) for people without an account')
+    .argument('<deployment>', 'deployment id')
+    .option('--audience <label>', 'who the link is for, shown on the form and recorded as who answered (default: stakeholders)')
+    .option('--expires <duration>', 'how long the link works: 30m, 12h, 14d (default 14d, at most 90d)')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((deployment: string, flags: ServerFlags & { audience?: string; expires?: string; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/feedback.js')).createFeedbackLink(ctx, deployment, flags)),
+    );
+  feedback
+    .command('give')
+    .description('rate a deployment yourself')
+    .argument('<deployment>', 'deployment id')
+    .requiredOption('--rating <1-5>', 'your rating, 1 (very poor) to 5 (very good)')
+    .option('--comment <text>', 'a comment, at most 2,000 characters')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((deployment: string, flags: ServerFlags & { rating: string; comment?: string; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/feedback.js')).giveFeedback(ctx, deployment, flags)),
+    );
+  feedback
+    .command('list')
+    .description("a release's feedback: count, average and distribution overall and per environment, then each answer")
+    .argument('<app>', 'the application')
+    .argument('<version>', 'the release version')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((app: string, version: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/feedback.js')).listFeedback(ctx, app, version, flags)));
+
+  // ---------- retention ----------
+  const retention = program.command('retention').description('what is kept of deployment logs, releases and their archives (live and rollback releases always are)');
+  retention
+    .command('show')
+    .description('the retention policy: the installation’s rules and each application’s overrides')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/retention.js')).showRetentionPolicy(ctx, flags)));
+  retention
+    .command('set')
+    .description('change some retention rules of the installation, or of one application with --app (the rules not given stay)')
+    .option('--app <app>', 'override the rules for this application only')
+    .option('--inherit', 'with --app: drop the application’s override')
+    .option('--keep-releases <n>', 'keep the last N releases that succeeded in each environment')
+    .option('--keep-release-days <d>', 'keep releases created or deployed within D days')
+    .option('--keep-logs-days <d>', 'keep deployment logs for D days…')
+    .option('--keep-log-deployments <n>', '…or of the last N deployments per environment, whichever keeps more')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { app?: string; inherit?: boolean; keepReleases?: string; keepReleaseDays?: string; keepLogsDays?: string; keepLogDeployments?: string; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/retention.js')).setRetentionPolicy(ctx, flags)),
+    );
+  retention
+    .command('preview')
+    .description('the dry run: what apply would delete now, and why each release is kept')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/retention.js')).previewRetention(ctx, flags)));
+  retention
+    .command('apply')
+    .description('delete what the preview lists (without --yes: shows it and asks; refuses when not at a terminal)')
+    .option('--yes', 'do not ask')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { yes?: boolean; json?: boolean }) => run(flags, async (ctx) => (await import('./commands/retention.js')).applyRetention(ctx, flags)));
+
+  // ---------- incidents and DORA metrics ----------
+  const incident = program.command('incident').description('incidents, linked to the deployment that caused them (DORA change failure rate and time to restore read these links)');
+  incident
+    .command('open')
+    .description('open an incident on an application in an environment; without --deployment it is linked to the latest deployment finished before it opened')
+    .requiredOption('--app <app>', 'the application')
+    .requiredOption('--env <environment>', 'the environment')
+    .requiredOption('--title <title>', 'what is wrong, in a line')
+    .option('--deployment <id>', 'the deployment that caused it')
+    .option('--change <id>', 'the change request (C-12); default: the deployment’s change')
+    .addOption(new Option('--priority <priority>', 'how urgent (default P2)').choices(['P1', 'P2', 'P3']))
+    .option('--at <time>', 'when it was opened (detected), ISO 8601, if not now')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { app: string; env: string; title: string; deployment?: string; change?: string; priority?: string; at?: string; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/incidents.js')).openIncident(ctx, flags)),
+    );
+  incident
+    .command('resolve')
+    .description('mark an incident resolved (service restored)')
+    .argument('<id>', 'the incident (I-3)')
+    .option('--at <time>', 'when it was resolved, ISO 8601, if not now')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((id: string, flags: ServerFlags & { at?: string; json?: boolean }) => run(flags, async (ctx) => (await import('./commands/incidents.js')).resolveIncident(ctx, id, flags)));
+  incident
+    .command('list')
+    .description('list incidents, newest first')
+    .option('--app <app>', 'only this application')
+    .option('--env <environment>', 'only this environment')
+    .option('--open', 'only those not resolved')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { app?: string; env?: string; open?: boolean; json?: boolean }) => run(flags, async (ctx) => (await import('./commands/incidents.js')).listIncidents(ctx, flags)));
+  const metrics = program.command('metrics').description('delivery metrics');
+  metrics
+    .command('dora')
+    .description('deployment frequency, lead time for changes, change failure rate and time to restore, with the deployments behind each')
+    .option('--app <app>', 'only this application (default: every application you may read)')
+    .addOption(new Option('--tier <tier>', 'environment tier (default production)').choices(['production', 'staging', 'testing', 'development', 'other']))
+    .option('--since <when>', 'start of the period: 30d, 12h, 2w back from now, or an ISO 8601 time (default 30d)')
+    .option('--until <when>', 'end of the period, as --since (default now)')
+    .option('--window <duration>', 'how long after a deployment a linked incident counts as its failure (default 24h)')
+    .option('--details', 'list the deployments, commits, failures and restores behind each figure')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((flags: ServerFlags & { app?: string; tier?: string; since?: string; until?: string; window?: string; details?: boolean; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/dora.js')).showDora(ctx, flags)),
+    );
+
   // ---------- inventory ----------
   const ci = program.command('ci').description('configuration items: discovered targets, applications and environments, and manual CIs (load balancers, databases, …) with their relationships');
   const ciFieldOptions = (command: Command, classRequired: boolean) => {
@@ -701,6 +931,14 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
     .addOption(urlOption())
     .addOption(tokenOption())
     .action((id: string, flags: ServerFlags & { duration?: string; json?: boolean }) => run(flags, async (ctx) => (await import('./commands/changes.js')).nextSlots(ctx, id, flags)));
+  change
+    .command('comms')
+    .description("preview the stakeholder notices of a change's communication plan: each one rendered, its recipients, and when it is due")
+    .argument('<id>', 'change id, like C-12')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((id: string, flags: ServerFlags & { json?: boolean }) => run(flags, async (ctx) => (await import('./commands/changes.js')).showCommunications(ctx, id, flags)));
   change
     .command('conflicts')
     .description("what stands in the way of a change's planned window: freezes, no maintenance window, other changes on its targets")
@@ -1066,17 +1304,44 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
   const release = program.command('release').description('create and list immutable releases');
   release
     .command('create')
-    .description('pack a directory and upload it as a new release')
+    .description('pack a directory (or the tree of a git ref) and upload it as a new release')
     .argument('<app>', 'application name')
     .argument('<version>', 'release version (letters, digits, ".", "_", "+", "-")')
-    .requiredOption('--path <dir>', 'the directory to pack (its contents become the release)')
-    .option('--commit <sha>', 'source commit to record')
+    .option('--path <dir>', 'the directory to pack (its contents become the release)')
+    .option('--git <repo>', 'with --path and --commit: the local git repository the directory was built from; records the commits the release brings')
+    .option('--commit <sha>', 'source commit to record (with --git: resolved in that repository)')
+    .option('--from-git <repo>', 'instead of --path: pack the tree of --ref in this local git repository, recording its commits')
+    .option('--ref <ref>', 'with --from-git: the tag, branch or commit to release')
     .option('--notes <text>', 'release notes to record')
     .addOption(jsonOption())
     .addOption(urlOption())
     .addOption(tokenOption())
-    .action((app: string, version: string, flags: ServerFlags & { path: string; commit?: string; notes?: string; json?: boolean }) =>
+    .action((app: string, version: string, flags: ServerFlags & { path?: string; git?: string; fromGit?: string; ref?: string; commit?: string; notes?: string; json?: boolean }) =>
       run(flags, async (ctx) => (await import('./commands/releases.js')).createRelease(ctx, app, version, flags)),
+    );
+  release
+    .command('commits')
+    .description('attach the commits a release brought, read from the local git repository (when creating it could not)')
+    .argument('<app>', 'application name')
+    .argument('<version>', 'release version')
+    .requiredOption('--git <repo>', 'the local git repository the release was built from')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((app: string, version: string, flags: ServerFlags & { git: string; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/releases.js')).attachCommits(ctx, app, version, flags)),
+    );
+  release
+    .command('notes')
+    .description('the commits a release brings: since the release live in --env, or since the previous release')
+    .argument('<app>', 'application name')
+    .argument('<version>', 'release version')
+    .option('--env <environment>', 'compare with the release live in this environment')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((app: string, version: string, flags: ServerFlags & { env?: string; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/releases.js')).showReleaseNotes(ctx, app, version, flags)),
     );
   release
     .command('list')

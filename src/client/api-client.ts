@@ -47,10 +47,12 @@ import {
 import {
   changeEventSchema,
   changeSchema,
+  communicationNoticeListSchema,
   conflictSchema,
   freeSlotsSchema,
   type ChangeDto,
   type ChangeEventDto,
+  type CommunicationNoticeDto,
   type FreeSlotsDto,
 } from '../protocol/changes-api.js';
 import { createdTokenSchema, tokenSchema, type CreatedTokenDto, type TokenDto } from '../protocol/tokens-api.js';
@@ -67,6 +69,27 @@ import {
   type PolicyInputBody,
   type PolicyResultsDto,
 } from '../protocol/policies-api.js';
+import { incidentListSchema, incidentSchema, type IncidentDto, type OpenIncidentRequest } from '../protocol/incidents-api.js';
+import { doraReportSchema, type DoraQuery, type DoraReportDto } from '../protocol/dora-api.js';
+import { feedbackEntrySchema, feedbackLinkSchema, releaseFeedbackSchema, type FeedbackEntryDto, type FeedbackLinkDto, type FeedbackLinkRequest, type FeedbackRequest, type ReleaseFeedbackDto } from '../protocol/feedback-api.js';
+import {
+  retentionOutcomeSchema,
+  retentionPolicySchema,
+  retentionPreviewSchema,
+  type RetentionOutcomeDto,
+  type RetentionPolicyDto,
+  type RetentionPolicyInput,
+  type RetentionPreviewDto,
+} from '../protocol/retention-api.js';
+import {
+  attachCommitsResponseSchema,
+  releaseCommitsSchema,
+  releaseNotesSchema,
+  type AttachCommitsResponseDto,
+  type CommitDto,
+  type CommitInput,
+  type ReleaseNotesDto,
+} from '../protocol/release-notes-api.js';
 import {
   ciDetailSchema,
   ciImportResponseSchema,
@@ -109,6 +132,22 @@ import type { PlanInput } from '../core/change/plan.js';
 import type { ControlRequest } from '../core/deployment/control.js';
 import { streamDeployment, type DeploymentStreamItem, type DeploymentStreamOptions } from './deployment-stream.js';
 import {
+  channelListSchema,
+  channelSchema,
+  channelTestResultSchema,
+  notificationDetailSchema,
+  notificationListSchema,
+  notificationSchema,
+  subscriptionListSchema,
+  subscriptionSchema,
+  type ChannelDto,
+  type ChannelTestResultDto,
+  type NotificationDetailDto,
+  type NotificationDto,
+  type NotificationListQuery,
+  type SubscriptionDto,
+} from '../protocol/notifications-api.js';
+import {
   authHeaders,
   buildUrl,
   errorFromResponse,
@@ -147,7 +186,7 @@ export type {
   WindowDto,
 } from '../protocol/api.js';
 export type { Facts } from '../protocol/agent.js';
-export type { ChangeDto, ChangeEventDto, FreeSlotsDto } from '../protocol/changes-api.js';
+export type { ChangeDto, ChangeEventDto, CommunicationNoticeDto, FreeSlotsDto } from '../protocol/changes-api.js';
 export type { CreatedTokenDto, TokenDto } from '../protocol/tokens-api.js';
 export type { NodeDto } from '../protocol/nodes-api.js';
 export type { SecretDto, SetSecretRequest } from '../protocol/secrets-api.js';
@@ -155,6 +194,12 @@ export type { AuthMethodsDto, LoginResponseDto, RoleBindingDto, SessionDto, Team
 export type { DashboardCellDto, DashboardDto } from '../protocol/dashboard-api.js';
 export { ACTIVITY_EVENTS } from '../protocol/dashboard-api.js';
 export type { PolicyDto, PolicyFlipDto, PolicyInputBody, PolicyResultRowDto, PolicyResultsDto } from '../protocol/policies-api.js';
+export type { IncidentDto, OpenIncidentRequest } from '../protocol/incidents-api.js';
+export type { DoraQuery, DoraReportDto } from '../protocol/dora-api.js';
+export type { ChannelDto, ChannelTestResultDto, NotificationDetailDto, NotificationDto, NotificationListQuery, SubscriptionDto } from '../protocol/notifications-api.js';
+export type { FeedbackEntryDto, FeedbackLinkDto, FeedbackLinkRequest, FeedbackRequest, FeedbackSummaryDto, ReleaseFeedbackDto } from '../protocol/feedback-api.js';
+export type { RetentionOutcomeDto, RetentionPolicyDto, RetentionPolicyInput, RetentionPreviewDto } from '../protocol/retention-api.js';
+export type { AttachCommitsResponseDto, CommitDto, CommitInput, ReleaseNotesDto } from '../protocol/release-notes-api.js';
 export type { CiDetailDto, CiDto, CiImportResponseDto, CiInputBody, ImpactDto, ImpactStepDto, ManualCiDto, RelationshipDto, RelationshipInput } from '../protocol/inventory-api.js';
 export type { DriftRecordDto, DriftRemediationDto } from '../protocol/drift-api.js';
 export type { AdvisoryDto, ComplianceDto, ExposureRowDto, ImportAdvisoriesResponseDto, PatchPlanDto, PatchRolloutRequest } from '../protocol/patch-api.js';
@@ -399,6 +444,15 @@ export function createApiClient(options: ApiClientOptions) {
       if (!response.ok) throw await errorFromResponse(response, `POST ${path}`);
       return parseBody(response, releaseSchema, `POST ${path}`);
     },
+    /** Attaches the commits a release brings (read from its repository); once, or again with the same commits. */
+    attachReleaseCommits: (app: string, version: string, commits: readonly CommitInput[]): Promise<AttachCommitsResponseDto> =>
+      call({ method: 'PUT', path: api(`/applications/${segment(app)}/releases/${segment(version)}/commits`), json: { commits }, schema: attachCommitsResponseSchema }),
+    /** The commits a release brought, newest first. */
+    getReleaseCommits: async (app: string, version: string): Promise<CommitDto[]> =>
+      (await call({ method: 'GET', path: api(`/applications/${segment(app)}/releases/${segment(version)}/commits`), schema: releaseCommitsSchema })).commits,
+    /** The commits between what is live in the environment (without one: the previous release) and the release. */
+    releaseNotes: (app: string, version: string, query: { environment?: string | undefined } = {}): Promise<ReleaseNotesDto> =>
+      call({ method: 'GET', path: api(`/applications/${segment(app)}/releases/${segment(version)}/notes`), query: { environment: query.environment }, schema: releaseNotesSchema }),
 
     rollback: (app: string, environment: string): Promise<QueuedDeploymentDto> =>
       call({ method: 'POST', path: api(`/applications/${segment(app)}/environments/${segment(environment)}/rollback`), schema: queuedDeploymentSchema }),
@@ -445,6 +499,9 @@ export function createApiClient(options: ApiClientOptions) {
     changeHistory: async (id: string): Promise<ChangeEventDto[]> => (await call({ method: 'GET', path: api(`/changes/${segment(id)}/history`), schema: changeHistorySchema })).events,
     /** What stands in the way of the planned window: freezes, no maintenance window, other changes on the same targets. */
     changeConflicts: async (id: string): Promise<ConflictDto[]> => (await call({ method: 'GET', path: api(`/changes/${segment(id)}/conflicts`), schema: conflictListSchema })).conflicts,
+    /** The change's stakeholder notices: what each says, to whom, and when it is due. */
+    changeCommunications: async (id: string): Promise<CommunicationNoticeDto[]> =>
+      (await call({ method: 'GET', path: api(`/changes/${segment(id)}/communications`), schema: communicationNoticeListSchema })).notices,
     /** Free windows for the change, as long as its planned window or `duration` (`4h`, `90m`). */
     nextSlots: (id: string, duration?: string): Promise<FreeSlotsDto> =>
       call({ method: 'GET', path: api(`/changes/${segment(id)}/next-slots`), query: { duration }, schema: freeSlotsSchema }),
@@ -504,6 +561,49 @@ export function createApiClient(options: ApiClientOptions) {
       call({ method: 'GET', path: api('/policies/results'), query: { environment: query.environment }, schema: policyResultsSchema }),
     /** A policy's flips, newest first. */
     policyHistory: async (name: string): Promise<PolicyFlipDto[]> => (await call({ method: 'GET', path: api(`/policies/${segment(name)}/history`), schema: policyHistorySchema })).flips,
+    // ---------- incidents and DORA metrics ----------
+    /** Opens an incident, linked to the deployment named or the latest one finished before it opened. */
+    openIncident: (request: OpenIncidentRequest): Promise<IncidentDto> => call({ method: 'POST', path: api('/incidents'), json: request, schema: incidentSchema }),
+    resolveIncident: (id: string, at?: string): Promise<IncidentDto> =>
+      call({ method: 'POST', path: api(`/incidents/${segment(id)}/resolve`), json: at === undefined ? {} : { at }, schema: incidentSchema }),
+    /** Newest first. */
+    listIncidents: async (query: { app?: string | undefined; environment?: string | undefined; open?: boolean | undefined } = {}): Promise<IncidentDto[]> =>
+      (await call({ method: 'GET', path: api('/incidents'), query: { app: query.app, environment: query.environment, open: query.open === undefined ? undefined : String(query.open) }, schema: incidentListSchema })).incidents,
+    /** The four DORA figures with the deployments and commits behind each. */
+    doraMetrics: (query: DoraQuery = {}): Promise<DoraReportDto> =>
+      call({ method: 'GET', path: api('/metrics/dora'), query: { app: query.app, tier: query.tier, since: query.since, until: query.until, window: query.window }, schema: doraReportSchema }),
+    // ---------- notifications ----------
+    /** Creates or replaces a channel; credentials go in and never come back (`credentialsSet` names them). */
+    saveNotificationChannel: (name: string, channel: Record<string, unknown>): Promise<ChannelDto> => call({ method: 'PUT', path: api(`/notifications/channels/${segment(name)}`), json: channel, schema: channelSchema }),
+    listNotificationChannels: async (): Promise<ChannelDto[]> => (await call({ method: 'GET', path: api('/notifications/channels'), schema: channelListSchema })).channels,
+    deleteNotificationChannel: (name: string): Promise<void> => callNoContent('DELETE', api(`/notifications/channels/${segment(name)}`)),
+    testNotificationChannel: (name: string): Promise<ChannelTestResultDto> => call({ method: 'POST', path: api(`/notifications/channels/${segment(name)}/test`), json: {}, schema: channelTestResultSchema }),
+    saveNotificationSubscription: (name: string, subscription: Record<string, unknown>): Promise<SubscriptionDto> =>
+      call({ method: 'PUT', path: api(`/notifications/subscriptions/${segment(name)}`), json: subscription, schema: subscriptionSchema }),
+    listNotificationSubscriptions: async (): Promise<SubscriptionDto[]> => (await call({ method: 'GET', path: api('/notifications/subscriptions'), schema: subscriptionListSchema })).subscriptions,
+    deleteNotificationSubscription: (name: string): Promise<void> => callNoContent('DELETE', api(`/notifications/subscriptions/${segment(name)}`)),
+    /** Recent notifications, newest first. */
+    listNotifications: async (query: NotificationListQuery = {}): Promise<NotificationDto[]> =>
+      (await call({ method: 'GET', path: api('/notifications'), query: { state: query.state, channel: query.channel, subscription: query.subscription, limit: query.limit }, schema: notificationListSchema })).notifications,
+    /** A notification with its delivery log. */
+    showNotification: (id: string): Promise<NotificationDetailDto> => call({ method: 'GET', path: api(`/notifications/${segment(id)}`), schema: notificationDetailSchema }),
+    redeliverNotification: (id: string): Promise<NotificationDto> => call({ method: 'POST', path: api(`/notifications/${segment(id)}/redeliver`), json: {}, schema: notificationSchema }),
+    // ---------- feedback ----------
+    /** Mints a signed link through which people without an account may rate the deployment. */
+    createFeedbackLink: (deploymentId: string, request: FeedbackLinkRequest = {}): Promise<FeedbackLinkDto> =>
+      call({ method: 'POST', path: api(`/deployments/${segment(deploymentId)}/feedback-links`), json: request, schema: feedbackLinkSchema }),
+    giveFeedback: (deploymentId: string, request: FeedbackRequest): Promise<FeedbackEntryDto> =>
+      call({ method: 'POST', path: api(`/deployments/${segment(deploymentId)}/feedback`), json: request, schema: feedbackEntrySchema }),
+    /** A release's feedback (in the environments the caller may read) with its summary. */
+    releaseFeedback: (app: string, version: string): Promise<ReleaseFeedbackDto> =>
+      call({ method: 'GET', path: api(`/applications/${segment(app)}/releases/${segment(version)}/feedback`), schema: releaseFeedbackSchema }),
+    // ---------- retention ----------
+    getRetentionPolicy: (): Promise<RetentionPolicyDto> => call({ method: 'GET', path: api('/retention/policy'), schema: retentionPolicySchema }),
+    /** Replaces the retention policy (installation rules left out keep their value; overrides are exactly these). */
+    setRetentionPolicy: (policy: RetentionPolicyInput): Promise<RetentionPolicyDto> => call({ method: 'PUT', path: api('/retention/policy'), json: policy, schema: retentionPolicySchema }),
+    /** The dry run: what an apply now would delete, and why the rest is kept. */
+    previewRetention: (): Promise<RetentionPreviewDto> => call({ method: 'GET', path: api('/retention/preview'), schema: retentionPreviewSchema }),
+    applyRetention: (): Promise<RetentionOutcomeDto> => call({ method: 'POST', path: api('/retention/apply'), json: {}, schema: retentionOutcomeSchema }),
     // ---------- inventory ----------
     /** Configuration items: discovered targets, applications and environments, and manual CIs. */
     listCis: async (query: { kind?: string | undefined; class?: string | undefined; lifecycle?: string | undefined } = {}): Promise<CiDto[]> =>

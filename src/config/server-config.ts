@@ -93,6 +93,14 @@ const serverConfigSchema = z
     tlsSelfSigned: z.boolean(),
     /** GANTRY_DRIFT_INTERVAL ("15m", "1h"): check every live release for configuration drift this often; unset: only on demand. */
     driftIntervalMs: durationSchema.refine((ms) => ms >= 1000, { message: 'must be at least 1s' }).optional(),
+    /** GANTRY_NOTIFY_INTERVAL: how often notification sources are scanned and due notifications sent; default 2s. */
+    notifyIntervalMs: durationSchema.refine((ms) => ms >= 50, { message: 'must be at least 50ms' }),
+    /** GANTRY_NOTIFY_RETRY_BASE: the delay after a failed delivery, doubled after each further failure (up to 1h, 8 attempts); default 10s. */
+    notifyRetryBaseMs: durationSchema.refine((ms) => ms >= 10, { message: 'must be at least 10ms' }),
+    /** GANTRY_NOTIFY_WINDOW_LEAD: how long before a scheduled change's window `change.window-soon` is sent; default 1h. */
+    notifyWindowLeadMs: durationSchema.refine((ms) => ms >= 1000, { message: 'must be at least 1s' }),
+    /** GANTRY_RETENTION_INTERVAL ("1h", "24h"): apply the retention policy this often; unset: only on demand. */
+    retentionIntervalMs: durationSchema.refine((ms) => ms >= 1000, { message: 'must be at least 1s' }).optional(),
   })
   .strict()
   .refine((config) => config.heartbeatMs * 2 <= config.leaseMs, { message: 'the heartbeat must be at most half the lease', path: ['heartbeatMs'] })
@@ -136,6 +144,10 @@ export function loadServerConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Ser
     tls: tlsFiles(flags, env),
     tlsSelfSigned: flags.tlsSelfSigned ?? false,
     driftIntervalMs: env.GANTRY_DRIFT_INTERVAL || undefined,
+    notifyIntervalMs: env.GANTRY_NOTIFY_INTERVAL || '2s',
+    notifyRetryBaseMs: env.GANTRY_NOTIFY_RETRY_BASE || '10s',
+    notifyWindowLeadMs: env.GANTRY_NOTIFY_WINDOW_LEAD || '1h',
+    retentionIntervalMs: env.GANTRY_RETENTION_INTERVAL || undefined,
   });
   if (!result.success) {
     const issue = result.error.issues[0]!;

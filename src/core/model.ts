@@ -82,6 +82,8 @@ export interface Release {
   readonly commit: string | null;
   readonly notes: string | null;
   readonly createdAt: string;
+  /** When retention deleted its archive (it can no longer be deployed); absent or null: kept. */
+  readonly archivePrunedAt?: string | null;
 }
 
 export const DEPLOYMENT_KINDS = ['deploy', 'rollback', 'patch'] as const;

@@ -218,7 +218,9 @@ async function deployBatchesFrom(ctx: RunContext, batchDone: () => void): Promis
     if (inPlace && !(await changeTraffic(ctx, (traffic) => traffic.drain(targets.filter((target) => ctx.task(target).state === 'pending' || ctx.task(target).state === 'running'))))) return;
     await Promise.all(targets.map((target) => deployTask(ctx, target)));
     if (await stopped(ctx)) return;
-    if (inPlace && !(await changeTraffic(ctx, (traffic) => traffic.undrain(targets.filter((target) => ctx.task(target).state === 'succeeded'))))) return;
+    // A target that failed before its switch still runs the old release: it goes back in rotation
+    // too (left out, it would stay drained after a rollback, which only touches switched targets).
+    if (inPlace && !(await changeTraffic(ctx, (traffic) => traffic.undrain(targets.filter((target) => servesAfterBatch(ctx.task(target))))))) return;
     const failed = ctx.allTasks().filter((task) => task.state === 'failed');
     if (failuresExceeded(failed.length, plan.allowedFailures)) {
       await failRollout(ctx, `${describeFailures(failed)}; ${failed.length} failed target${failed.length === 1 ? '' : 's'} exceed${failed.length === 1 ? 's' : ''} maxFailures ${formatQuantity(strategy.maxFailures)} (${plan.allowedFailures} of ${ctx.allTasks().length})`);
@@ -238,6 +240,11 @@ async function deployBatchesFrom(ctx: RunContext, batchDone: () => void): Promis
   const failed = tasks.filter((task) => task.state === 'failed');
   const reason = failed.length === 0 ? `${tasks.length} of ${tasks.length} targets on ${ctx.deployment.version}` : `${tasks.length - failed.length} of ${tasks.length} targets on ${ctx.deployment.version}; ${describeFailures(failed)} (within maxFailures)`;
   await finish(ctx, 'succeed', reason, 'deployment:succeeded');
+}
+
+/** After its batch, whether a target serves a working release: the new one, or the old one it never left. */
+function servesAfterBatch(task: Task): boolean {
+  return task.state === 'succeeded' || (task.state === 'failed' && !needsRollback(task));
 }
 
 async function rollBack(ctx: RunContext): Promise<void> {

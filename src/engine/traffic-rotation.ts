@@ -30,6 +30,8 @@ export class TrafficRotation {
     const everything = [...this.ctx.work.keys()].every((target) => this.out.has(target));
     this.ctx.logs.note(null, 'traffic', `out of rotation: ${targets.join(', ')}${everything ? ' (every target: requests fail until one is back)' : ''}`);
     await this.apply('drain', targets);
+    // Recorded once the load balancer took them out: the deployment's time out of rotation starts here.
+    await this.ctx.recordDeployment({}, [{ type: 'traffic:drained', data: { targets: [...targets] } }]);
     await this.settle();
   }
 
@@ -46,6 +48,7 @@ export class TrafficRotation {
     for (const target of targets) this.out.delete(target);
     this.ctx.logs.note(null, 'traffic', `back in rotation: ${targets.join(', ')}`);
     await this.apply('undrain', targets);
+    await this.ctx.recordDeployment({}, [{ type: 'traffic:undrained', data: { targets: [...targets] } }]);
   }
 
   /** Blue-green: every target at its address in the given slot's values (those in `out` stay out of rotation), then `drainDelay`. */
@@ -54,6 +57,7 @@ export class TrafficRotation {
     for (const target of out) this.out.add(target);
     this.ctx.logs.note(null, 'traffic', `switching to the ${slot} slot${out.length > 0 ? ` (out of rotation: ${out.join(', ')})` : ''}`);
     await this.apply('switch', [...work.keys()].sort(), work, slot);
+    await this.ctx.recordDeployment({}, [{ type: 'traffic:switched', data: { slot, out: [...out] } }]);
     await this.settle();
   }
 

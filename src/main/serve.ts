@@ -14,10 +14,12 @@ import { createSecretSource, verifyMasterKey } from '../app/secrets.js';
 import { createChangeControl } from '../app/change-gate.js';
 import { keepChanges } from '../app/change-keeper.js';
 import { checkDrift } from '../app/drift.js';
+import { applyRetention } from '../app/retention.js';
 import { ProgressHub } from '../app/progress-hub.js';
 import { createArtifactStore, createDatabaseArtifactStore, type ArtifactStore } from '../artifacts/artifact-store.js';
 import { createReleaseArchives } from '../artifacts/release-archives.js';
 import type { Clock } from '../core/clock.js';
+import { GANTRY_ACTOR } from '../core/actor.js';
 import { GantryError } from '../core/errors.js';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../engine/engine-deps.js';
 import { Engine } from '../engine/engine.js';
@@ -44,6 +46,11 @@ import { recordNodeHeartbeat, recordNodeStopped, registerNode } from '../store/n
 import type { Database } from '../store/schema.js';
 import { createIdSource, systemClock } from './system-clock.js';
 import { startPeriodic, type Periodic } from './periodic.js';
+import { scanNotificationSources } from '../app/notification-scan.js';
+import { deliverDueNotifications } from '../app/notification-delivery.js';
+import { DEFAULT_RETRY_SETTINGS } from '../core/notify/delivery-schedule.js';
+import { createChannelSenders } from '../notify/channel-senders.js';
+import { createOutboundPolicy } from '../outbound/outbound-policy.js';
 
 export interface RunningGantry {
   readonly url: string;
@@ -111,6 +118,14 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
     keyring: masterKey.keyring,
     nodeHeartbeatMs: config.heartbeatMs,
     executor: createTargetExecutor(agentCommands),
+    // Webhook, Slack, Teams and SMTP destinations go through the same SSRF guard as metric readers.
+    notifications: {
+      ...createChannelSenders(createOutboundPolicy({ allow: config.outboundAllow, server: { host: config.listenHost, port: config.listenPort } }), () => clock.now()),
+      retry: { ...DEFAULT_RETRY_SETTINGS, baseMs: config.notifyRetryBaseMs },
+      agentOfflineMs: config.agentOfflineMs,
+      windowLeadMs: config.notifyWindowLeadMs,
+      owner: `${nodeId}/${bootId}`,
+    },
   };
   engine = new Engine(
     {
@@ -144,6 +159,8 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
   const changesLog = logger.child({ component: 'changes' });
   const changeKeeper = startPeriodic(options.engine?.pollMs ?? DEFAULT_ENGINE_SETTINGS.pollMs, () => keepChanges(appDeps, changesLog), changesLog, 'change keeping failed; will retry');
   const driftSchedule = config.driftIntervalMs === undefined ? null : startDriftSchedule(appDeps, logger.child({ component: 'drift' }), config.driftIntervalMs);
+  const notifier = startNotifier(appDeps, logger.child({ component: 'notifications' }), config.notifyIntervalMs);
+  const retentionSchedule = config.retentionIntervalMs === undefined ? null : startRetentionSchedule(appDeps, logger.child({ component: 'retention' }), config.retentionIntervalMs);
   const address = await server.listen({ host: config.listenHost, port: config.listenPort });
   const nodeBeat = await startNodeHeartbeat(store.db, { id: nodeId, bootId, url: address, version: VERSION }, clock, config.heartbeatMs, logger);
   logger.info({ address, nodeId, store: config.databaseUrl ? 'postgresql' : 'sqlite', tlsFingerprint: tls?.fingerprint }, 'gantry is serving');
@@ -158,6 +175,8 @@ export async function startGantry(config: ServerConfig, options: { logger?: Logg
       // released, so a restart (or another node) resumes them at once.
       await changeKeeper.stop();
       await driftSchedule?.stop();
+      await notifier.stop();
+      await retentionSchedule?.stop();
       await engine.stop();
       agentRelay.close();
       await nodeBeat.stop();
@@ -254,6 +273,26 @@ async function startNodeHeartbeat(db: Kysely<Database>, node: { id: string; boot
   };
 }
 
+/** Scans notification sources and sends what is due every `everyMs` (GANTRY_NOTIFY_INTERVAL), one round at a time. */
+function startNotifier(deps: AppDeps, log: Logger, everyMs: number): Periodic {
+  const stopping = new AbortController();
+  const periodic = startPeriodic(
+    everyMs,
+    async () => {
+      await scanNotificationSources(deps, log);
+      await deliverDueNotifications(deps, log, stopping.signal);
+    },
+    log,
+    'notification round failed; will retry',
+  );
+  return {
+    async stop() {
+      stopping.abort();
+      await periodic.stop();
+    },
+  };
+}
+
 /** Checks every live release for configuration drift every `everyMs` (GANTRY_DRIFT_INTERVAL), one round at a time. */
 function startDriftSchedule(deps: AppDeps, log: Logger, everyMs: number): Periodic {
   return startPeriodic(
@@ -265,6 +304,22 @@ function startDriftSchedule(deps: AppDeps, log: Logger, everyMs: number): Period
     },
     log,
     'drift check failed; will retry',
+  );
+}
+
+/**
+ * Applies the retention policy every `everyMs` (GANTRY_RETENTION_INTERVAL). Every node runs it;
+ * its deletes are idempotent, so two nodes applying at once do no harm. Each run is audited.
+ */
+function startRetentionSchedule(deps: AppDeps, log: Logger, everyMs: number): Periodic {
+  return startPeriodic(
+    everyMs,
+    async () => {
+      const outcome = await applyRetention(deps, GANTRY_ACTOR.user, { scheduled: true });
+      log.info({ prunedReleases: outcome.prunedReleases.length, deletedArchives: outcome.deletedArchives.length, deletedLogLines: outcome.deletedLogLines }, 'retention applied');
+    },
+    log,
+    'retention failed; will retry',
   );
 }
 

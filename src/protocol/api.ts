@@ -11,6 +11,7 @@ import type { CalendarWindowInput } from '../core/calendar/window.js';
 import { changeIdSchema } from '../core/change/change-request.js';
 import { labelsSchema, nameSchema } from '../core/names.js';
 import { factsSchema } from './agent.js';
+import { deploymentTimeSchema } from './deployment-time-api.js';
 
 export const API_PREFIX = '/api/v1';
 
@@ -224,6 +225,8 @@ export const releaseSchema = z.object({
   commit: z.string().nullable(),
   notes: z.string().nullable(),
   createdAt: z.string(),
+  /** When retention deleted the archive (the release can no longer be deployed); null while kept. */
+  archivePrunedAt: z.string().nullable().optional(),
 });
 export type ReleaseDto = z.infer<typeof releaseSchema>;
 
@@ -306,6 +309,8 @@ export const deploymentDetailSchema = z.object({
   deployment: deploymentSchema,
   tasks: z.array(taskSchema),
   waitingFor: z.array(z.string()),
+  /** How long it took, per batch, and how long targets were out of rotation (issue 10); absent from older servers. */
+  time: deploymentTimeSchema.optional(),
 });
 export type DeploymentDetailDto = z.infer<typeof deploymentDetailSchema>;
 

@@ -7,6 +7,7 @@ import { CHANGE_STATES, CHANGE_TYPES } from '../core/change/change-machine.js';
 import { CLOSE_CODES } from '../core/change/evidence.js';
 import { planInputSchema } from '../core/change/plan.js';
 import { RISK_LEVELS } from '../core/change/risk-config.js';
+import { feedbackSummarySchema } from './feedback-api.js';
 
 const approvalSchema = z.object({
   by: z.string(),
@@ -66,6 +67,11 @@ export const changeSchema = z.object({
   review: z
     .object({ closeCode: z.enum(CLOSE_CODES), proposedCloseCode: z.enum(CLOSE_CODES), reviewer: z.string(), notes: z.string().nullable(), at: z.string() })
     .nullable(),
+  /**
+   * Feedback on the deployment that implemented the change, for its review: count, average,
+   * distribution (given on `GET /changes/:id` and the review's answer; absent from listings).
+   */
+  feedback: feedbackSummarySchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -81,6 +87,22 @@ export const changeEventSchema = z.object({
   at: z.string(),
 });
 export type ChangeEventDto = z.infer<typeof changeEventSchema>;
+
+/** A stakeholder notice from the change's communication plan, as it stands (`gantry change comms`). */
+export const communicationNoticeSchema = z.object({
+  index: z.number().int(),
+  audience: z.string(),
+  when: z.string(),
+  status: z.enum(['scheduled', 'waiting', 'skipped']),
+  dueAt: z.string().nullable(),
+  why: z.string().nullable(),
+  message: z.string(),
+  recipients: z.array(z.string()),
+  /** When it was queued for sending (to at least one subscription); null: not yet. */
+  sentAt: z.string().nullable(),
+});
+export const communicationNoticeListSchema = z.object({ notices: z.array(communicationNoticeSchema) });
+export type CommunicationNoticeDto = z.infer<typeof communicationNoticeSchema>;
 
 export const conflictSchema = z.object({ kind: z.enum(['freeze', 'outside_maintenance', 'busy']), cause: z.string() });
 

@@ -29,9 +29,17 @@ import { windowRoutes } from './routes/windows.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { patchRoutes } from './routes/patch.js';
 import { policyRoutes } from './routes/policies.js';
+import { notificationRoutes } from './routes/notifications.js';
+import { incidentRoutes } from './routes/incidents.js';
+import { doraRoutes } from './routes/dora.js';
 import { driftRoutes } from './routes/drift.js';
 import { inventoryRoutes } from './routes/inventory.js';
+import { retentionRoutes } from './routes/retention.js';
 import { webUiRoutes } from './routes/web-ui.js';
+import { feedbackRoutes } from './routes/feedback.js';
+import { feedbackPageRoutes } from './routes/feedback-pages.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { NodeMetrics } from './metrics.js';
 import type { ServerContext } from './server-context.js';
 
 /** JSON bodies are small (a manifest is at most 1 MiB); archives stream and are bounded separately. */
@@ -41,7 +49,7 @@ const JSON_BODY_LIMIT = 2 * 1024 * 1024;
 function serializeRequest(request: FastifyRequest): Record<string, unknown> {
   return {
     method: request.method,
-    url: request.url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]'),
+    url: request.url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]').replace(/^(\/feedback\/)[^/?#]+/, '$1[redacted]'),
     host: request.host,
     remoteAddress: request.ip,
     remotePort: request.socket.remotePort,
@@ -68,6 +76,9 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installProblemHandlers(app);
+  // Every answer's latency, labelled with the route pattern it matched (never the raw URL).
+  const nodeMetrics = new NodeMetrics();
+  app.addHook('onResponse', async (request, reply) => nodeMetrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000));
   // Cookies are parsed before authentication reads the session cookie (hooks run in order).
   await app.register(fastifyCookie);
   installBearerAuth(app, context.app, context.authThrottle);
@@ -111,11 +122,19 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
       await api.register(dashboardRoutes(context));
       await api.register(patchRoutes(context));
       await api.register(policyRoutes(context));
+      await api.register(notificationRoutes(context));
+      await api.register(incidentRoutes(context));
+      await api.register(doraRoutes(context));
       await api.register(driftRoutes(context));
       await api.register(inventoryRoutes(context));
+      await api.register(retentionRoutes(context));
+      await api.register(feedbackRoutes(context));
     },
     { prefix: API_PREFIX },
   );
+  await app.register(metricsRoutes(context, nodeMetrics));
+  // The pages behind feedback links: for people without an account, outside the API.
+  await app.register(feedbackPageRoutes(context));
   await app.register(webUiRoutes(context));
   return app;
 }

@@ -2,6 +2,7 @@ import { approvalStatus } from '../app/changes.js';
 import type { CalendarConflict } from '../core/calendar/conflicts.js';
 import type { FreeSlots } from '../core/calendar/free-slots.js';
 import type { ChangeEventRecord, ChangeRequest } from '../core/change/change-request.js';
+import type { FeedbackSummary } from '../core/feedback/feedback.js';
 import type { ChangeDto, ChangeEventDto, FreeSlotsDto } from '../protocol/changes-api.js';
 
 export function toChangeDto(change: ChangeRequest): ChangeDto {
@@ -39,6 +40,11 @@ export function toChangeDto(change: ChangeRequest): ChangeDto {
     createdAt: change.createdAt,
     updatedAt: change.updatedAt,
   };
+}
+
+/** The change with the summary of the feedback on its deployment, where an answer shows the review. */
+export function toChangeWithFeedbackDto(change: ChangeRequest, feedback: FeedbackSummary): ChangeDto {
+  return { ...toChangeDto(change), feedback: { ...feedback, distribution: { ...feedback.distribution }, environments: feedback.environments.map((row) => ({ ...row, distribution: { ...row.distribution } })) } };
 }
 
 export function toChangeEventDto(event: ChangeEventRecord): ChangeEventDto {

@@ -5,6 +5,8 @@ import { isRecurring } from '../core/calendar/window.js';
 import type { StoredWindow } from '../app/windows.js';
 import { rootOf, type AnalysisMeasurement, type Application, type Deployment, type DeploymentEventRecord, type LogLine, type Release, type Task, type Transport } from '../core/model.js';
 import { factsSchema } from '../protocol/agent.js';
+import type { DeploymentTimeDto } from '../protocol/deployment-time-api.js';
+import type { DeploymentTime } from '../core/deployment/deployment-time.js';
 import type { RoleBindingDto } from '../protocol/users-api.js';
 import type { ApplicationDto, CalendarDto, WindowDto, DeploymentDto, EventDto, LogLineDto, MeasurementDto, ReleaseDto, TargetDto, TaskDto } from '../protocol/api.js';
 
@@ -61,6 +63,7 @@ export function toReleaseDto(release: Release): ReleaseDto {
     commit: release.commit,
     notes: release.notes,
     createdAt: release.createdAt,
+    archivePrunedAt: release.archivePrunedAt ?? null,
   };
 }
 
@@ -113,6 +116,14 @@ export function toTaskDto(task: Task): TaskDto {
     previousVersion: task.previousVersion,
     error: task.error,
     updatedAt: task.updatedAt,
+  };
+}
+
+export function toDeploymentTimeDto(time: DeploymentTime): DeploymentTimeDto {
+  return {
+    ...time,
+    batches: time.batches.map((batch) => ({ ...batch })),
+    outOfRotation: { ...time.outOfRotation, targets: time.outOfRotation.targets.map((target) => ({ ...target, gaps: target.gaps.map((gap) => ({ ...gap })) })) },
   };
 }
 

@@ -91,3 +91,11 @@ export async function* readArtifactChunks(db: Db, digest: string): AsyncGenerato
   }
   if (next !== artifact.chunkCount) throw new GantryError('DATA_CORRUPT', `artifact ${digest} has ${next} of its ${artifact.chunkCount} chunks`, { where: `artifact_chunks.${digest}` });
 }
+
+/** Deletes a stored archive and its chunks (retention); deleting one that is not there is a no-op. */
+export async function deleteArtifact(db: Kysely<Database>, digest: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('artifact_chunks').where('digest', '=', digest).execute();
+    await trx.deleteFrom('artifacts').where('digest', '=', digest).execute();
+  });
+}

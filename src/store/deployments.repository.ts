@@ -511,6 +511,20 @@ export async function listEvents(db: Kysely<Database>, deploymentId: string, aft
   }));
 }
 
+/** A deployment's events of the given types, in order: the timeline its time is measured from (no page limit). */
+export async function listEventsOfTypes(db: Kysely<Database>, deploymentId: string, types: readonly string[]): Promise<DeploymentEventRecord[]> {
+  if (types.length === 0) return [];
+  const rows = await db.selectFrom('events').selectAll().where('deployment_id', '=', deploymentId).where('type', 'in', [...types]).orderBy('seq').execute();
+  return rows.map((row) => ({
+    seq: Number(row.seq),
+    deploymentId: row.deployment_id,
+    target: row.target,
+    type: row.type,
+    data: parseJsonColumn<Record<string, unknown>>(row.data_json, `event ${row.seq}`, 'data'),
+    at: row.at,
+  }));
+}
+
 export async function appendLogs(db: Kysely<Database>, lines: readonly NewLogLine[]): Promise<void> {
   if (lines.length === 0) return;
   await db.transaction().execute(async (trx) => {

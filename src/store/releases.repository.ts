@@ -14,6 +14,7 @@ function toRelease(row: Selectable<ReleasesTable>): Release {
     commit: row.commit_sha,
     notes: row.notes,
     createdAt: row.created_at,
+    archivePrunedAt: row.archive_pruned_at,
   };
 }
 

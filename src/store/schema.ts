@@ -55,6 +55,8 @@ export interface ReleasesTable {
   commit_sha: string | null;
   notes: string | null;
   created_at: string;
+  /** When retention deleted the archive (the row stays: history names the release); null while it is kept. */
+  archive_pruned_at: Generated<string | null>;
 }
 
 export interface ReleaseCommitsTable {
@@ -424,6 +426,17 @@ export interface CiRelationshipsTable {
 }
 
 /** The last drift check of an application's live release on a target (issue 9); the lists are JSON arrays of paths. */
+/** What retention keeps: scope `*` is the installation's rules; an application's row overrides its non-null columns. */
+export interface RetentionPoliciesTable {
+  scope: string;
+  keep_releases: number | null;
+  keep_release_days: number | null;
+  keep_log_days: number | null;
+  keep_log_deployments: number | null;
+  updated_at: string;
+  updated_by: string;
+}
+
 export interface DriftChecksTable {
   target: string;
   app: string;
@@ -439,6 +452,104 @@ export interface DriftChecksTable {
   unauthorised: number;
   explanation: string | null;
   reason: string | null;
+}
+
+/** A notification channel: its definition without credentials, and those sealed (envelope JSON) apart. */
+export interface NotificationChannelsTable {
+  name: string;
+  type: string;
+  config_json: string;
+  /** SealedSecret as JSON of the credentials object, or null when the channel has none. */
+  credentials_json: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NotificationSubscriptionsTable {
+  name: string;
+  channel: string;
+  events_json: string;
+  apps_json: string;
+  environments_json: string;
+  minimum_risk: string | null;
+  labels_json: string;
+  digest_seconds: number;
+  created_at: string;
+}
+
+/** How far the notification scanner has read a source (`events`, `change_events`, `policy_flips`). */
+export interface NotificationCursorsTable {
+  source: string;
+  position: number | string;
+}
+
+/** A once-per key already notified to a subscription (or to a channel, `channel:NAME`). */
+export interface NotificationKeysTable {
+  subscription: string;
+  once_key: string;
+  created_at: string;
+}
+
+export interface NotificationsTable {
+  id: string;
+  subscription: string | null;
+  channel: string;
+  event_type: string;
+  subject: string;
+  severity: string;
+  title: string;
+  lines_json: string;
+  recipients_json: string;
+  /** collecting | pending | delivered | failed */
+  state: string;
+  digest_key: string | null;
+  items_json: string;
+  item_count: number;
+  attempts: number;
+  /** collecting: when the digest closes; pending: when the next attempt is due. */
+  next_attempt_at: string | null;
+  claim_owner: string | null;
+  claim_expires_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+export interface NotificationAttemptsTable {
+  seq: Generated<number>;
+  notification_id: string;
+  at: string;
+  delivered: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+/** A signed feedback link as minted (issue 10); the nonce is in its token, `uses` counts feedback given through it. */
+export interface FeedbackLinksTable {
+  nonce: string;
+  deployment_id: string;
+  audience: string;
+  expires_at: string;
+  created_by: string;
+  created_at: string;
+  uses: Generated<number>;
+}
+
+/** A rating (1-5) with an optional comment on a deployment; `link_nonce` set when given through a link. */
+export interface FeedbackTable {
+  id: string;
+  app: string;
+  version: string;
+  environment: string;
+  deployment_id: string;
+  change_id: string | null;
+  link_nonce: string | null;
+  rating: number;
+  comment: string | null;
+  who: string;
+  created_at: string;
 }
 
 export interface Database {
@@ -477,4 +588,32 @@ export interface Database {
   cis: CisTable;
   ci_relationships: CiRelationshipsTable;
   drift_checks: DriftChecksTable;
+  feedback_links: FeedbackLinksTable;
+  feedback: FeedbackTable;
+  notification_channels: NotificationChannelsTable;
+  notification_subscriptions: NotificationSubscriptionsTable;
+  notification_cursors: NotificationCursorsTable;
+  notification_keys: NotificationKeysTable;
+  notifications: NotificationsTable;
+  notification_attempts: NotificationAttemptsTable;
+  retention_policies: RetentionPoliciesTable;
+  incidents: IncidentsTable;
+}
+
+/** An incident (`I-<n>`), linked when opened to the deployment (and change) it is attributed to. */
+export interface IncidentsTable {
+  id: string;
+  number: number;
+  title: string;
+  app: string;
+  environment: string;
+  priority: string;
+  deployment_id: string | null;
+  attribution: string;
+  attribution_note: string;
+  change_id: string | null;
+  opened_by: string;
+  opened_at: string;
+  resolved_by: string | null;
+  resolved_at: string | null;
 }

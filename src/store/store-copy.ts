@@ -64,9 +64,19 @@ export const STORE_TABLES = {
   policies: { copy: 'rows', key: ['name'] },
   policy_results: { copy: 'rows', key: ['policy', 'target'] },
   policy_flips: { copy: 'rows', key: ['seq'] },
+  incidents: { copy: 'rows', key: ['id'] },
   cis: { copy: 'rows', key: ['name'] },
   ci_relationships: { copy: 'rows', key: ['from_ref', 'type', 'to_ref'] },
   drift_checks: { copy: 'rows', key: ['target', 'app'] },
+  feedback_links: { copy: 'rows', key: ['nonce'] },
+  feedback: { copy: 'rows', key: ['id'] },
+  notification_channels: { copy: 'rows', key: ['name'] },
+  notification_subscriptions: { copy: 'rows', key: ['name'] },
+  notification_cursors: { copy: 'rows', key: ['source'] },
+  notification_keys: { copy: 'rows', key: ['subscription', 'once_key'] },
+  notifications: { copy: 'rows', key: ['id'] },
+  notification_attempts: { copy: 'rows', key: ['seq'] },
+  retention_policies: { copy: 'rows', key: ['scope'] },
 } as const satisfies Record<keyof Database, StoreTable>;
 
 export type StoreTableName = keyof typeof STORE_TABLES;

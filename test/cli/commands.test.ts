@@ -172,6 +172,38 @@ describe('client verbs', () => {
     expect(result.out).toMatch(/2025-01-01T00:01:00.000Z +2 +errors +rate +0.25 +failed +failureCondition `result > 0.1` holds for result 0.25/);
   });
 
+  it('deployment show prints its time: duration, batches and time out of rotation', async () => {
+    const gap = (from: string, to: string, durationMs: number, open = false) => ({ from, to, durationMs, open });
+    const time = {
+      queuedMs: 0,
+      durationMs: 72_000,
+      batches: [
+        { batch: 0, startedAt: '2025-01-01T00:00:01.000Z', endedAt: '2025-01-01T00:00:21.000Z', durationMs: 20_000, finished: true },
+        { batch: 1, startedAt: '2025-01-01T00:00:22.000Z', endedAt: '2025-01-01T00:00:29.500Z', durationMs: 7500, finished: false },
+      ],
+      rollbackMs: 3000,
+      outOfRotation: {
+        targetMs: 27_000,
+        longestMs: 19_000,
+        targets: [
+          { target: 'web-1', totalMs: 19_000, gaps: [gap('2025-01-01T00:00:01.000Z', '2025-01-01T00:00:20.000Z', 19_000)] },
+          { target: 'web-2', totalMs: 8000, gaps: [gap('2025-01-01T00:00:22.000Z', '2025-01-01T00:00:30.000Z', 8000, true)] },
+        ],
+      },
+    };
+    const result = await run(
+      (request, response) =>
+        request.url.startsWith('/api/v1/deployments/d-1/measurements')
+          ? sendJson(response, 200, { measurements: [] })
+          : sendJson(response, 200, { deployment: deploymentDto({ state: 'rolled_back' }), tasks: [], waitingFor: [], time }),
+      'deployment', 'show', 'd-1',
+    );
+    expect(result.out).toMatch(/duration: +1m12s\n/);
+    expect(result.out).toMatch(/batch times: +1: 20s, 2: 7\.5s \(stopped\)\n/);
+    expect(result.out).toMatch(/rollback: +3s\n/);
+    expect(result.out).toMatch(/out of rotation: +27s target-time over 2 targets, longest 19s \(still out: web-2\)\n/);
+  });
+
   it('logs pages through the lines', async () => {
     const result = await run((request, response) => {
       const after = Number(new URL(request.url, 'http://x').searchParams.get('after'));

@@ -43,6 +43,7 @@ interface RouteSamples {
 
 let gantry: TestGantry;
 const fixtures = { stagingDeployment: '', productionDeployment: '', stagingChange: '', productionChange: '' };
+const incidentFixtures = { staging: '', production: '' };
 
 const future = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
 const plan = { window: { start: future(24), end: future(25) } };
@@ -72,6 +73,10 @@ function samples(): Record<string, RouteSamples> {
       inside: { method: 'POST', path: '/api/v1/applications/shop/releases/9.9.9', body: '', contentType: 'text/plain' },
       outside: { method: 'POST', path: '/api/v1/applications/cart/releases/9.9.9', body: '', contentType: 'text/plain' },
     },
+    // Release notes (issue 10): 1.0.0 records no commit, so an allowed attach is refused as invalid (400), not 403.
+    'PUT /api/v1/applications/:app/releases/:version/commits': both('PUT', '/api/v1/applications/shop/releases/1.0.0/commits', '/api/v1/applications/cart/releases/1.0.0/commits', { commits: [] }),
+    'GET /api/v1/applications/:app/releases/:version/commits': both('GET', '/api/v1/applications/shop/releases/1.0.0/commits', '/api/v1/applications/cart/releases/1.0.0/commits'),
+    'GET /api/v1/applications/:app/releases/:version/notes': both('GET', '/api/v1/applications/shop/releases/1.0.0/notes?environment=staging', '/api/v1/applications/shop/releases/1.0.0/notes?environment=production'),
     'GET /api/v1/targets': same({ method: 'GET', path: '/api/v1/targets' }),
     'POST /api/v1/targets': same({ method: 'POST', path: '/api/v1/targets', body: { name: 'ghost', labels: { role: 'nobody' }, local: { root: tmpdir() } } }),
     'GET /api/v1/targets/:name': same({ method: 'GET', path: '/api/v1/targets/web-1' }),
@@ -103,6 +108,7 @@ function samples(): Record<string, RouteSamples> {
     'GET /api/v1/changes/:id/history': change('GET', '/history'),
     'GET /api/v1/changes/:id/conflicts': change('GET', '/conflicts'),
     'GET /api/v1/changes/:id/next-slots': change('GET', '/next-slots'),
+    'GET /api/v1/changes/:id/communications': change('GET', '/communications'),
     'PATCH /api/v1/changes/:id': change('PATCH', '', { title: 'Renamed' }),
     'POST /api/v1/changes/:id/submit': change('POST', '/submit'),
     'POST /api/v1/changes/:id/approve': change('POST', '/approve'),
@@ -140,6 +146,8 @@ function samples(): Record<string, RouteSamples> {
     'GET /api/v1/audit/verify': same({ method: 'GET', path: '/api/v1/audit/verify' }),
     'GET /api/v1/audit/export': same({ method: 'GET', path: '/api/v1/audit/export' }),
     'GET /api/v1/dashboard': same({ method: 'GET', path: '/api/v1/dashboard' }),
+    // Prometheus scrape: any read token; series of applications outside its scope are left out, not refused.
+    'GET /metrics': same({ method: 'GET', path: '/metrics' }),
     'GET /api/v1/activity': same({ method: 'GET', path: '/api/v1/activity' }),
     // An empty record: refused as invalid (400) by whoever may import, never stored.
     'POST /api/v1/advisories': same({ method: 'POST', path: '/api/v1/advisories', body: { advisories: [{ where: 'matrix.json', record: {} }] } }),
@@ -160,6 +168,37 @@ function samples(): Record<string, RouteSamples> {
     'DELETE /api/v1/policies/:name': same({ method: 'DELETE', path: '/api/v1/policies/nobody-here' }),
     'GET /api/v1/policies/results': same({ method: 'GET', path: '/api/v1/policies/results' }),
     'GET /api/v1/policies/:name/history': same({ method: 'GET', path: '/api/v1/policies/nobody-here/history' }),
+    // Incidents (issue 10): opened and resolved by whoever may deploy there (a second resolve is a 409, not a refusal); listings are filtered.
+    'POST /api/v1/incidents': {
+      inside: { method: 'POST', path: '/api/v1/incidents', body: { app: 'shop', environment: 'staging', title: 'Matrix' } },
+      outside: { method: 'POST', path: '/api/v1/incidents', body: { app: 'shop', environment: 'production', title: 'Matrix' } },
+    },
+    'POST /api/v1/incidents/:id/resolve': both('POST', `/api/v1/incidents/${incidentFixtures.staging}/resolve`, `/api/v1/incidents/${incidentFixtures.production}/resolve`, {}),
+    'GET /api/v1/incidents': same({ method: 'GET', path: '/api/v1/incidents' }),
+    // DORA figures: any reader, for an application in scope (or, without one, over what the caller may read).
+    'GET /api/v1/metrics/dora': both('GET', '/api/v1/metrics/dora?app=shop', '/api/v1/metrics/dora?app=cart'),
+    // Feedback (issue 10): a link is minted by whoever may deploy; any reader may rate and read.
+    'POST /api/v1/deployments/:id/feedback-links': deployment('POST', '/feedback-links', { audience: 'matrix' }),
+    'POST /api/v1/deployments/:id/feedback': deployment('POST', '/feedback', { rating: 3 }),
+    'GET /api/v1/applications/:app/releases/:version/feedback': both('GET', '/api/v1/applications/shop/releases/1.0.0/feedback', '/api/v1/applications/cart/releases/1.0.0/feedback'),
+    // Notifications are installation-wide: permission `notifications` to change or send, `read` to look.
+    'PUT /api/v1/notifications/channels/:name': same({ method: 'PUT', path: '/api/v1/notifications/channels/matrix', body: { type: 'webhook', url: 'http://127.0.0.1:9/hook' } }),
+    'GET /api/v1/notifications/channels': same({ method: 'GET', path: '/api/v1/notifications/channels' }),
+    'GET /api/v1/notifications/channels/:name': same({ method: 'GET', path: '/api/v1/notifications/channels/nobody-here' }),
+    'DELETE /api/v1/notifications/channels/:name': same({ method: 'DELETE', path: '/api/v1/notifications/channels/nobody-here' }),
+    'POST /api/v1/notifications/channels/:name/test': same({ method: 'POST', path: '/api/v1/notifications/channels/nobody-here/test' }),
+    'PUT /api/v1/notifications/subscriptions/:name': same({ method: 'PUT', path: '/api/v1/notifications/subscriptions/matrix', body: { channel: 'nobody-here', events: ['deployment.failed'] } }),
+    'GET /api/v1/notifications/subscriptions': same({ method: 'GET', path: '/api/v1/notifications/subscriptions' }),
+    'GET /api/v1/notifications/subscriptions/:name': same({ method: 'GET', path: '/api/v1/notifications/subscriptions/nobody-here' }),
+    'DELETE /api/v1/notifications/subscriptions/:name': same({ method: 'DELETE', path: '/api/v1/notifications/subscriptions/nobody-here' }),
+    'GET /api/v1/notifications': same({ method: 'GET', path: '/api/v1/notifications' }),
+    'GET /api/v1/notifications/:id': same({ method: 'GET', path: '/api/v1/notifications/N-nobody' }),
+    'POST /api/v1/notifications/:id/redeliver': same({ method: 'POST', path: '/api/v1/notifications/N-nobody/redeliver' }),
+    // Retention is installation-wide (permission `retention`, admins); with the default rules nothing here is old enough to go.
+    'GET /api/v1/retention/policy': same({ method: 'GET', path: '/api/v1/retention/policy' }),
+    'PUT /api/v1/retention/policy': same({ method: 'PUT', path: '/api/v1/retention/policy', body: { installation: {} } }),
+    'GET /api/v1/retention/preview': same({ method: 'GET', path: '/api/v1/retention/preview' }),
+    'POST /api/v1/retention/apply': same({ method: 'POST', path: '/api/v1/retention/apply' }),
     // The inventory: reads are filtered to what the caller may read; manual CIs and relationships are global, like targets.
     'GET /api/v1/cis': same({ method: 'GET', path: '/api/v1/cis' }),
     'POST /api/v1/cis': same({ method: 'POST', path: '/api/v1/cis', body: { name: 'matrix-db', class: 'database' } }),
@@ -216,6 +255,7 @@ describe('access control: every route × role × scope', () => {
     for (const environment of ['staging', 'production'] as const) {
       const created = await gantry.api<ChangeDto>('POST', '/changes', { app: 'shop', version: '1.0.0', environment, plan });
       fixtures[environment === 'staging' ? 'stagingChange' : 'productionChange'] = created.body.id;
+      incidentFixtures[environment] = (await gantry.api<{ id: string }>('POST', '/incidents', { app: 'shop', environment, title: 'Matrix fixture' })).body.id;
     }
     routes = gantry.gantry.server.declaredRoutes;
   });
@@ -241,9 +281,12 @@ describe('access control: every route × role × scope', () => {
       // Another node proves itself with the credential derived from the shared master key.
       'GET /api/v1/internal/agent-relay',
       'GET /assets/*',
+      // A feedback link's form: the signed token in the path is the credential.
+      'GET /feedback/*',
       'GET /healthz',
       'POST /api/v1/agents/enrol',
       'POST /api/v1/login',
+      'POST /feedback/*',
     ]);
   });
 

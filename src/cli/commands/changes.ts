@@ -10,6 +10,7 @@ import { readInputFile } from '../input-file.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { NONE } from '../format.js';
+import { feedbackSummaryLines } from './feedback.js';
 
 /** A plan file larger than this is refused before parsing (the server takes 2 MiB bodies). */
 const MAX_PLAN_BYTES = 1024 * 1024;
@@ -165,6 +166,11 @@ function printChange(ctx: CommandContext, change: ChangeDto): void {
     const corrected = review.closeCode === review.proposedCloseCode ? '' : ` (proposed ${review.proposedCloseCode})`;
     output.line();
     output.line(`review: ${review.closeCode}${corrected} by ${review.reviewer} at ${review.at}${review.notes ? `: ${review.notes}` : ''}`);
+  }
+  if (change.feedback && change.feedback.count > 0) {
+    output.line();
+    output.line('feedback on its deployment:');
+    for (const line of feedbackSummaryLines(change.feedback)) output.line(`  ${line}`);
   }
 }
 
@@ -360,6 +366,7 @@ export async function reviewChange(ctx: CommandContext, id: string, options: { c
   }
   const review = change.review;
   ctx.output.line(`closed change ${change.id} as ${review?.closeCode ?? NONE}${review && review.closeCode !== review.proposedCloseCode ? ` (the evidence proposed ${review.proposedCloseCode})` : ''}`);
+  if (change.feedback && change.feedback.count > 0) ctx.output.line(`feedback on its deployment: ${feedbackSummaryLines(change.feedback)[0]}`);
   return EXIT_CODES.ok;
 }
 
@@ -373,6 +380,26 @@ export async function nextSlots(ctx: CommandContext, id: string, options: { dura
   else ctx.output.table(['START', 'END'], found.slots.map((slot) => [slot.start, slot.end]));
   if (found.shortfall) ctx.output.line(found.shortfall);
   if (found.slots[0]) ctx.output.line(`take one with gantry change schedule ${id} --start ${found.slots[0].start} --end ${found.slots[0].end}`);
+  return EXIT_CODES.ok;
+}
+
+/** `gantry change comms ID`: the stakeholder notices of the change's plan, rendered, with when each is due. */
+export async function showCommunications(ctx: CommandContext, id: string, options: { json?: boolean }): Promise<number> {
+  const notices = await connect(ctx).changeCommunications(id);
+  if (options.json) {
+    ctx.output.json({ notices });
+    return EXIT_CODES.ok;
+  }
+  if (notices.length === 0) {
+    ctx.output.line(`change ${id}'s plan has no communications`);
+    return EXIT_CODES.ok;
+  }
+  for (const notice of notices) {
+    const timing = notice.sentAt ? `sent ${notice.sentAt}` : notice.status === 'scheduled' ? `due ${notice.dueAt}` : `${notice.status}: ${notice.why}`;
+    ctx.output.line(`#${notice.index + 1} to ${notice.audience}, ${notice.when} (${timing})`);
+    ctx.output.line(`  recipients: ${notice.recipients.length > 0 ? notice.recipients.join(', ') : 'the subscribed channels only'}`);
+    ctx.output.line(`  ${notice.message}`);
+  }
   return EXIT_CODES.ok;
 }
 

@@ -1,6 +1,8 @@
 /** `gantry deploy | rollback | cancel | deployments | deployment show | logs`. */
 import type { ApiClient, DeploymentDto, MeasurementDto, QueuedDeploymentDto } from '../../client/api-client.js';
 import type { ControlRequest } from '../../core/deployment/control.js';
+import { formatDuration } from '../../core/duration.js';
+import type { DeploymentTimeDto } from '../../protocol/deployment-time-api.js';
 import { connect } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
@@ -113,6 +115,25 @@ export async function listDeployments(ctx: CommandContext, app: string | undefin
 /** How many of the latest analysis measurements `deployment show` prints. */
 const SHOWN_MEASUREMENTS = 20;
 
+/** Duration, time per batch and time out of rotation, as `gantry deployment show` prints them. */
+function timeFields(time: DeploymentTimeDto): (readonly [string, string])[] {
+  const rotation = time.outOfRotation;
+  const stillOut = rotation.targets.filter((target) => target.gaps.some((gap) => gap.open)).map((target) => target.target);
+  return [
+    ['duration', time.durationMs === null ? NONE : formatDuration(time.durationMs)],
+    ...(time.batches.length > 0
+      ? [['batch times', time.batches.map((batch) => `${batch.batch + 1}: ${formatDuration(batch.durationMs)}${batch.finished ? '' : batch.endedAt ? ' (stopped)' : ' (running)'}`).join(', ')] as const]
+      : []),
+    ...(time.rollbackMs !== null ? [['rollback', formatDuration(time.rollbackMs)] as const] : []),
+    [
+      'out of rotation',
+      rotation.targets.length === 0
+        ? NONE
+        : `${formatDuration(rotation.targetMs)} target-time over ${rotation.targets.length} target${rotation.targets.length === 1 ? '' : 's'}, longest ${formatDuration(rotation.longestMs)}${stillOut.length > 0 ? ` (still out: ${stillOut.join(', ')})` : ''}`,
+    ],
+  ];
+}
+
 export async function showDeployment(ctx: CommandContext, id: string, options: { json?: boolean }): Promise<number> {
   const client = connect(ctx);
   const detail = await client.getDeployment(id);
@@ -139,6 +160,7 @@ export async function showDeployment(ctx: CommandContext, id: string, options: {
     ['started', deployment.startedAt ?? NONE],
     ['finished', deployment.finishedAt ?? NONE],
     ...(waitingFor.length > 0 ? [['waiting for', waitingFor.join(', ')] as const] : []),
+    ...(detail.time ? timeFields(detail.time) : []),
   ]);
   if (tasks.length > 0) {
     ctx.output.line();

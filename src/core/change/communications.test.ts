@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { communicationNotices, dueNotices, parseCommunicationWhen, renderCommunication, unknownPlaceholders } from './communications.js';
+import { parseCommunicationWhen, renderCommunication, unknownPlaceholders } from './communication-template.js';
+import { communicationNotices, dueNotices } from './communications.js';
 import { planInputSchema } from './plan.js';
 
 const plan = planInputSchema.parse({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COMMUNICATION_PLACEHOLDERS, COMMUNICATION_WHEN_HELP, parseCommunicationWhen, unknownPlaceholders } from './communications.js';
+import { COMMUNICATION_PLACEHOLDERS, COMMUNICATION_WHEN_HELP, parseCommunicationWhen, unknownPlaceholders } from './communication-template.js';
 
 /**
  * A deployment plan, as people write it (`--from-file plan.yaml`, or the API). The parts Gantry

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ENVIRONMENT_CRITICALITIES, type EnvironmentCriticality } from '../change/risk-config.js';
 import { globProblem } from '../drift/ignore-globs.js';
+import { ENVIRONMENT_TIERS } from './environment-tier.js';
 import { durationSchema } from '../duration.js';
 import { labelsSchema, nameSchema } from '../names.js';
 import { analysisArgProblems } from '../analysis/render-query.js';
@@ -176,6 +177,8 @@ const environmentSchema = z
     protected: z.boolean().default(false),
     /** How much the environment matters to change risk; when omitted, protected environments are high and others medium. */
     criticality: z.enum(ENVIRONMENT_CRITICALITIES).optional(),
+    /** What DORA metrics count it as; when omitted, see tierOf (protected: production, else from the name). */
+    tier: z.enum(ENVIRONMENT_TIERS).optional(),
     traffic: trafficSchema.optional(),
   })
   .strict();

@@ -55,6 +55,8 @@ export interface NotificationEvent {
    * one message (drift and compliance changes per host, for example); null: sent on its own.
    */
   readonly digestKey: string | null;
+  /** Email addresses to tell besides the channel's own (a stakeholder notice's audience contacts). */
+  readonly recipients?: readonly string[];
   /** Structured facts for machine readers (the webhook body's `data`). */
   readonly data: Readonly<Record<string, unknown>>;
 }

@@ -19,13 +19,15 @@ import {
   sendBackChange,
   submitChange,
 } from '../../app/changes.js';
+import { changeCommunications } from '../../app/change-communications.js';
 import { changeIdSchema } from '../../core/change/change-request.js';
+import { changeFeedbackSummary } from '../../app/feedback.js';
 import { renderPlanMarkdown } from '../../core/change/plan-markdown.js';
 import { durationSchema } from '../../core/duration.js';
 import { GantryError } from '../../core/errors.js';
-import { changeEventSchema, changeSchema, conflictSchema, freeSlotsSchema } from '../../protocol/changes-api.js';
+import { changeEventSchema, changeSchema, communicationNoticeListSchema, conflictSchema, freeSlotsSchema } from '../../protocol/changes-api.js';
 import { actorOf } from '../auth.js';
-import { toChangeDto, toChangeEventDto, toConflictDto, toFreeSlotsDto } from '../change-dto.js';
+import { toChangeDto, toChangeEventDto, toChangeWithFeedbackDto, toConflictDto, toFreeSlotsDto } from '../change-dto.js';
 import { changeById, fromBody, mayAccess, needs } from '../access.js';
 import type { ServerContext } from '../server-context.js';
 
@@ -45,7 +47,10 @@ export function changeRoutes(context: ServerContext): FastifyPluginAsyncZod {
       changes: (await listChanges(deps, request.query)).filter((change) => mayAccess(request, 'read', change.computed)).map(toChangeDto),
     }));
 
-    app.get('/changes/:id', { config: needs('read', byId), schema: { params: idParams, response: { 200: changeSchema } } }, async (request) => toChangeDto(await requireChange(deps, request.params.id)));
+    // With the feedback on its deployment, which its review weighs.
+    app.get('/changes/:id', { config: needs('read', byId), schema: { params: idParams, response: { 200: changeSchema } } }, async (request) =>
+      toChangeWithFeedbackDto(await requireChange(deps, request.params.id), await changeFeedbackSummary(deps, request.params.id)),
+    );
 
     app.get('/changes/:id/plan.md', { config: needs('read', byId), schema: { params: idParams } }, async (request, reply) => {
       const change = await requireChange(deps, request.params.id);
@@ -63,6 +68,10 @@ export function changeRoutes(context: ServerContext): FastifyPluginAsyncZod {
       if (!window) throw new GantryError('CHANGE_NOT_READY', `change ${change.id} has no planned window to check`, { where: 'plan.window' });
       return { conflicts: (await changeConflicts(deps, change, { start: new Date(window.start), end: new Date(window.end) })).map(toConflictDto) };
     });
+
+    app.get('/changes/:id/communications', { config: needs('read', byId), schema: { params: idParams, response: { 200: communicationNoticeListSchema } } }, async (request) => ({
+      notices: (await changeCommunications(deps, request.params.id)).notices.map(({ onceKey: _key, recipients, ...notice }) => ({ ...notice, recipients: [...recipients] })),
+    }));
 
     app.get(
       '/changes/:id/next-slots',
@@ -93,7 +102,7 @@ export function changeRoutes(context: ServerContext): FastifyPluginAsyncZod {
     app.post('/changes/:id/cancel', { config: needs('change', byId), schema: { params: idParams, response: { 200: changeSchema } } }, async (request) => toChangeDto(await cancelChange(deps, actorOf(request), request.params.id)));
 
     app.post('/changes/:id/review', { config: needs('approve', byId), schema: { params: idParams, body: changeReviewSchema.nullish(), response: { 200: changeSchema } } }, async (request) =>
-      toChangeDto(await reviewChange(deps, actorOf(request), request.params.id, request.body ?? {})),
+      toChangeWithFeedbackDto(await reviewChange(deps, actorOf(request), request.params.id, request.body ?? {}), await changeFeedbackSummary(deps, request.params.id)),
     );
   };
 }

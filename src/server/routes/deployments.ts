@@ -13,7 +13,7 @@ import {
   measurementSchema,
   queuedDeploymentSchema,
 } from '../../protocol/api.js';
-import { toDeploymentDto, toEventDto, toLogLineDto, toMeasurementDto, toTaskDto } from '../dto.js';
+import { toDeploymentDto, toDeploymentTimeDto, toEventDto, toLogLineDto, toMeasurementDto, toTaskDto } from '../dto.js';
 import { actorOf, reauthenticate } from '../auth.js';
 import { deploymentById, fromBody, mayAccess, needs, requireAllowed } from '../access.js';
 import type { ServerContext } from '../server-context.js';
@@ -40,7 +40,7 @@ export function deploymentRoutes(context: ServerContext): FastifyPluginAsyncZod 
 
     app.get('/deployments/:id', { config: needs('read', byId), schema: { params: idParams, response: { 200: deploymentDetailSchema } } }, async (request) => {
       const detail = await describeDeployment(context.app, request.params.id);
-      return { deployment: toDeploymentDto(detail.deployment), tasks: detail.tasks.map(toTaskDto), waitingFor: detail.waitingFor.map((deployment) => deployment.id) };
+      return { deployment: toDeploymentDto(detail.deployment), tasks: detail.tasks.map(toTaskDto), waitingFor: detail.waitingFor.map((deployment) => deployment.id), time: toDeploymentTimeDto(detail.time) };
     });
 
     app.post('/deployments/:id/cancel', { config: needs('deploy', byId), schema: { params: idParams, response: { 202: deploymentSchema } } }, async (request, reply) =>

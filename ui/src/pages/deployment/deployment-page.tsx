@@ -12,8 +12,10 @@ import { DeploymentFacts } from './deployment-facts.js';
 import { deploymentKey, useDeploymentDetail, useMeasurements } from './deployment-queries.js';
 import { isFinished } from './deployment-state.js';
 import { DeploymentSummary } from './deployment-summary.js';
+import { FeedbackSection } from './feedback-section.js';
 import { LogViewer } from './log-viewer.js';
 import { TargetsTable } from './targets-table.js';
+import { TimeSection } from './time-section.js';
 import { Timeline } from './timeline.js';
 import { useDeploymentLogs } from './use-deployment-logs.js';
 import './deployment.css';
@@ -100,6 +102,10 @@ function DeploymentScreen({ detail }: { detail: DeploymentDetailDto }) {
         <h2 id="targets-heading">Targets</h2>
         <TargetsTable tasks={tasks} onShowLogs={showLogs} />
       </section>
+
+      {detail.time && <TimeSection time={detail.time} />}
+
+      {isFinished(deployment.state) && <FeedbackSection app={app} version={version} environment={environment} deploymentId={id} />}
 
       {hasAnalysis && (
         <section aria-labelledby="analysis-heading">

@@ -107,8 +107,9 @@ function gateStep(index: number, gate: Gate): Omit<TimelineStep, 'status' | 'wor
   return { ...base, title: `Analysis ${gate.template ?? ''}`.trim(), detail: [`after batch ${gate.afterBatch + 1}`, ...args].join(' · ') };
 }
 
-/** `90 s`, `5 min`, `1.5 h`. */
+/** `250 ms`, `90 s`, `5 min`, `1.5 h`. */
 export function describeDuration(ms: number): string {
+  if (ms > 0 && ms < 1000) return `${ms} ms`;
   if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
   if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
   return `${Math.round((ms / 3_600_000) * 10) / 10} h`;

@@ -9,6 +9,7 @@ import { QueryView } from '../../components/query-view.js';
 import { DeployButtons } from './deploy-buttons.js';
 import { EnvironmentStatus } from './environment-status.js';
 import { environmentsInLifecycleOrder, successesByVersion } from './lifecycle.js';
+import { ReleaseNotesSection } from './release-notes.js';
 import { ReleaseTable } from './release-table.js';
 
 /** The lifecycle check reads every recent deployment of the app (the server's own limit). */
@@ -54,6 +55,9 @@ export function ApplicationReleases({ app }: { app: string }) {
                 }
               </QueryView>
             </section>
+            {releases.data && releases.data.length > 0 && (
+              <ReleaseNotesSection app={app} releases={releases.data} environments={environmentsInLifecycleOrder(found).map((environment) => environment.name)} />
+            )}
           </>
         )}
       </QueryView>

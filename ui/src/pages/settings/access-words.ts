@@ -14,6 +14,8 @@ const PERMISSION_WORDS: Record<Permission, string> = {
   tokens: 'mint, list and revoke API tokens',
   audit: 'read and verify the audit log',
   users: 'manage users, teams and passwords',
+  notifications: 'add and remove notification channels and subscriptions, and redeliver notifications',
+  retention: 'set retention policies and prune old logs and release archives',
 };
 
 function scopeWords(scope: readonly string[], all: string, one: string, many: string): string {
