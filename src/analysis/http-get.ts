@@ -1,6 +1,7 @@
 import { formatDuration } from '../core/duration.js';
 import type { OutboundPolicy } from '../outbound/outbound-policy.js';
 import { OutboundRedirect, OutboundRefused, OutboundResponseTooLarge, sendOutbound, type ResolveHost } from '../outbound/outbound-request.js';
+import { connectionErrorCause } from '../outbound/connection-error.js';
 
 /**
  * One bounded GET for the HTTP-based metric providers: a deadline of its own, the caller's abort
@@ -53,17 +54,6 @@ export async function httpGet(url: URL, options: Outbound & { headers: Readonly<
       throw new Error(`${options.what} at ${shown} answered HTTP ${error.status} with a redirect${to}; redirects are not followed`);
     }
     if (error instanceof OutboundResponseTooLarge) throw new Error(`the response from ${shown} is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB`);
-    throw new Error(`cannot reach ${options.what} at ${shown}: ${causeOf(error)}`);
+    throw new Error(`cannot reach ${options.what} at ${shown}: ${connectionErrorCause(error)}`);
   }
-}
-
-/** The useful part of a connection error: "connect ECONNREFUSED 127.0.0.1:9", with its code. */
-function causeOf(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  // Trying several addresses in turn (IPv6 and IPv4) fails with all of their errors.
-  const last: unknown = error instanceof AggregateError && error.errors.length > 0 ? error.errors.at(-1) : error;
-  const cause: unknown = last instanceof Error && last.cause instanceof Error ? last.cause : last;
-  if (!(cause instanceof Error)) return String(cause);
-  const code = (cause as NodeJS.ErrnoException).code;
-  return code !== undefined && !cause.message.includes(code) ? `${code} ${cause.message}` : cause.message;
 }

@@ -6,25 +6,17 @@
 import type { Kysely } from 'kysely';
 import { DEPLOYMENT_STATES, type DeploymentState } from '../core/deployment/deployment-machine.js';
 import { DEPLOYMENT_KINDS, type DeploymentKind } from '../core/model.js';
+import type { DoraDeploymentRecord } from '../core/metrics/dora.js';
 import type { CommitRecord } from '../core/release/commit-graph.js';
-import { parseEnumColumn, parseJsonColumn } from './row-parsing.js';
+import { toCommit } from './release-commits.repository.js';
+import { parseEnumColumn } from './row-parsing.js';
 import type { Database } from './schema.js';
 
 /** Events that say a deployment is in trouble: it failed, or began rolling back. */
 const TROUBLE_EVENTS = ['deployment:failed', 'deployment:rolling-back'];
 
-export interface DeliveredDeployment {
-  readonly id: string;
-  readonly app: string;
-  readonly environment: string;
-  readonly version: string;
-  readonly kind: DeploymentKind;
-  readonly state: DeploymentState;
-  readonly createdAt: string;
-  readonly finishedAt: string | null;
-  readonly commit: string | null;
-  readonly troubleAt: string | null;
-}
+/** A deployment as DORA reads it, before its environment's tier is known (that is the manifest's). */
+export type DeliveredDeployment = Omit<DoraDeploymentRecord, 'tier'>;
 
 /** Deployments (of one app, or all), with their release's commit and first trouble event. */
 export async function listDeliveredDeployments(db: Kysely<Database>, app?: string): Promise<DeliveredDeployment[]> {
@@ -67,14 +59,7 @@ export async function listReleaseCommitsByApp(db: Kysely<Database>, app?: string
   for (const row of await query.execute()) {
     const commits = byApp.get(row.app) ?? new Map<string, CommitRecord>();
     byApp.set(row.app, commits);
-    commits.set(row.sha, {
-      sha: row.sha,
-      parents: parseJsonColumn<string[]>(row.parents_json, `commit ${row.sha} of ${row.app} ${row.version}`, 'parents'),
-      authorName: row.author_name,
-      authorEmail: row.author_email,
-      committedAt: row.committed_at,
-      subject: row.subject,
-    });
+    commits.set(row.sha, toCommit(row));
   }
   return byApp;
 }

@@ -7,7 +7,7 @@ import type { Database, ReleaseCommitsTable } from './schema.js';
 /** Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const INSERT_CHUNK = 500;
 
-function toCommit(row: Selectable<ReleaseCommitsTable>): CommitRecord {
+export function toCommit(row: Selectable<ReleaseCommitsTable>): CommitRecord {
   return {
     sha: row.sha,
     parents: parseJsonColumn<string[]>(row.parents_json, `commit ${row.sha} of ${row.app} ${row.version}`, 'parents'),

@@ -270,7 +270,7 @@ for (const dialect of DIALECTS) describe(`gantry backup and restore (store: ${di
     const target = await freshStore();
     const result = await cli(['restore', '--input', other, '--data', target.dataDir], target.env);
     expect(result.code).toBe(4);
-    expect(result.stderr).toMatch(/^error\[SCHEMA_MISMATCH\]: .* was made at schema 2026_11_27_0010_teams, this Gantry is at 2026_11_27_00/);
+    expect(result.stderr).toMatch(/^error\[SCHEMA_MISMATCH\]: .* was made at schema 2026_11_27_0010_teams, this Gantry is at \d{4}_\d{2}_\d{2}_\d{4}_\w+/);
   });
 
   it('refuses to overwrite an existing file', async () => {

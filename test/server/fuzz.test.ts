@@ -32,7 +32,9 @@ const STREAM_TIMEOUT_MS = 1_500;
 const SKIPPED = new Set(['GET /api/v1/agents/connect', 'GET /api/v1/internal/agent-relay', 'POST /api/v1/logout']);
 const STREAM_ROUTE = 'GET /api/v1/deployments/:id/stream';
 const ACTIVITY_ROUTE = 'GET /api/v1/activity';
-const PUBLIC_ROUTES = new Set(['GET /healthz', 'POST /api/v1/agents/enrol', 'GET /api/v1/calendar.ics', 'POST /api/v1/login', 'GET /api/v1/auth/methods', 'GET /', 'GET /*', 'GET /assets/*']);
+const PUBLIC_ROUTES = new Set(['GET /healthz', 'POST /api/v1/agents/enrol', 'GET /api/v1/calendar.ics', 'POST /api/v1/login', 'GET /api/v1/auth/methods', 'GET /', 'GET /*', 'GET /assets/*', 'GET /feedback/*', 'POST /feedback/*']);
+/** Pages people open in a browser from a link: they refuse with an HTML page that says why, not problem+json. */
+const HTML_PAGES = new Set(['GET /feedback/*', 'POST /feedback/*']);
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 // ---------- the seeded PRNG ----------
@@ -377,9 +379,12 @@ function judge(fuzz: FuzzRequest, outcome: Outcome): string | null {
   }
   const { status, contentType, body } = outcome;
   if (status < 400) {
-    if (fuzz.auth !== 'admin' && !PUBLIC_ROUTES.has(fuzz.route) && status < 300) return `status ${status} without a valid token`;
+    // Outside the API, a GET of an unknown path (`/metrics-nope`) is a page of the web UI: public.
+    const webUiPage = fuzz.method === 'GET' && fuzz.unknownRoute === true && !fuzz.path.startsWith('/api');
+    if (fuzz.auth !== 'admin' && !PUBLIC_ROUTES.has(fuzz.route) && !webUiPage && status < 300) return `status ${status} without a valid token`;
     return null;
   }
+  if (HTML_PAGES.has(fuzz.route) && contentType.startsWith('text/html')) return [400, 403, 413, 415, 429].includes(status) ? null : `page answered ${status}: ${truncate(body)}`;
   if (!contentType.startsWith('application/problem+json')) return `status ${status} with content type ${contentType || '(none)'}: ${truncate(body)}`;
   let problem: { code?: unknown; status?: unknown };
   try {
