@@ -1344,6 +1344,31 @@ function buildProgram(run: Run, setExitCode: (code: number) => void, settings: P
       run(flags, async (ctx) => (await import('./commands/releases.js')).showReleaseNotes(ctx, app, version, flags)),
     );
   release
+    .command('attest')
+    .description('attach evidence to a release: a JUnit XML report, a SARIF log, a review record, a coverage figure or a free-form attestation')
+    .argument('<app>', 'application name')
+    .argument('<version>', 'release version')
+    .requiredOption('--type <type>', 'junit, sarif, review, coverage or attestation')
+    .requiredOption('--file <file>', 'the file to attach (at most 5 MiB)')
+    .option('--name <name>', 'tells several of one type apart, e.g. unit and integration (default: the type); the same type and name again replaces it')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((app: string, version: string, flags: ServerFlags & { type: string; file: string; name?: string; json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/release-evidence.js')).attestRelease(ctx, app, version, flags)),
+    );
+  release
+    .command('evidence')
+    .description('the evidence a release carries, summarised')
+    .argument('<app>', 'application name')
+    .argument('<version>', 'release version')
+    .addOption(jsonOption())
+    .addOption(urlOption())
+    .addOption(tokenOption())
+    .action((app: string, version: string, flags: ServerFlags & { json?: boolean }) =>
+      run(flags, async (ctx) => (await import('./commands/release-evidence.js')).showReleaseEvidence(ctx, app, version, flags)),
+    );
+  release
     .command('list')
     .description("list an application's releases")
     .argument('<app>', 'application name')

@@ -90,6 +90,7 @@ import {
   type CommitInput,
   type ReleaseNotesDto,
 } from '../protocol/release-notes-api.js';
+import { attachEvidenceResponseSchema, evidenceDetailSchema, evidenceListSchema, type AttachEvidenceResponseDto, type EvidenceDetailDto, type EvidenceDto } from '../protocol/release-evidence-api.js';
 import {
   ciDetailSchema,
   ciImportResponseSchema,
@@ -200,6 +201,7 @@ export type { ChannelDto, ChannelTestResultDto, NotificationDetailDto, Notificat
 export type { FeedbackEntryDto, FeedbackLinkDto, FeedbackLinkRequest, FeedbackRequest, FeedbackSummaryDto, ReleaseFeedbackDto } from '../protocol/feedback-api.js';
 export type { RetentionOutcomeDto, RetentionPolicyDto, RetentionPolicyInput, RetentionPreviewDto } from '../protocol/retention-api.js';
 export type { AttachCommitsResponseDto, CommitDto, CommitInput, ReleaseNotesDto } from '../protocol/release-notes-api.js';
+export type { AttachEvidenceResponseDto, EvidenceDetailDto, EvidenceDto } from '../protocol/release-evidence-api.js';
 export type { CiDetailDto, CiDto, CiImportResponseDto, CiInputBody, ImpactDto, ImpactStepDto, ManualCiDto, RelationshipDto, RelationshipInput } from '../protocol/inventory-api.js';
 export type { DriftRecordDto, DriftRemediationDto } from '../protocol/drift-api.js';
 export type { AdvisoryDto, ComplianceDto, ExposureRowDto, ImportAdvisoriesResponseDto, PatchPlanDto, PatchRolloutRequest } from '../protocol/patch-api.js';
@@ -453,6 +455,24 @@ export function createApiClient(options: ApiClientOptions) {
     /** The commits between what is live in the environment (without one: the previous release) and the release. */
     releaseNotes: (app: string, version: string, query: { environment?: string | undefined } = {}): Promise<ReleaseNotesDto> =>
       call({ method: 'GET', path: api(`/applications/${segment(app)}/releases/${segment(version)}/notes`), query: { environment: query.environment }, schema: releaseNotesSchema }),
+
+    /** Attaches an evidence file (JUnit XML, SARIF, review record, coverage, attestation) to a release. */
+    attachReleaseEvidence: async (app: string, version: string, evidence: { readonly type: string; readonly name?: string | undefined; readonly file?: string | undefined; readonly content: Uint8Array }): Promise<AttachEvidenceResponseDto> => {
+      const path = api(`/applications/${segment(app)}/releases/${segment(version)}/evidence`);
+      const response = await send(connection, buildUrl(connection, path, { type: evidence.type, name: evidence.name, file: evidence.file }), {
+        method: 'POST',
+        headers: { accept: 'application/json', 'content-type': 'application/octet-stream', ...authHeaders(connection) },
+        body: evidence.content,
+      });
+      if (!response.ok) throw await errorFromResponse(response, `POST ${path}`);
+      return parseBody(response, attachEvidenceResponseSchema, `POST ${path}`);
+    },
+    /** The evidence a release carries, with the summary of each. */
+    listReleaseEvidence: async (app: string, version: string): Promise<EvidenceDto[]> =>
+      (await call({ method: 'GET', path: api(`/applications/${segment(app)}/releases/${segment(version)}/evidence`), schema: evidenceListSchema })).evidence,
+    /** One piece of evidence: its summary and the file (base64). */
+    getReleaseEvidence: (app: string, version: string, id: string): Promise<EvidenceDetailDto> =>
+      call({ method: 'GET', path: api(`/applications/${segment(app)}/releases/${segment(version)}/evidence/${segment(id)}`), schema: evidenceDetailSchema }),
 
     rollback: (app: string, environment: string): Promise<QueuedDeploymentDto> =>
       call({ method: 'POST', path: api(`/applications/${segment(app)}/environments/${segment(environment)}/rollback`), schema: queuedDeploymentSchema }),

@@ -16,6 +16,7 @@ import { agentRoutes } from './routes/agents.js';
 import { applicationRoutes } from './routes/applications.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { releaseRoutes } from './routes/releases.js';
+import { releaseEvidenceRoutes } from './routes/release-evidence.js';
 import { targetRoutes } from './routes/targets.js';
 import { auditRoutes } from './routes/audit.js';
 import { changeRoutes } from './routes/changes.js';
@@ -107,6 +108,7 @@ export async function buildServer(context: ServerContext, logger: Logger, versio
       api.get('/openapi.json', { config: needs('read'), schema: { hide: true } }, async () => app.swagger());
       await api.register(applicationRoutes(context));
       await api.register(releaseRoutes(context));
+      await api.register(releaseEvidenceRoutes(context));
       await api.register(targetRoutes(context));
       await api.register(deploymentRoutes(context));
       await api.register(agentRoutes(context));

@@ -59,6 +59,21 @@ export interface ReleasesTable {
   archive_pruned_at: Generated<string | null>;
 }
 
+/** Release evidence (issue 11): a file attached to a release and the summary parsed from it. */
+export interface ReleaseEvidenceTable {
+  id: string;
+  app: string;
+  version: string;
+  type: string;
+  name: string;
+  summary_json: string;
+  content_base64: string;
+  sha256: string;
+  size_bytes: number;
+  attached_by: string;
+  attached_at: string;
+}
+
 export interface ReleaseCommitsTable {
   app: string;
   version: string;
@@ -557,6 +572,7 @@ export interface Database {
   targets: TargetsTable;
   releases: ReleasesTable;
   release_commits: ReleaseCommitsTable;
+  release_evidence: ReleaseEvidenceTable;
   deployments: DeploymentsTable;
   tasks: TasksTable;
   events: EventsTable;

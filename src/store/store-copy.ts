@@ -36,6 +36,7 @@ export const STORE_TABLES = {
   targets: { copy: 'rows', key: ['name'] },
   releases: { copy: 'rows', key: ['app', 'version'] },
   release_commits: { copy: 'rows', key: ['app', 'version', 'sha'] },
+  release_evidence: { copy: 'rows', key: ['id'] },
   deployments: { copy: 'rows', key: ['id'] },
   tasks: { copy: 'rows', key: ['id'] },
   events: { copy: 'rows', key: ['seq'] },

@@ -76,6 +76,12 @@ function samples(): Record<string, RouteSamples> {
     // Release notes (issue 10): 1.0.0 records no commit, so an allowed attach is refused as invalid (400), not 403.
     'PUT /api/v1/applications/:app/releases/:version/commits': both('PUT', '/api/v1/applications/shop/releases/1.0.0/commits', '/api/v1/applications/cart/releases/1.0.0/commits', { commits: [] }),
     'GET /api/v1/applications/:app/releases/:version/commits': both('GET', '/api/v1/applications/shop/releases/1.0.0/commits', '/api/v1/applications/cart/releases/1.0.0/commits'),
+    'POST /api/v1/applications/:app/releases/:version/evidence': {
+      inside: { method: 'POST', path: '/api/v1/applications/shop/releases/1.0.0/evidence?type=coverage', body: '50', contentType: 'application/octet-stream' },
+      outside: { method: 'POST', path: '/api/v1/applications/cart/releases/1.0.0/evidence?type=coverage', body: '50', contentType: 'application/octet-stream' },
+    },
+    'GET /api/v1/applications/:app/releases/:version/evidence': both('GET', '/api/v1/applications/shop/releases/1.0.0/evidence', '/api/v1/applications/cart/releases/1.0.0/evidence'),
+    'GET /api/v1/applications/:app/releases/:version/evidence/:id': both('GET', '/api/v1/applications/shop/releases/1.0.0/evidence/evd-none', '/api/v1/applications/cart/releases/1.0.0/evidence/evd-none'),
     'GET /api/v1/applications/:app/releases/:version/notes': both('GET', '/api/v1/applications/shop/releases/1.0.0/notes?environment=staging', '/api/v1/applications/shop/releases/1.0.0/notes?environment=production'),
     'GET /api/v1/targets': same({ method: 'GET', path: '/api/v1/targets' }),
     'POST /api/v1/targets': same({ method: 'POST', path: '/api/v1/targets', body: { name: 'ghost', labels: { role: 'nobody' }, local: { root: tmpdir() } } }),

@@ -23,6 +23,7 @@ import * as releaseCommits from './2026_11_28_0020_release_commits.js';
 import * as incidents from './2026_11_28_0021_incidents.js';
 import * as feedback from './2026_11_28_0022_feedback.js';
 import * as retention from './2026_11_28_0023_retention.js';
+import * as releaseEvidence from './2026_11_28_0024_release_evidence.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the schema as it was
 type MigrationModule = { up(db: Kysely<any>, capabilities: StoreCapabilities): Promise<void> };
@@ -52,6 +53,7 @@ const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '2026_11_28_0021_incidents': incidents,
   '2026_11_28_0022_feedback': feedback,
   '2026_11_28_0023_retention': retention,
+  '2026_11_28_0024_release_evidence': releaseEvidence,
 };
 
 export function migrationProvider(capabilities: StoreCapabilities): MigrationProvider {

@@ -9,6 +9,7 @@ import { QueryView } from '../../components/query-view.js';
 import { DeployButtons } from './deploy-buttons.js';
 import { EnvironmentStatus } from './environment-status.js';
 import { environmentsInLifecycleOrder, successesByVersion } from './lifecycle.js';
+import { ReleaseEvidenceSection } from './release-evidence.js';
 import { ReleaseNotesSection } from './release-notes.js';
 import { ReleaseTable } from './release-table.js';
 
@@ -58,6 +59,7 @@ export function ApplicationReleases({ app }: { app: string }) {
             {releases.data && releases.data.length > 0 && (
               <ReleaseNotesSection app={app} releases={releases.data} environments={environmentsInLifecycleOrder(found).map((environment) => environment.name)} />
             )}
+            {releases.data && releases.data.length > 0 && <ReleaseEvidenceSection app={app} releases={releases.data} />}
           </>
         )}
       </QueryView>
