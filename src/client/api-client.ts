@@ -457,7 +457,7 @@ export function createApiClient(options: ApiClientOptions) {
       call({ method: 'GET', path: api(`/applications/${segment(app)}/releases/${segment(version)}/notes`), query: { environment: query.environment }, schema: releaseNotesSchema }),
 
     /** Attaches an evidence file (JUnit XML, SARIF, review record, coverage, attestation) to a release. */
-    attachReleaseEvidence: async (app: string, version: string, evidence: { readonly type: string; readonly name?: string | undefined; readonly file?: string | undefined; readonly content: Uint8Array }): Promise<AttachEvidenceResponseDto> => {
+    attachReleaseEvidence: async (app: string, version: string, evidence: { readonly type: string; readonly name?: string | undefined; readonly file?: string | undefined; readonly content: Uint8Array<ArrayBuffer> }): Promise<AttachEvidenceResponseDto> => {
       const path = api(`/applications/${segment(app)}/releases/${segment(version)}/evidence`);
       const response = await send(connection, buildUrl(connection, path, { type: evidence.type, name: evidence.name, file: evidence.file }), {
         method: 'POST',

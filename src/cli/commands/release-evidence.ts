@@ -27,7 +27,7 @@ export async function attestRelease(ctx: CommandContext, app: string, version: s
     throw new GantryError('REQUEST_INVALID', `--type: ${JSON.stringify(options.type)} is not one of ${EVIDENCE_TYPES.join(', ')}`, { where: '--type' });
   }
   const content = await readEvidenceFile(ctx.cwd, options.file);
-  const attached = await connect(ctx).attachReleaseEvidence(app, version, { type: options.type, name: options.name, file: options.file, content });
+  const attached = await connect(ctx).attachReleaseEvidence(app, version, { type: options.type, name: options.name, file: options.file, content: new Uint8Array(content) });
   if (options.json) ctx.output.json(attached);
   else ctx.output.line(`attached to ${app} ${version}${attached.replaced ? ` (replacing ${attached.replaced})` : ''}: ${attached.description} [${attached.id}]`);
   return EXIT_CODES.ok;
