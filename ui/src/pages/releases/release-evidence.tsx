@@ -1,33 +1,23 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
 import type { EvidenceDto, ReleaseDto } from '../../../../src/client/api-client.js';
 import { api } from '../../api/client.js';
 import { QueryView } from '../../components/query-view.js';
 import { TimeAgo } from '../../components/time-ago.js';
+import { ReleasePicker, useReleaseChoice } from './release-picker.js';
 
 /**
  * The evidence a release carries (issue 11): test reports, scans, review, coverage, attestations,
  * one line each as the server describes them (GET …/releases/:version/evidence).
  */
 export function ReleaseEvidenceSection({ app, releases }: { readonly app: string; readonly releases: readonly ReleaseDto[] }) {
-  const newestFirst = [...releases].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  const [version, setVersion] = useState(newestFirst[0]?.version ?? '');
+  const { newestFirst, version, setVersion } = useReleaseChoice(releases);
   const evidence = useQuery({ queryKey: ['release-evidence', app, version], queryFn: () => api.listReleaseEvidence(app, version), enabled: version !== '' });
   if (newestFirst.length === 0) return null;
   return (
     <section aria-labelledby="release-evidence">
       <h2 id="release-evidence">Evidence</h2>
       <div className="filters">
-        <label>
-          Release{' '}
-          <select value={version} onChange={(event) => setVersion(event.target.value)}>
-            {newestFirst.map((release) => (
-              <option key={release.version} value={release.version}>
-                {release.version}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ReleasePicker releases={newestFirst} version={version} onChange={setVersion} />
       </div>
       <QueryView query={evidence} what="the release evidence">
         {(found) => <ReleaseEvidenceList evidence={found} />}

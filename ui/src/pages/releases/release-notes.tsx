@@ -4,6 +4,7 @@ import type { ReleaseDto, ReleaseNotesDto } from '../../../../src/client/api-cli
 import { api } from '../../api/client.js';
 import { QueryView } from '../../components/query-view.js';
 import { TimeAgo } from '../../components/time-ago.js';
+import { ReleasePicker, useReleaseChoice } from './release-picker.js';
 
 interface ReleaseNotesSectionProps {
   readonly app: string;
@@ -18,8 +19,7 @@ interface ReleaseNotesSectionProps {
  * is live in an environment (GET …/releases/:version/notes).
  */
 export function ReleaseNotesSection({ app, releases, environments }: ReleaseNotesSectionProps) {
-  const newestFirst = [...releases].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  const [version, setVersion] = useState(newestFirst[0]?.version ?? '');
+  const { newestFirst, version, setVersion } = useReleaseChoice(releases);
   const [environment, setEnvironment] = useState('');
   const notes = useQuery({
     queryKey: ['release-notes', app, version, environment],
@@ -31,16 +31,7 @@ export function ReleaseNotesSection({ app, releases, environments }: ReleaseNote
     <section aria-labelledby="release-notes">
       <h2 id="release-notes">Release notes</h2>
       <div className="filters">
-        <label>
-          Release{' '}
-          <select value={version} onChange={(event) => setVersion(event.target.value)}>
-            {newestFirst.map((release) => (
-              <option key={release.version} value={release.version}>
-                {release.version}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ReleasePicker releases={newestFirst} version={version} onChange={setVersion} />
         <label>
           Since{' '}
           <select value={environment} onChange={(event) => setEnvironment(event.target.value)}>
