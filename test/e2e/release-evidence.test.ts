@@ -107,6 +107,14 @@ for (const dialect of DIALECTS) describe(`release evidence (store: ${dialect})`,
     expect(list.body.evidence.filter((entry) => entry.type === 'coverage').map((entry) => entry.summary)).toEqual([{ type: 'coverage', lines: 90 }]);
   });
 
+  it('takes files up to 5 MiB as the body, and refuses a larger one with 413', async () => {
+    const large = await post('/applications/shop/releases/1.0/evidence?type=attestation&name=large', new Uint8Array(3 * 1024 * 1024).fill(7));
+    expect(large.status).toBe(201);
+    expect(large.body.sizeBytes).toBe(3 * 1024 * 1024);
+    const tooLarge = await post('/applications/shop/releases/1.0/evidence?type=attestation&name=too-large', new Uint8Array(6 * 1024 * 1024).fill(7));
+    expect(tooLarge.status).toBe(413);
+  });
+
   it('refuses a malformed file, naming it and the line, and stores nothing', async () => {
     const before = (await gantry.api<{ evidence: EvidenceDto[] }>('GET', '/applications/shop/releases/1.0/evidence')).body.evidence.length;
     const broken = await cli('release', 'attest', 'shop', '1.0', '--type', 'junit', '--name', 'integration', '--file', write('integration.xml', '<testsuite name="a">\n<testcase name="b">\n</testsuite>\n'));

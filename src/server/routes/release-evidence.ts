@@ -39,12 +39,13 @@ export function toEvidenceDto(evidence: StoredEvidence): EvidenceDto {
 /** Release evidence (issue 11): test reports, scans, review records, coverage, attestations. */
 export function releaseEvidenceRoutes(context: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
-    // The file is the body, whatever its format; the type in the query says how to read it.
+    // The file is the body, whatever its format; the type in the query says how to read it. Only
+    // this parser takes up to MAX_EVIDENCE_BYTES: a JSON body keeps the server's usual limit.
     app.addContentTypeParser(EVIDENCE_CONTENT_TYPE, { parseAs: 'buffer', bodyLimit: MAX_EVIDENCE_BYTES }, (_request, body, done) => done(null, body));
 
     app.post(
       '/applications/:app/releases/:version/evidence',
-      { config: needs('release', fromParams), bodyLimit: MAX_EVIDENCE_BYTES, schema: { params: releaseParams, querystring: attachEvidenceQuerySchema, response: { 201: attachEvidenceResponseSchema } } },
+      { config: needs('release', fromParams), schema: { params: releaseParams, querystring: attachEvidenceQuerySchema, response: { 201: attachEvidenceResponseSchema } } },
       async (request, reply) => {
         if (request.headers['content-type']?.split(';')[0]?.trim() !== EVIDENCE_CONTENT_TYPE || !Buffer.isBuffer(request.body)) {
           throw new GantryError('REQUEST_INVALID', `send the evidence file as the body with Content-Type: ${EVIDENCE_CONTENT_TYPE}`, { where: 'body' });
